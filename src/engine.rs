@@ -1,0 +1,17 @@
+//! Generic discrete-event core: simulated time, an event queue with deterministic
+//! tie-breaking, and named random streams.
+//!
+//! Nothing here knows about vegetables, trucks or residents; the domain model in
+//! [`crate::model`] builds on these three pieces:
+//! - [`SimTime`]: integer minutes since the start of a run;
+//! - [`EventQueue`]: pops events by `(time, insertion sequence)`, so equal times pop FIFO;
+//! - [`RunSeed`] / [`SimRng`]: random streams derived from `(seed, replication, purpose, ids)`,
+//!   so adding a stream shifts no other stream and results never depend on thread count.
+
+pub mod queue;
+pub mod rng;
+pub mod time;
+
+pub use queue::EventQueue;
+pub use rng::{RunSeed, SimRng};
+pub use time::SimTime;

@@ -1,0 +1,15 @@
+//! cesim: a discrete-event, agent-based simulator of community group buying (社区团购):
+//! farmers and suppliers, central and grid warehouses, cold trucks, group leaders and
+//! residents, measuring churn, spoilage and cost.
+//!
+//! Layers only look down: [`output`] and the CLI → [`model`] → [`engine`]; [`scenario`]
+//! is plain data. Start at [`model::run`] with a [`scenario::Scenario`] from
+//! [`scenario::load`].
+
+#![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
+#![forbid(unsafe_code)]
+
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod scenario;

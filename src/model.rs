@@ -1,0 +1,23 @@
+//! The domain model: one platform's supply chain from origin to resident, on the daily
+//! pre-sale cycle, built on the generic [`crate::engine`].
+//!
+//! ```text
+//!  supplier ──inbound──▶ central warehouse ──linehaul──▶ grid warehouse ──last mile──▶ leader ──pickup──▶ resident
+//!  (origin)   (lane)      (pick & pack, 02:00)  (truck)   (sort per leader)  (van)     (shop)    (14–21h)
+//! ```
+//! One file per agent kind or policy: [`product`], [`lot`], [`supplier`], [`truck`],
+//! [`warehouse`], [`leader`], [`resident`], [`purchase_plan`]; [`accounts`] keeps units and
+//! money balanced; [`simulation`] wires them to the event queue and runs a day after day.
+
+pub mod accounts;
+pub mod leader;
+pub mod lot;
+pub mod product;
+pub mod purchase_plan;
+pub mod resident;
+pub mod simulation;
+pub mod supplier;
+pub mod truck;
+pub mod warehouse;
+
+pub use simulation::{ModelError, RunReport, run};

@@ -1,0 +1,210 @@
+//! Accounts: every unit and every yuan of a run, per day and in total.
+//!
+//! Units: `procured = sold + Σ spoiled by stage (incl. delivered_defective) + in stock + in
+//! transit`. Money (valued at purchase cost): `procurement = cogs + write_offs + inventory
+//! value`, and `profit = revenue − refunds − cogs − write_offs − transport − warehousing −
+//! commission`. [`Tally::check_balance`] tests both; the simulation calls it at the end of
+//! every day and stops with an error if either fails.
+
+use std::ops::AddAssign;
+
+use serde::Serialize;
+
+/// Where in the chain a unit was lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// At the origin, between harvest and dispatch.
+    Origin = 0,
+    /// On the lane from supplier to central warehouse.
+    Inbound,
+    /// In the central warehouse.
+    Central,
+    /// On the truck from central to grid warehouse.
+    Linehaul,
+    /// In the grid warehouse.
+    Grid,
+    /// On the van from grid warehouse to leader.
+    LastMile,
+    /// At the leader (spoiled before pickup, or not picked up).
+    Leader,
+    /// Handed over defective and refunded.
+    DeliveredDefective,
+}
+
+impl Stage {
+    /// All stages in chain order.
+    pub const ALL: [Stage; 8] = [
+        Stage::Origin,
+        Stage::Inbound,
+        Stage::Central,
+        Stage::Linehaul,
+        Stage::Grid,
+        Stage::LastMile,
+        Stage::Leader,
+        Stage::DeliveredDefective,
+    ];
+
+    /// Column-friendly name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Origin => "origin",
+            Stage::Inbound => "inbound",
+            Stage::Central => "central",
+            Stage::Linehaul => "linehaul",
+            Stage::Grid => "grid",
+            Stage::LastMile => "last_mile",
+            Stage::Leader => "leader",
+            Stage::DeliveredDefective => "delivered_defective",
+        }
+    }
+}
+
+/// Counts and money over a period (a day, or a whole run).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Tally {
+    /// Resident orders placed (non-empty baskets).
+    pub orders: u64,
+    /// Units ordered.
+    pub units_ordered: u64,
+    /// Units bought from suppliers (harvested for the platform).
+    pub units_procured: u64,
+    /// Good units handed over to residents.
+    pub units_sold: u64,
+    /// Units ordered but not handed over.
+    pub units_stockout: u64,
+    /// Units lost, per [`Stage`].
+    pub spoiled: [u64; 8],
+    /// Residents who churned.
+    pub churned: u64,
+    /// Price of units handed over, yuan.
+    pub revenue_yuan: f64,
+    /// Refunds for defective units, yuan.
+    pub refunds_yuan: f64,
+    /// Paid to suppliers, yuan.
+    pub procurement_yuan: f64,
+    /// Purchase cost of good units sold, yuan.
+    pub cogs_yuan: f64,
+    /// Purchase cost of units lost, yuan.
+    pub write_offs_yuan: f64,
+    /// Supplier → central trucks, yuan.
+    pub transport_inbound_yuan: f64,
+    /// Central → grid trucks, yuan.
+    pub transport_linehaul_yuan: f64,
+    /// Grid → leader vans, yuan.
+    pub transport_last_mile_yuan: f64,
+    /// Handling and storage at warehouses, yuan.
+    pub warehousing_yuan: f64,
+    /// Leader commission, yuan.
+    pub commission_yuan: f64,
+}
+
+impl Tally {
+    /// Records `units` lost at `stage`, worth `cost_yuan` at purchase cost.
+    pub fn spoil(&mut self, stage: Stage, units: u64, cost_yuan: f64) {
+        self.spoiled[stage as usize] += units;
+        self.write_offs_yuan += cost_yuan;
+    }
+
+    /// Units lost at every stage together.
+    pub fn spoiled_total(&self) -> u64 {
+        self.spoiled.iter().sum()
+    }
+
+    /// All transport, yuan.
+    pub fn transport_yuan(&self) -> f64 {
+        self.transport_inbound_yuan + self.transport_linehaul_yuan + self.transport_last_mile_yuan
+    }
+
+    /// Profit, yuan: revenue − refunds − cogs − write-offs − transport − warehousing − commission.
+    pub fn profit_yuan(&self) -> f64 {
+        self.revenue_yuan
+            - self.refunds_yuan
+            - self.cogs_yuan
+            - self.write_offs_yuan
+            - self.transport_yuan()
+            - self.warehousing_yuan
+            - self.commission_yuan
+    }
+
+    /// Checks both balances of a cumulative tally against the inventory left.
+    ///
+    /// # Errors
+    /// A message with both sides if units or money do not balance.
+    pub fn check_balance(&self, stock_units: u64, transit_units: u64, inventory_yuan: f64) -> Result<(), String> {
+        let out = self.units_sold + self.spoiled_total() + stock_units + transit_units;
+        if self.units_procured != out {
+            return Err(format!(
+                "units do not balance: procured {} ≠ sold {} + spoiled {} + in stock {} + in transit {}",
+                self.units_procured,
+                self.units_sold,
+                self.spoiled_total(),
+                stock_units,
+                transit_units
+            ));
+        }
+        let money_out = self.cogs_yuan + self.write_offs_yuan + inventory_yuan;
+        let tol = 1e-6 * (1.0 + self.procurement_yuan.abs());
+        if (self.procurement_yuan - money_out).abs() > tol {
+            return Err(format!(
+                "money does not balance: procurement {:.6} ≠ cogs {:.6} + write-offs {:.6} + inventory {:.6}",
+                self.procurement_yuan, self.cogs_yuan, self.write_offs_yuan, inventory_yuan
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl AddAssign<&Tally> for Tally {
+    fn add_assign(&mut self, o: &Tally) {
+        self.orders += o.orders;
+        self.units_ordered += o.units_ordered;
+        self.units_procured += o.units_procured;
+        self.units_sold += o.units_sold;
+        self.units_stockout += o.units_stockout;
+        for (a, b) in self.spoiled.iter_mut().zip(o.spoiled) {
+            *a += b;
+        }
+        self.churned += o.churned;
+        self.revenue_yuan += o.revenue_yuan;
+        self.refunds_yuan += o.refunds_yuan;
+        self.procurement_yuan += o.procurement_yuan;
+        self.cogs_yuan += o.cogs_yuan;
+        self.write_offs_yuan += o.write_offs_yuan;
+        self.transport_inbound_yuan += o.transport_inbound_yuan;
+        self.transport_linehaul_yuan += o.transport_linehaul_yuan;
+        self.transport_last_mile_yuan += o.transport_last_mile_yuan;
+        self.warehousing_yuan += o.warehousing_yuan;
+        self.commission_yuan += o.commission_yuan;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balance_detects_a_lost_unit_and_a_lost_yuan() {
+        let mut t = Tally { units_procured: 10, units_sold: 6, procurement_yuan: 20.0, cogs_yuan: 12.0, ..Tally::default() };
+        t.spoil(Stage::Central, 2, 4.0);
+        assert!(t.check_balance(1, 1, 4.0).is_ok());
+        assert!(t.check_balance(1, 0, 4.0).unwrap_err().contains("units"));
+        assert!(t.check_balance(1, 1, 3.0).unwrap_err().contains("money"));
+    }
+
+    #[test]
+    fn profit_sums_lines() {
+        let t = Tally {
+            revenue_yuan: 100.0,
+            refunds_yuan: 5.0,
+            cogs_yuan: 50.0,
+            write_offs_yuan: 10.0,
+            transport_inbound_yuan: 3.0,
+            transport_linehaul_yuan: 2.0,
+            transport_last_mile_yuan: 1.0,
+            warehousing_yuan: 4.0,
+            commission_yuan: 9.5,
+            ..Tally::default()
+        };
+        assert!((t.profit_yuan() - 15.5).abs() < 1e-12);
+    }
+}

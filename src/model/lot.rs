@@ -1,0 +1,143 @@
+//! Lots and portions: a lot is one supplier's harvest of one product on one day; a portion
+//! is part of a lot at one place in the chain, with the age of its units.
+//!
+//! Invariant: a portion's units are alive (not spoiled); spoiled units leave the portion
+//! the moment they are drawn, and the caller counts them at the stage where they spoiled.
+
+use rand::Rng;
+use rand_distr::{Binomial, Distribution};
+
+use super::product::Product;
+use crate::engine::SimTime;
+
+/// A lot: what never changes about a batch.
+#[derive(Debug, Clone)]
+pub struct Lot {
+    /// Product index.
+    pub product: u16,
+    /// Supplier index.
+    pub supplier: u16,
+    /// Purchase price per unit, yuan (units are valued at this cost everywhere).
+    pub unit_cost_yuan: f64,
+    /// Share of units defective from the start (supplier quality), in [0, 1].
+    pub defect_rate: f64,
+    /// When the lot was harvested.
+    pub harvested: SimTime,
+}
+
+/// Units of one lot at one place, all of the same age.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Portion {
+    /// Index of the lot in the run's lot table.
+    pub lot: u32,
+    /// Units alive.
+    pub qty: u32,
+    /// Age in 0 °C-equivalent hours at time `since`.
+    pub age_h: f64,
+    /// When `age_h` was last brought up to date.
+    pub since: SimTime,
+}
+
+impl Portion {
+    /// Ages the portion from `since` to `now` at `temp_c`, draws how many units spoil in
+    /// that time (binomial), removes them and returns their number.
+    pub fn age_to<R: Rng + ?Sized>(&mut self, now: SimTime, temp_c: f64, product: &Product, rng: &mut R) -> u32 {
+        let hours = now.hours_since(self.since);
+        self.since = now.max(self.since);
+        if hours <= 0.0 || self.qty == 0 {
+            return 0;
+        }
+        let new_age = self.age_h + hours * product.aging_rate(temp_c);
+        let p = product.spoil_prob(self.age_h, new_age);
+        self.age_h = new_age;
+        let spoiled = binomial(self.qty, p, rng);
+        self.qty -= spoiled;
+        spoiled
+    }
+
+    /// Splits off up to `n` units into a new portion (same lot, age and time).
+    pub fn take(&mut self, n: u32) -> Portion {
+        let n = n.min(self.qty);
+        self.qty -= n;
+        Portion { qty: n, ..*self }
+    }
+}
+
+/// A binomial draw of `n` trials with probability `p` (clamped to [0, 1]).
+pub fn binomial<R: Rng + ?Sized>(n: u32, p: f64, rng: &mut R) -> u32 {
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    // Binomial::new only fails for p outside [0, 1], excluded above.
+    match Binomial::new(n as u64, p) {
+        Ok(b) => b.sample(rng) as u32,
+        Err(_) => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::RunSeed;
+
+    fn product(q10: f64) -> Product {
+        Product {
+            name: "x".into(),
+            supplier: 0,
+            unit_kg: 1.0,
+            unit_cost_yuan: 1.0,
+            price_yuan: 2.0,
+            shelf_mean_h: 100.0,
+            shelf_sd_h: 20.0,
+            q10,
+            basket_prob: 1.0,
+        }
+    }
+
+    #[test]
+    fn warmer_spoils_more_on_average() {
+        let p = product(2.5);
+        let mut rng = RunSeed::new(7, 0).stream("test", 0, 0);
+        let mut cold_total = 0;
+        let mut warm_total = 0;
+        for _ in 0..200 {
+            let mut cold = Portion { lot: 0, qty: 1000, age_h: 60.0, since: SimTime(0) };
+            let mut warm = cold;
+            cold_total += cold.age_to(SimTime::at_day_hour(0, 10.0), 2.0, &p, &mut rng);
+            warm_total += warm.age_to(SimTime::at_day_hour(0, 10.0), 25.0, &p, &mut rng);
+            assert!(cold.age_h < warm.age_h);
+        }
+        assert!(warm_total > 3 * cold_total, "warm {warm_total} cold {cold_total}");
+    }
+
+    #[test]
+    fn spoilage_matches_expectation() {
+        // 10 hours at 10 °C with Q10 = 2 ages 20 equivalent hours: from 100 to 120.
+        let p = product(2.0);
+        let expect = p.spoil_prob(100.0, 120.0);
+        let mut rng = RunSeed::new(9, 0).stream("test", 0, 0);
+        let n = 2000u32;
+        let mut total = 0u64;
+        let reps = 500;
+        for _ in 0..reps {
+            let mut x = Portion { lot: 0, qty: n, age_h: 100.0, since: SimTime(0) };
+            total += x.age_to(SimTime(600), 10.0, &p, &mut rng) as u64;
+            assert!((x.age_h - 120.0).abs() < 1e-9);
+        }
+        let mean = total as f64 / (reps as f64 * n as f64);
+        let se = (expect * (1.0 - expect) / (reps as f64 * n as f64)).sqrt();
+        assert!((mean - expect).abs() < 5.0 * se, "mean {mean} expect {expect}");
+    }
+
+    #[test]
+    fn take_splits_units() {
+        let mut a = Portion { lot: 3, qty: 10, age_h: 5.0, since: SimTime(1) };
+        let b = a.take(4);
+        assert_eq!((a.qty, b.qty, b.lot, b.age_h), (6, 4, 3, 5.0));
+        let c = a.take(100);
+        assert_eq!((a.qty, c.qty), (0, 6));
+    }
+}

@@ -1,0 +1,7 @@
+//! Outputs of a run: per-day rows and the summary with the headline KPIs ([`metrics`]),
+//! and writers that replace files atomically ([`write`]).
+
+pub mod metrics;
+pub mod write;
+
+pub use metrics::{DayRow, Kpis, Summary};

@@ -1,0 +1,278 @@
+//! Metrics: turns a [`RunReport`] into `daily.csv` rows and the `summary.json` content.
+//!
+//! Headline KPIs:
+//! - `churn_rate`: residents churned over the run / residents at the start;
+//! - `spoilage_rate`: units lost at every stage (incl. delivered defective) / units procured;
+//! - `cost_per_order_yuan`: (cost of goods sold + write-offs + transport + warehousing +
+//!   commission) / orders placed.
+
+use serde::Serialize;
+
+use crate::model::accounts::{Stage, Tally};
+use crate::model::simulation::{DayRecord, RunReport};
+
+/// One row of `daily.csv`. Flows are for that day; `active_residents`, `churned_total`,
+/// `stock_units` and `transit_units` are states at the day's end.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DayRow {
+    /// Day index, from 0.
+    pub day: u64,
+    /// Resident orders placed at the evening cut-off.
+    pub orders: u64,
+    /// Units in those orders.
+    pub units_ordered: u64,
+    /// Units bought from suppliers.
+    pub units_procured: u64,
+    /// Good units handed over to residents.
+    pub units_sold: u64,
+    /// Units ordered (the evening before) but not handed over.
+    pub units_stockout: u64,
+    /// Units lost at the origin.
+    pub spoiled_origin: u64,
+    /// Units lost on the supplier → central lane.
+    pub spoiled_inbound: u64,
+    /// Units lost in the central warehouse.
+    pub spoiled_central: u64,
+    /// Units lost on central → grid trucks.
+    pub spoiled_linehaul: u64,
+    /// Units lost in grid warehouses.
+    pub spoiled_grid: u64,
+    /// Units lost on vans to leaders.
+    pub spoiled_last_mile: u64,
+    /// Units lost at leaders (spoiled, or not picked up).
+    pub spoiled_leader: u64,
+    /// Units handed over defective and refunded.
+    pub spoiled_delivered_defective: u64,
+    /// Residents still active at day end.
+    pub active_residents: u64,
+    /// Residents who churned this day.
+    pub churned: u64,
+    /// Residents churned since the start.
+    pub churned_total: u64,
+    /// Price of units handed over, yuan.
+    pub revenue_yuan: f64,
+    /// Refunds, yuan.
+    pub refunds_yuan: f64,
+    /// Paid to suppliers, yuan.
+    pub procurement_yuan: f64,
+    /// Purchase cost of good units sold, yuan.
+    pub cogs_yuan: f64,
+    /// Purchase cost of units lost, yuan.
+    pub write_offs_yuan: f64,
+    /// Supplier → central transport, yuan.
+    pub transport_inbound_yuan: f64,
+    /// Central → grid transport, yuan.
+    pub transport_linehaul_yuan: f64,
+    /// Grid → leader transport, yuan.
+    pub transport_last_mile_yuan: f64,
+    /// Handling and storage, yuan.
+    pub warehousing_yuan: f64,
+    /// Leader commission, yuan.
+    pub commission_yuan: f64,
+    /// revenue − refunds − cogs − write-offs − transport − warehousing − commission, yuan.
+    pub profit_yuan: f64,
+    /// Units in warehouses and at leaders at day end.
+    pub stock_units: u64,
+    /// Units on the road at day end.
+    pub transit_units: u64,
+}
+
+/// Money rounded to 1/10 000 yuan so files stay readable.
+fn yuan(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
+
+impl DayRow {
+    /// The row for one day; `churned_total` is the running total up to and including it.
+    pub fn new(d: &DayRecord, churned_total: u64) -> Self {
+        let t = &d.tally;
+        let s = |stage: Stage| t.spoiled[stage as usize];
+        DayRow {
+            day: d.day,
+            orders: t.orders,
+            units_ordered: t.units_ordered,
+            units_procured: t.units_procured,
+            units_sold: t.units_sold,
+            units_stockout: t.units_stockout,
+            spoiled_origin: s(Stage::Origin),
+            spoiled_inbound: s(Stage::Inbound),
+            spoiled_central: s(Stage::Central),
+            spoiled_linehaul: s(Stage::Linehaul),
+            spoiled_grid: s(Stage::Grid),
+            spoiled_last_mile: s(Stage::LastMile),
+            spoiled_leader: s(Stage::Leader),
+            spoiled_delivered_defective: s(Stage::DeliveredDefective),
+            active_residents: d.active_residents,
+            churned: t.churned,
+            churned_total,
+            revenue_yuan: yuan(t.revenue_yuan),
+            refunds_yuan: yuan(t.refunds_yuan),
+            procurement_yuan: yuan(t.procurement_yuan),
+            cogs_yuan: yuan(t.cogs_yuan),
+            write_offs_yuan: yuan(t.write_offs_yuan),
+            transport_inbound_yuan: yuan(t.transport_inbound_yuan),
+            transport_linehaul_yuan: yuan(t.transport_linehaul_yuan),
+            transport_last_mile_yuan: yuan(t.transport_last_mile_yuan),
+            warehousing_yuan: yuan(t.warehousing_yuan),
+            commission_yuan: yuan(t.commission_yuan),
+            profit_yuan: yuan(t.profit_yuan()),
+            stock_units: d.stock_units,
+            transit_units: d.transit_units,
+        }
+    }
+
+    /// All rows of a run.
+    pub fn all(report: &RunReport) -> Vec<DayRow> {
+        let mut churned = 0;
+        report
+            .days
+            .iter()
+            .map(|d| {
+                churned += d.tally.churned;
+                DayRow::new(d, churned)
+            })
+            .collect()
+    }
+}
+
+/// The headline KPIs of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kpis {
+    /// Residents churned / residents at the start.
+    pub churn_rate: f64,
+    /// Units lost at every stage / units procured.
+    pub spoilage_rate: f64,
+    /// (cogs + write-offs + transport + warehousing + commission) / orders, yuan.
+    pub cost_per_order_yuan: f64,
+    /// (transport + warehousing) / orders, yuan.
+    pub fulfilment_cost_per_order_yuan: f64,
+    /// Units handed over (good or defective) / units asked for at pickup (handed over +
+    /// out of stock); orders never collected are left out.
+    pub fill_rate: f64,
+    /// Defective units handed over / units handed over.
+    pub defect_rate: f64,
+    /// Profit over the run, yuan.
+    pub profit_yuan: f64,
+    /// Profit / (revenue − refunds).
+    pub net_margin: f64,
+}
+
+/// Totals over the run, with losses by stage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Totals {
+    /// Orders placed.
+    pub orders: u64,
+    /// Units ordered.
+    pub units_ordered: u64,
+    /// Units procured.
+    pub units_procured: u64,
+    /// Good units sold.
+    pub units_sold: u64,
+    /// Units out of stock.
+    pub units_stockout: u64,
+    /// Units lost, by stage name, in chain order.
+    pub spoiled_by_stage: Vec<(String, u64)>,
+    /// Units lost at every stage.
+    pub spoiled_total: u64,
+    /// Residents churned.
+    pub churned: u64,
+    /// Each money line, yuan.
+    pub revenue_yuan: f64,
+    /// Refunds, yuan.
+    pub refunds_yuan: f64,
+    /// Paid to suppliers, yuan.
+    pub procurement_yuan: f64,
+    /// Cost of goods sold, yuan.
+    pub cogs_yuan: f64,
+    /// Write-offs, yuan.
+    pub write_offs_yuan: f64,
+    /// Transport supplier → central, yuan.
+    pub transport_inbound_yuan: f64,
+    /// Transport central → grid, yuan.
+    pub transport_linehaul_yuan: f64,
+    /// Transport grid → leader, yuan.
+    pub transport_last_mile_yuan: f64,
+    /// Warehousing, yuan.
+    pub warehousing_yuan: f64,
+    /// Leader commission, yuan.
+    pub commission_yuan: f64,
+}
+
+/// Content of `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Root seed.
+    pub seed: u64,
+    /// Replication index.
+    pub replication: u64,
+    /// Days simulated.
+    pub days: u64,
+    /// Residents at the start.
+    pub residents_initial: u64,
+    /// Residents active at the end.
+    pub residents_active_end: u64,
+    /// Headline KPIs.
+    pub kpis: Kpis,
+    /// Totals.
+    pub totals: Totals,
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 { 0.0 } else { a / b }
+}
+
+impl Kpis {
+    /// KPIs of a run from its total tally and population.
+    pub fn new(t: &Tally, residents_initial: u64) -> Self {
+        let cost = t.cogs_yuan + t.write_offs_yuan + t.transport_yuan() + t.warehousing_yuan + t.commission_yuan;
+        let handed = (t.units_sold + t.spoiled[Stage::DeliveredDefective as usize]) as f64;
+        Kpis {
+            churn_rate: ratio(t.churned as f64, residents_initial as f64),
+            spoilage_rate: ratio(t.spoiled_total() as f64, t.units_procured as f64),
+            cost_per_order_yuan: ratio(cost, t.orders as f64),
+            fulfilment_cost_per_order_yuan: ratio(t.transport_yuan() + t.warehousing_yuan, t.orders as f64),
+            fill_rate: ratio(handed, handed + t.units_stockout as f64),
+            defect_rate: ratio(t.spoiled[Stage::DeliveredDefective as usize] as f64, handed),
+            profit_yuan: yuan(t.profit_yuan()),
+            net_margin: ratio(t.profit_yuan(), t.revenue_yuan - t.refunds_yuan),
+        }
+    }
+}
+
+impl Summary {
+    /// The summary of a run.
+    pub fn new(r: &RunReport) -> Self {
+        let t = &r.total;
+        Summary {
+            scenario: r.scenario.clone(),
+            seed: r.seed,
+            replication: r.replication,
+            days: r.days.len() as u64,
+            residents_initial: r.residents_initial,
+            residents_active_end: r.days.last().map_or(r.residents_initial, |d| d.active_residents),
+            kpis: Kpis::new(t, r.residents_initial),
+            totals: Totals {
+                orders: t.orders,
+                units_ordered: t.units_ordered,
+                units_procured: t.units_procured,
+                units_sold: t.units_sold,
+                units_stockout: t.units_stockout,
+                spoiled_by_stage: Stage::ALL.iter().map(|s| (s.name().to_string(), t.spoiled[*s as usize])).collect(),
+                spoiled_total: t.spoiled_total(),
+                churned: t.churned,
+                revenue_yuan: yuan(t.revenue_yuan),
+                refunds_yuan: yuan(t.refunds_yuan),
+                procurement_yuan: yuan(t.procurement_yuan),
+                cogs_yuan: yuan(t.cogs_yuan),
+                write_offs_yuan: yuan(t.write_offs_yuan),
+                transport_inbound_yuan: yuan(t.transport_inbound_yuan),
+                transport_linehaul_yuan: yuan(t.transport_linehaul_yuan),
+                transport_last_mile_yuan: yuan(t.transport_last_mile_yuan),
+                warehousing_yuan: yuan(t.warehousing_yuan),
+                commission_yuan: yuan(t.commission_yuan),
+            },
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Scenarios: the TOML schema, its defaults, loading and validation.
+//!
+//! [`load`] reads a file, parses it into a [`Scenario`] (unknown fields are errors) and
+//! validates every value. Any problem becomes a [`ScenarioError`] that names the file,
+//! the line and column, the field and the bad value, and says what is allowed.
+
+pub mod schema;
+pub mod validate;
+
+use std::path::Path;
+
+pub use schema::*;
+
+/// A problem with a scenario file. Always fatal for that file; the CLI exits with code 2.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {reason}")]
+    Io {
+        /// The file's path as given.
+        file: String,
+        /// What the operating system said.
+        reason: String,
+    },
+    /// The file is not valid TOML, or does not fit the schema (unknown field, wrong type).
+    #[error("{file}:{line}:{column}: {message}")]
+    Parse {
+        /// The file's path as given.
+        file: String,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+    /// A value is out of range or refers to something that does not exist.
+    #[error("{file}:{line}:{column}: {field} = {value}: {allowed}")]
+    Invalid {
+        /// The file's path as given.
+        file: String,
+        /// 1-based line of the field (of its table if the field is missing).
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// Dotted path of the field, e.g. `products[2].price_yuan`.
+        field: String,
+        /// The bad value as written.
+        value: String,
+        /// What is allowed.
+        allowed: String,
+    },
+}
+
+/// Reads, parses and validates the scenario at `path`.
+///
+/// # Errors
+/// [`ScenarioError`] naming file, line:column, field, value and what is allowed.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError::Io { file: file.clone(), reason: e.to_string() })?;
+    parse_str(&text, &file)
+}
+
+/// Parses and validates scenario text; `file` is used in error messages only.
+///
+/// # Errors
+/// As [`load`].
+pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    let scenario: Scenario = toml::from_str(text).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
+        ScenarioError::Parse {
+            file: file.to_string(),
+            line,
+            column,
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    if let Err(bad) = validate::validate(&scenario) {
+        let (line, column) = locate(text, &bad.path);
+        return Err(ScenarioError::Invalid {
+            file: file.to_string(),
+            line,
+            column,
+            field: validate::path_string(&bad.path),
+            value: bad.value,
+            allowed: bad.allowed,
+        });
+    }
+    Ok(scenario)
+}
+
+/// 1-based (line, column) of byte offset `at` in `text`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let at = at.min(text.len());
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Finds where the field at `path` is written; falls back to the deepest existing parent.
+fn locate(text: &str, path: &[validate::Seg]) -> (usize, usize) {
+    use toml::de::{DeTable, DeValue};
+    let Ok(root) = DeTable::parse(text) else { return (1, 1) };
+    let mut span = 0..0;
+    let mut table: Option<&DeTable<'_>> = Some(root.get_ref());
+    let mut value: Option<&DeValue<'_>> = None;
+    for seg in path {
+        let next = match (seg, table, value) {
+            (validate::Seg::Key(k), Some(t), _) => t.get(k.as_str()),
+            (validate::Seg::Index(i), _, Some(v)) => v.as_array().and_then(|a| a.get(*i)),
+            _ => None,
+        };
+        let Some(next) = next else { break };
+        span = next.span();
+        table = next.get_ref().as_table();
+        value = Some(next.get_ref());
+    }
+    line_col(text, span.start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+}

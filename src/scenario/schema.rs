@@ -1,0 +1,336 @@
+//! The scenario schema: every field with its meaning, unit and default.
+//!
+//! Units are in the names (`_km`, `_yuan`, `_hours`, `_per_day`, `_c` for °C, `_kg`).
+//! Every table denies unknown fields, so a typo is an error, not a silent default.
+//! Defaults that rest on a real-world figure say so in `scenarios/baseline.toml`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario: one platform's chain, its residents and its policies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name shown in outputs. Default `"unnamed"`.
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// Free text shown nowhere but kept with the scenario. Default empty.
+    #[serde(default)]
+    pub description: String,
+    /// Seed, horizon, replications.
+    #[serde(default)]
+    pub run: RunConfig,
+    /// Hours of the daily pre-sale cycle.
+    #[serde(default)]
+    pub timeline: Timeline,
+    /// Transport modes by name (e.g. `cold_truck`), referred to by lanes.
+    pub modes: BTreeMap<String, Mode>,
+    /// Origin suppliers.
+    pub suppliers: Vec<SupplierConfig>,
+    /// Products sold.
+    pub products: Vec<ProductConfig>,
+    /// The central warehouse.
+    pub central_warehouse: CentralWarehouseConfig,
+    /// Grid (forward) warehouses, each serving its own leaders.
+    pub grid_warehouses: Vec<GridWarehouseConfig>,
+    /// Group leaders (pickup points).
+    #[serde(default)]
+    pub leaders: LeadersConfig,
+    /// Residents (households).
+    #[serde(default)]
+    pub residents: ResidentsConfig,
+    /// Platform policies.
+    #[serde(default)]
+    pub policy: PolicyConfig,
+}
+
+fn default_name() -> String {
+    "unnamed".into()
+}
+
+/// `[run]`: seed, horizon, replications.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Root seed of all random streams. Default 1.
+    pub seed: u64,
+    /// Simulated days, ≥ 1. Default 60.
+    pub horizon_days: u32,
+    /// Replications for experiments (`run` simulates replication 0). ≥ 1. Default 1.
+    pub replications: u32,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig { seed: 1, horizon_days: 60, replications: 1 }
+    }
+}
+
+/// `[timeline]`: the daily pre-sale cycle, in hours of the day (0–24).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Timeline {
+    /// Evening order cut-off; orders placed up to here are picked up the next day. Default 23.
+    pub order_cutoff_hour: f64,
+    /// Next-day hour when the central warehouse picks and packs per grid. Default 2.
+    pub central_pick_hour: f64,
+    /// Next-day hour when trucks leave the central warehouse for the grids. Default 5.
+    pub linehaul_depart_hour: f64,
+    /// Hours a grid warehouse takes to sort a truck into crates per leader. Default 1.5.
+    pub grid_sort_hours: f64,
+    /// Next-day hour when residents start picking up at the leader. Default 14.
+    pub pickup_start_hour: f64,
+    /// Hour when pickup closes; what is left spoils at the leader. Default 21.
+    pub pickup_end_hour: f64,
+}
+
+impl Default for Timeline {
+    fn default() -> Self {
+        Timeline {
+            order_cutoff_hour: 23.0,
+            central_pick_hour: 2.0,
+            linehaul_depart_hour: 5.0,
+            grid_sort_hours: 1.5,
+            pickup_start_hour: 14.0,
+            pickup_end_hour: 21.0,
+        }
+    }
+}
+
+/// `[modes.<name>]`: a transport mode (cold truck, ambient truck, van, ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mode {
+    /// Average speed, km/h, > 0.
+    pub speed_kmh: f64,
+    /// Load per vehicle, kg, > 0.
+    pub capacity_kg: f64,
+    /// Variable cost per km driven, yuan, ≥ 0.
+    pub cost_per_km_yuan: f64,
+    /// Fixed cost per trip (driver, loading), yuan, ≥ 0.
+    pub cost_per_trip_yuan: f64,
+    /// Temperature of the load in transit, °C, in [-30, 45].
+    pub temp_c: f64,
+}
+
+/// `[[suppliers]]`: an origin supplier that harvests for the platform each night.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierConfig {
+    /// Unique name, referred to by products.
+    pub name: String,
+    /// Road distance to the central warehouse, km, ≥ 0.
+    pub distance_km: f64,
+    /// Transport mode to the central warehouse (a key of `[modes]`).
+    pub mode: String,
+    /// Most units of each product it can supply per day, > 0.
+    pub capacity_units_per_day: f64,
+    /// Coefficient of variation of the daily available yield, in [0, 2]. Default 0.1.
+    #[serde(default = "d_yield_cv")]
+    pub yield_cv: f64,
+    /// Share of units defective on arrival regardless of age, in [0, 1]. Default 0.01.
+    #[serde(default = "d_defect_rate")]
+    pub defect_rate: f64,
+    /// Hours between harvest and dispatch, at the origin, ≥ 0. Default 6.
+    #[serde(default = "d_origin_hold_hours")]
+    pub origin_hold_hours: f64,
+    /// Temperature at the origin before dispatch, °C. Default 20.
+    #[serde(default = "d_origin_temp_c")]
+    pub origin_temp_c: f64,
+}
+
+fn d_yield_cv() -> f64 {
+    0.1
+}
+fn d_defect_rate() -> f64 {
+    0.01
+}
+fn d_origin_hold_hours() -> f64 {
+    6.0
+}
+fn d_origin_temp_c() -> f64 {
+    20.0
+}
+
+/// `[[products]]`: a product (SKU) and how fast it perishes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductConfig {
+    /// Unique name.
+    pub name: String,
+    /// The supplier's name (a `[[suppliers]]` entry).
+    pub supplier: String,
+    /// Weight of one unit, kg, > 0.
+    pub unit_kg: f64,
+    /// Purchase price per unit, yuan, ≥ 0.
+    pub unit_cost_yuan: f64,
+    /// Retail price per unit, yuan, > 0.
+    pub price_yuan: f64,
+    /// Mean shelf life of a unit held at 0 °C, hours, > 0.
+    pub shelf_life_hours_at_0c: f64,
+    /// Coefficient of variation of unit shelf life within a lot, in (0, 1]. Default 0.25.
+    #[serde(default = "d_shelf_life_cv")]
+    pub shelf_life_cv: f64,
+    /// Decay speeds up by this factor per +10 °C (Q10), in [1, 10]. Default 2.4.
+    #[serde(default = "d_q10")]
+    pub q10: f64,
+    /// Probability an ordering resident puts one unit in the basket, in [0, 1].
+    pub basket_prob: f64,
+}
+
+fn d_shelf_life_cv() -> f64 {
+    0.25
+}
+fn d_q10() -> f64 {
+    2.4
+}
+
+/// `[central_warehouse]`: quality check, splitting and packing for all grids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CentralWarehouseConfig {
+    /// Storage temperature, °C. Default 4 (cold room).
+    #[serde(default = "d_cold_c")]
+    pub temp_c: f64,
+    /// Handling (receiving, picking, packing) cost per unit, yuan, ≥ 0. Default 0.08.
+    #[serde(default = "d_central_handling")]
+    pub handling_cost_yuan_per_unit: f64,
+    /// Cost per unit held overnight, yuan per unit-day, ≥ 0. Default 0.03.
+    #[serde(default = "d_storage_cost")]
+    pub storage_cost_yuan_per_unit_day: f64,
+    /// Mode of the trucks from here to the grid warehouses (a key of `[modes]`).
+    pub linehaul_mode: String,
+}
+
+fn d_cold_c() -> f64 {
+    4.0
+}
+fn d_central_handling() -> f64 {
+    0.08
+}
+fn d_storage_cost() -> f64 {
+    0.03
+}
+
+/// `[[grid_warehouses]]`: a forward warehouse sorting per leader.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GridWarehouseConfig {
+    /// Unique name.
+    pub name: String,
+    /// Road distance from the central warehouse, km, ≥ 0.
+    pub distance_km: f64,
+    /// Temperature while goods wait for sorting, °C. Default 4.
+    #[serde(default = "d_cold_c")]
+    pub temp_c: f64,
+    /// Sorting cost per unit, yuan, ≥ 0. Default 0.05.
+    #[serde(default = "d_grid_handling")]
+    pub handling_cost_yuan_per_unit: f64,
+    /// Number of leaders served, ≥ 1.
+    pub leaders: u32,
+    /// Leaders sit at a distance drawn uniformly in [min, max] km. Default 0.5.
+    #[serde(default = "d_leader_km_min")]
+    pub leader_distance_km_min: f64,
+    /// Upper end of the leader distance range, km, ≥ min. Default 5.
+    #[serde(default = "d_leader_km_max")]
+    pub leader_distance_km_max: f64,
+    /// Mode of the delivery vans to leaders (a key of `[modes]`).
+    pub last_mile_mode: String,
+}
+
+fn d_grid_handling() -> f64 {
+    0.05
+}
+fn d_leader_km_min() -> f64 {
+    0.5
+}
+fn d_leader_km_max() -> f64 {
+    5.0
+}
+
+/// `[leaders]`: group leaders running the pickup points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LeadersConfig {
+    /// Mean households per leader, ≥ 1. Default 200 (Changsha 2021; CALIBRATION.md).
+    pub households_mean: u32,
+    /// Households vary uniformly by ± this fraction of the mean, in [0, 1). Default 0.3.
+    pub households_spread: f64,
+    /// Commission on net sales, in [0, 1). Default 0.10 (8.5–12 %; CALIBRATION.md).
+    pub commission_rate: f64,
+    /// Temperature of goods waiting at the pickup point, °C. Default 22 (shop, no fridge).
+    pub storage_temp_c: f64,
+    /// Probability a resident comes to pick up the order, in [0, 1]. Default 0.97.
+    pub pickup_rate: f64,
+}
+
+impl Default for LeadersConfig {
+    fn default() -> Self {
+        LeadersConfig {
+            households_mean: 200,
+            households_spread: 0.3,
+            commission_rate: 0.10,
+            storage_temp_c: 22.0,
+            pickup_rate: 0.97,
+        }
+    }
+}
+
+/// `[residents]`: ordering, satisfaction and churn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ResidentsConfig {
+    /// Mean daily probability a satisfied resident orders, in (0, 1]. Default 0.3.
+    pub order_prob_per_day: f64,
+    /// Beta concentration of the per-resident order probability (lower = more spread), > 0. Default 2.
+    pub order_prob_concentration: f64,
+    /// Mean initial satisfaction, in (0, 1). Default 0.8.
+    pub satisfaction_initial: f64,
+    /// Beta concentration of initial satisfaction, > 0. Default 20.
+    pub satisfaction_concentration: f64,
+    /// After an order with no problem, satisfaction moves this share of the way to 1, in [0, 1]. Default 0.1.
+    pub recovery_rate: f64,
+    /// Satisfaction lost per item out of stock, in [0, 1]. Default 0.06.
+    pub stockout_penalty: f64,
+    /// Satisfaction lost per defective item, in [0, 1]. Default 0.12.
+    pub defect_penalty: f64,
+    /// A resident whose satisfaction falls below this churns for good, in [0, 1). Default 0.45.
+    pub churn_threshold: f64,
+    /// Daily probability of leaving for reasons outside the model (moving away), in [0, 1). Default 0.0003.
+    pub base_churn_prob_per_day: f64,
+    /// A unit is defective at hand-over (wilted, bruised) if it would spoil within this
+    /// share of its product's mean shelf life, in [0, 1]. Default 0.1.
+    pub quality_margin_share: f64,
+}
+
+impl Default for ResidentsConfig {
+    fn default() -> Self {
+        ResidentsConfig {
+            order_prob_per_day: 0.3,
+            order_prob_concentration: 2.0,
+            satisfaction_initial: 0.8,
+            satisfaction_concentration: 20.0,
+            recovery_rate: 0.1,
+            stockout_penalty: 0.06,
+            defect_penalty: 0.12,
+            churn_threshold: 0.45,
+            base_churn_prob_per_day: 0.0003,
+            quality_margin_share: 0.1,
+        }
+    }
+}
+
+/// `[policy]`: the platform's decisions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyConfig {
+    /// Buy this share above the day's pre-sale orders as a buffer, in [0, 2]. Default 0.05.
+    pub safety_stock_factor: f64,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        PolicyConfig { safety_stock_factor: 0.05 }
+    }
+}
