@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod engine;
+pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod scenario;

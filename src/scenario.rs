@@ -70,13 +70,14 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 /// As [`load`].
 pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let scenario: Scenario = toml::from_str(text).map_err(|e| {
-        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-        ScenarioError::Parse {
-            file: file.to_string(),
-            line,
-            column,
-            message: e.message().trim().to_string(),
-        }
+        let at = e.span().map_or(0, |s| s.start);
+        let (line, column) = line_col(text, at);
+        let message = e.message().trim().to_string();
+        let message = match field_at(text, at) {
+            Some(field) if !field.is_empty() => format!("{field}: {message}"),
+            _ => message,
+        };
+        ScenarioError::Parse { file: file.to_string(), line, column, message }
     })?;
     if let Err(bad) = validate::validate(&scenario) {
         let (line, column) = locate(text, &bad.path);
@@ -120,6 +121,47 @@ fn locate(text: &str, path: &[validate::Seg]) -> (usize, usize) {
         value = Some(next.get_ref());
     }
     line_col(text, span.start)
+}
+
+/// Dotted path of the innermost key or value written at byte offset `at`; for a key the
+/// path of its table. `None` if the text does not parse or nothing is there.
+fn field_at(text: &str, at: usize) -> Option<String> {
+    use toml::de::{DeTable, DeValue};
+    fn walk(v: &DeValue<'_>, at: usize, path: &mut Vec<String>, best: &mut Option<String>) {
+        match v {
+            DeValue::Table(t) => {
+                for (k, x) in t.iter() {
+                    let key_span = k.span();
+                    if key_span.contains(&at) {
+                        *best = Some(path.join("."));
+                    }
+                    path.push(k.get_ref().to_string());
+                    if x.span().contains(&at) && !x.get_ref().is_array() {
+                        *best = Some(path.join("."));
+                    }
+                    walk(x.get_ref(), at, path, best);
+                    path.pop();
+                }
+            }
+            DeValue::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    if let Some(last) = path.last_mut() {
+                        let base = last.split('[').next().unwrap_or_default().to_string();
+                        *last = format!("{base}[{i}]");
+                    }
+                    if x.span().contains(&at) {
+                        *best = Some(path.join("."));
+                    }
+                    walk(x.get_ref(), at, path, best);
+                }
+            }
+            _ => {}
+        }
+    }
+    let root = DeTable::parse(text).ok()?;
+    let mut best = None;
+    walk(&DeValue::Table(root.into_inner()), at, &mut Vec::new(), &mut best);
+    best
 }
 
 #[cfg(test)]

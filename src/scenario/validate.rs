@@ -240,6 +240,22 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         c.non_negative("leader_distance_km_min", g.leader_distance_km_min)?;
         c.range("leader_distance_km_max", g.leader_distance_km_max, g.leader_distance_km_min, 1000.0, false, false)?;
         c.one_of("last_mile_mode", &g.last_mile_mode, &mode_names)?;
+        // Goods must reach the farthest leader before pickup opens.
+        let linehaul = &s.modes[&cw.linehaul_mode];
+        let van = &s.modes[&g.last_mile_mode];
+        let fixed_h = t.linehaul_depart_hour + t.grid_sort_hours + g.leader_distance_km_max / van.speed_kmh;
+        let arrive_h = fixed_h + g.distance_km / linehaul.speed_kmh;
+        if arrive_h > t.pickup_start_hour {
+            let max_km = ((t.pickup_start_hour - fixed_h) * linehaul.speed_kmh).max(0.0);
+            return Err(BadValue {
+                path: c.at("distance_km"),
+                value: fmt(g.distance_km),
+                allowed: format!(
+                    "must be at most {max_km:.0} km: trucks leaving at {:.1} h would reach the farthest leader at {arrive_h:.1} h, after pickup opens at {:.1} h",
+                    t.linehaul_depart_hour, t.pickup_start_hour
+                ),
+            });
+        }
     }
 
     let l = &s.leaders;

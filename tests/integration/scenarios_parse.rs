@@ -1,0 +1,22 @@
+//! Every shipped scenario loads and validates.
+
+#[test]
+fn every_shipped_scenario_is_valid() {
+    let mut n = 0;
+    let mut stack = vec![crate::file("scenarios")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                // Sweep files have their own schema (a later issue).
+                if p.file_name().is_some_and(|n| n != "sweeps") {
+                    stack.push(p);
+                }
+            } else if p.extension().is_some_and(|x| x == "toml") {
+                cesim::scenario::load(&p).unwrap_or_else(|e| panic!("{e}"));
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 1);
+}
