@@ -10,12 +10,16 @@
 //! money balanced; [`simulation`] wires them to the event queue and runs a day after day.
 
 pub mod accounts;
+pub mod farmer;
 pub mod leader;
 pub mod lot;
 pub mod product;
 pub mod purchase_plan;
+pub mod quality_control;
 pub mod resident;
+pub mod shock;
 pub mod simulation;
+pub mod sourcing;
 pub mod supplier;
 pub mod truck;
 pub mod warehouse;

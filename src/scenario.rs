@@ -11,6 +11,9 @@ use std::path::Path;
 
 pub use schema::*;
 
+/// Most transport modes a scenario may define (costs per mode are kept in fixed arrays).
+pub const MAX_MODES: usize = 16;
+
 /// A problem with a scenario file. Always fatal for that file; the CLI exits with code 2.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]

@@ -1,14 +1,18 @@
 //! Accounts: every unit and every yuan of a run, per day and in total.
 //!
 //! Units: `procured = sold + Σ spoiled by stage (incl. delivered_defective) + in stock + in
-//! transit`. Money (valued at purchase cost): `procurement = cogs + write_offs + inventory
-//! value`, and `profit = revenue − refunds − cogs − write_offs − transport − warehousing −
-//! commission`. [`Tally::check_balance`] tests both; the simulation calls it at the end of
+//! transit + returned`. Money (valued at purchase cost): `procurement = cogs + write_offs +
+//! inventory value + returned value` (rejected lots are refunded by the supplier), and
+//! `profit = revenue − refunds − cogs − write_offs − transport − warehousing − quality
+//! control − commission`. [`Tally::check_balance`] tests both; the simulation calls it at the end of
 //! every day and stops with an error if either fails.
 
 use std::ops::AddAssign;
 
 use serde::Serialize;
+
+use super::supplier::ShortCause;
+use crate::scenario::MAX_MODES;
 
 /// Where in the chain a unit was lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +21,8 @@ pub enum Stage {
     Origin = 0,
     /// On the lane from supplier to central warehouse.
     Inbound,
+    /// Sorted out as visibly defective at the central warehouse.
+    QcSorted,
     /// In the central warehouse.
     Central,
     /// On the truck from central to grid warehouse.
@@ -33,9 +39,10 @@ pub enum Stage {
 
 impl Stage {
     /// All stages in chain order.
-    pub const ALL: [Stage; 8] = [
+    pub const ALL: [Stage; 9] = [
         Stage::Origin,
         Stage::Inbound,
+        Stage::QcSorted,
         Stage::Central,
         Stage::Linehaul,
         Stage::Grid,
@@ -49,6 +56,7 @@ impl Stage {
         match self {
             Stage::Origin => "origin",
             Stage::Inbound => "inbound",
+            Stage::QcSorted => "qc_sorted",
             Stage::Central => "central",
             Stage::Linehaul => "linehaul",
             Stage::Grid => "grid",
@@ -73,7 +81,21 @@ pub struct Tally {
     /// Units ordered but not handed over.
     pub units_stockout: u64,
     /// Units lost, per [`Stage`].
-    pub spoiled: [u64; 8],
+    pub spoiled: [u64; 9],
+    /// Units of rejected lots sent back to suppliers.
+    pub units_returned: u64,
+    /// Units the central warehouse could not allocate, by [`ShortCause`].
+    pub short_by_cause: [u64; 5],
+    /// (product, day) pairs allocated less than 95 % of their orders.
+    pub stockout_product_days: u64,
+    /// Lots received at the central warehouse.
+    pub lots_received: u64,
+    /// Lots sampled by quality control.
+    pub lots_inspected: u64,
+    /// Lots rejected by quality control.
+    pub lots_rejected: u64,
+    /// Accepted lots with a false origin label.
+    pub lots_false_origin_accepted: u64,
     /// Residents who churned.
     pub churned: u64,
     /// Price of units handed over, yuan.
@@ -86,14 +108,22 @@ pub struct Tally {
     pub cogs_yuan: f64,
     /// Purchase cost of units lost, yuan.
     pub write_offs_yuan: f64,
+    /// Purchase cost of rejected lots, refunded by suppliers, yuan.
+    pub returned_yuan: f64,
     /// Supplier → central trucks, yuan.
     pub transport_inbound_yuan: f64,
     /// Central → grid trucks, yuan.
     pub transport_linehaul_yuan: f64,
     /// Grid → leader vans, yuan.
     pub transport_last_mile_yuan: f64,
+    /// Own-fleet fixed cost, yuan.
+    pub transport_fleet_yuan: f64,
+    /// Transport by mode (index of `[modes]` in name order), yuan; sums the four lines above.
+    pub transport_by_mode_yuan: [f64; MAX_MODES],
     /// Handling and storage at warehouses, yuan.
     pub warehousing_yuan: f64,
+    /// Inspection at the central warehouse, yuan.
+    pub qc_yuan: f64,
     /// Leader commission, yuan.
     pub commission_yuan: f64,
 }
@@ -110,9 +140,14 @@ impl Tally {
         self.spoiled.iter().sum()
     }
 
+    /// Records `units` that could not be allocated, for `cause`.
+    pub fn short(&mut self, cause: ShortCause, units: u64) {
+        self.short_by_cause[cause as usize] += units;
+    }
+
     /// All transport, yuan.
     pub fn transport_yuan(&self) -> f64 {
-        self.transport_inbound_yuan + self.transport_linehaul_yuan + self.transport_last_mile_yuan
+        self.transport_inbound_yuan + self.transport_linehaul_yuan + self.transport_last_mile_yuan + self.transport_fleet_yuan
     }
 
     /// Profit, yuan: revenue − refunds − cogs − write-offs − transport − warehousing − commission.
@@ -123,6 +158,7 @@ impl Tally {
             - self.write_offs_yuan
             - self.transport_yuan()
             - self.warehousing_yuan
+            - self.qc_yuan
             - self.commission_yuan
     }
 
@@ -131,24 +167,29 @@ impl Tally {
     /// # Errors
     /// A message with both sides if units or money do not balance.
     pub fn check_balance(&self, stock_units: u64, transit_units: u64, inventory_yuan: f64) -> Result<(), String> {
-        let out = self.units_sold + self.spoiled_total() + stock_units + transit_units;
+        let out = self.units_sold + self.spoiled_total() + stock_units + transit_units + self.units_returned;
         if self.units_procured != out {
             return Err(format!(
-                "units do not balance: procured {} ≠ sold {} + spoiled {} + in stock {} + in transit {}",
+                "units do not balance: procured {} ≠ sold {} + spoiled {} + in stock {} + in transit {} + returned {}",
                 self.units_procured,
                 self.units_sold,
                 self.spoiled_total(),
                 stock_units,
-                transit_units
+                transit_units,
+                self.units_returned
             ));
         }
-        let money_out = self.cogs_yuan + self.write_offs_yuan + inventory_yuan;
+        let money_out = self.cogs_yuan + self.write_offs_yuan + inventory_yuan + self.returned_yuan;
         let tol = 1e-6 * (1.0 + self.procurement_yuan.abs());
         if (self.procurement_yuan - money_out).abs() > tol {
             return Err(format!(
-                "money does not balance: procurement {:.6} ≠ cogs {:.6} + write-offs {:.6} + inventory {:.6}",
-                self.procurement_yuan, self.cogs_yuan, self.write_offs_yuan, inventory_yuan
+                "money does not balance: procurement {:.6} ≠ cogs {:.6} + write-offs {:.6} + inventory {:.6} + returned {:.6}",
+                self.procurement_yuan, self.cogs_yuan, self.write_offs_yuan, inventory_yuan, self.returned_yuan
             ));
+        }
+        let by_mode: f64 = self.transport_by_mode_yuan.iter().sum();
+        if (by_mode - self.transport_yuan()).abs() > 1e-6 * (1.0 + by_mode.abs()) {
+            return Err(format!("transport by mode {by_mode:.6} ≠ transport by leg {:.6}", self.transport_yuan()));
         }
         Ok(())
     }
@@ -164,6 +205,21 @@ impl AddAssign<&Tally> for Tally {
         for (a, b) in self.spoiled.iter_mut().zip(o.spoiled) {
             *a += b;
         }
+        self.units_returned += o.units_returned;
+        for (a, b) in self.short_by_cause.iter_mut().zip(o.short_by_cause) {
+            *a += b;
+        }
+        self.stockout_product_days += o.stockout_product_days;
+        self.lots_received += o.lots_received;
+        self.lots_inspected += o.lots_inspected;
+        self.lots_rejected += o.lots_rejected;
+        self.lots_false_origin_accepted += o.lots_false_origin_accepted;
+        self.returned_yuan += o.returned_yuan;
+        self.transport_fleet_yuan += o.transport_fleet_yuan;
+        for (a, b) in self.transport_by_mode_yuan.iter_mut().zip(o.transport_by_mode_yuan) {
+            *a += b;
+        }
+        self.qc_yuan += o.qc_yuan;
         self.churned += o.churned;
         self.revenue_yuan += o.revenue_yuan;
         self.refunds_yuan += o.refunds_yuan;

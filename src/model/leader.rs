@@ -102,13 +102,21 @@ impl Leader {
         self.crates.iter().flatten().map(|x| x.qty as f64 * lots[x.lot as usize].unit_cost_yuan).sum()
     }
 
-    /// Ages every crate to `now` at `temp_c`. Returns (units spoiled, their cost in yuan).
-    pub fn age_to<R: Rng + ?Sized>(&mut self, now: SimTime, temp_c: f64, products: &[Product], lots: &[Lot], rng: &mut R) -> (u64, f64) {
+    /// Ages every crate to `now`, product `p` at `temp_c(p)`. Returns (units spoiled,
+    /// their cost in yuan).
+    pub fn age_to<R: Rng + ?Sized>(
+        &mut self,
+        now: SimTime,
+        temp_c: impl Fn(usize) -> f64,
+        products: &[Product],
+        lots: &[Lot],
+        rng: &mut R,
+    ) -> (u64, f64) {
         let mut units = 0u64;
         let mut cost = 0.0;
-        for (crate_, product) in self.crates.iter_mut().zip(products) {
+        for (p, (crate_, product)) in self.crates.iter_mut().zip(products).enumerate() {
             for x in crate_.iter_mut() {
-                let k = x.age_to(now, temp_c, product, rng);
+                let k = x.age_to(now, temp_c(p), product, rng);
                 units += k as u64;
                 cost += k as f64 * lots[x.lot as usize].unit_cost_yuan;
             }
@@ -142,7 +150,7 @@ impl Leader {
     ) -> PickupTally {
         let mut t = PickupTally::default();
         if self.stage == CrateStage::AtLeader {
-            let (k, cost) = self.age_to(handover, temp_c, products, lots, rng);
+            let (k, cost) = self.age_to(handover, |_| temp_c, products, lots, rng);
             t.units_spoiled += k;
             t.write_offs_yuan += cost;
         }

@@ -19,8 +19,10 @@ pub struct Lot {
     pub supplier: u16,
     /// Purchase price per unit, yuan (units are valued at this cost everywhere).
     pub unit_cost_yuan: f64,
-    /// Share of units defective from the start (supplier quality), in [0, 1].
+    /// Share of units defective (supplier quality and integrity, after sorting), in [0, 1].
     pub defect_rate: f64,
+    /// Whether the lot carries a false origin label.
+    pub false_origin: bool,
     /// When the lot was harvested.
     pub harvested: SimTime,
 }

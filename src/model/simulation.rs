@@ -3,15 +3,16 @@
 //!
 //! Events of day `d` (hours from `[timeline]`):
 //! ```text
-//! 02:00 CentralPick        age stock, allocate last night's orders per leader (FEFO)
-//! 05:00 LinehaulDepart(g)  truck per grid warehouse; arrives after distance / speed
+//! 02:00 CentralPick        age stock, allocate last night's orders per leader (FEFO/FIFO),
+//!                          fairly when short, within the picking capacity
+//! 05:00 LinehaulDepart(g)  truck per grid warehouse (unless its lane is closed)
 //!       LinehaulArrive(g)  unload at the grid; sorting takes grid_sort_hours
 //!       LastMileDepart(g)  vans to every leader of the grid
 //!       LeaderArrive(l)    crates at the shop
 //! 21:00 Pickup(l)          hand-over to residents (aged to the middle of the window)
-//! 23:00 Cutoff             residents order; purchase plan; suppliers harvest and ship
-//!       InboundArrival(s)  lots reach the central warehouse
-//! 23:59 DayEnd             storage cost, daily row, balance check
+//! 23:00 Cutoff             residents order; weather; purchase plan; suppliers deliver and ship
+//!       InboundArrival(s)  lots reach the central warehouse: inspection, sorting, stock
+//! 23:59 DayEnd             storage and fleet cost, daily row, balance check
 //! ```
 //! Random streams are named by purpose and agent (and day), e.g. `("demand", leader, day)`,
 //! so two scenarios that differ in policy still see the same demand draws.
@@ -19,17 +20,21 @@
 use rand::RngExt;
 
 use super::accounts::{Stage, Tally};
+use super::farmer::Region;
 use super::leader::{CrateStage, Leader};
 use super::lot::{Lot, Portion};
 use super::product::Product;
-use super::purchase_plan;
+use super::purchase_plan::{self, DemandForecast};
+use super::quality_control;
 use super::resident::{Residents, u64_threshold};
-use super::supplier::Supplier;
+use super::shock::ShockSchedule;
+use super::sourcing::Sourcing;
+use super::supplier::{Delivery, ShortCause, Supplier};
 use super::truck::TransportMode;
 use super::warehouse::{CentralWarehouse, GridWarehouse};
-use crate::engine::time::MINUTES_PER_DAY;
+use crate::engine::time::{MINUTES_PER_DAY, hours_to_minutes};
 use crate::engine::{EventQueue, RunSeed, SimTime};
-use crate::scenario::Scenario;
+use crate::scenario::{Fallback, Scenario};
 
 /// Error that stops a run. Fatal: the run's outputs are not written.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -67,6 +72,8 @@ pub struct RunReport {
     pub stock_units_end: u64,
     /// Units in transit at the end.
     pub transit_units_end: u64,
+    /// Names of the transport modes, in the order of `Tally::transport_by_mode_yuan`.
+    pub mode_names: Vec<String>,
 }
 
 /// One day's tally and end-of-day state.
@@ -97,10 +104,24 @@ enum Event {
     DayEnd,
 }
 
+/// Which leg a load travels, for the cost lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Leg {
+    Inbound,
+    Linehaul,
+}
+
+/// Arrival time of a lot whose supplier's departure is not drawn yet.
+const NOT_DEPARTED: SimTime = SimTime(u64::MAX);
+
+/// A lot on its way from a supplier to the central warehouse.
 struct Inbound {
-    supplier: usize,
     product: usize,
     arrival: SimTime,
+    /// Hours of the trip spent broken down (at the mode's breakdown temperature), at the end.
+    breakdown_hours: f64,
+    /// Temperature of the load on the road.
+    temp_c: f64,
     portion: Portion,
 }
 
@@ -108,23 +129,39 @@ struct World<'a> {
     sc: &'a Scenario,
     seed: RunSeed,
     modes: Vec<TransportMode>,
+    regions: Vec<Region>,
+    shocks: ShockSchedule,
     suppliers: Vec<Supplier>,
     products: Vec<Product>,
+    sourcing: Vec<Sourcing>,
+    /// Picks a lot bought tonight misses before it arrives, per product (the plan's lead).
+    lead_picks: Vec<u32>,
+    forecasts: Vec<DemandForecast>,
     basket_threshold: Vec<u64>,
     central: CentralWarehouse,
     grids: Vec<GridWarehouse>,
+    /// Per grid: (road hours, breakdown hours, temperature) of today's linehaul.
+    linehaul: Vec<(f64, f64, f64)>,
     leaders: Vec<Leader>,
     residents: Residents,
     lots: Vec<Lot>,
     inbound: Vec<Inbound>,
     /// Units ordered at the last cut-off, `leader * n_products + product`.
     orders: Vec<u32>,
+    /// Per product: units asked of suppliers but missing since the last pick, by cause.
+    pending_short: Vec<[u64; 5]>,
+    /// Own vehicles of each mode used today.
+    own_used: Vec<u32>,
+    /// Weather cut per region today.
+    weather_cut: Vec<f64>,
     today: Tally,
     total: Tally,
     days: Vec<DayRecord>,
     scratch: Vec<Portion>,
+    requests: Vec<u32>,
+    deliveries: Vec<Delivery>,
     /// Per leader: what it ordered of the product being allocated.
-    shortfall: Vec<u32>,
+    wanted: Vec<u32>,
 }
 
 /// Runs replication `replication` of `sc` with root seed `seed` over `sc.run.horizon_days`.
@@ -151,6 +188,7 @@ pub fn run(sc: &Scenario, seed: u64, replication: u64) -> Result<RunReport, Mode
         total: w.total,
         stock_units_end: stock,
         transit_units_end: transit,
+        mode_names: w.modes.iter().map(|m| m.name.clone()).collect(),
     })
 }
 
@@ -161,16 +199,45 @@ fn index_of<T>(items: &[T], name: &str, key: impl Fn(&T) -> &str) -> usize {
 
 impl<'a> World<'a> {
     fn build(sc: &'a Scenario, seed: RunSeed) -> Self {
-        let modes: Vec<TransportMode> = sc.modes.iter().map(|(n, m)| TransportMode::new(n, m)).collect();
-        let mode_index = |name: &str| index_of(&modes, name, |m| &m.name);
-        let suppliers: Vec<Supplier> = sc.suppliers.iter().map(|s| Supplier::new(s, mode_index(&s.mode))).collect();
-        let products: Vec<Product> = sc
-            .products
+        let names: Vec<&String> = sc.modes.keys().collect();
+        let mode_index = |name: &str| names.iter().position(|n| n.as_str() == name).unwrap_or(0);
+        let modes: Vec<TransportMode> = sc
+            .modes
             .iter()
-            .map(|p| Product::new(p, index_of(&suppliers, &p.supplier, |s| &s.name)))
+            .map(|(n, m)| TransportMode::new(n, m, (!m.overflow_mode.is_empty()).then(|| mode_index(&m.overflow_mode))))
             .collect();
+        let regions: Vec<Region> = sc.regions.iter().map(Region::new).collect();
+        let suppliers: Vec<Supplier> = sc
+            .suppliers
+            .iter()
+            .map(|s| {
+                let region = (!s.region.is_empty()).then(|| index_of(&regions, &s.region, |r| &r.name));
+                Supplier::new(s, mode_index(&s.mode), region)
+            })
+            .collect();
+        let sourcing: Vec<Sourcing> =
+            (0..sc.products.len()).map(|p| Sourcing::for_product(sc, p, |n| index_of(&suppliers, n, |s| &s.name))).collect();
+        let products: Vec<Product> = sc.products.iter().zip(&sourcing).map(|(p, s)| Product::new(p, s.split.first().map_or(0, |x| x.0))).collect();
+        let classes: Vec<_> = sc.products.iter().map(|p| p.temp_class).collect();
         let n_p = products.len();
-        let central = CentralWarehouse::new(&sc.central_warehouse, mode_index(&sc.central_warehouse.linehaul_mode), n_p);
+        let t = &sc.timeline;
+        // Hours from the cut-off to the next pick; a lot arriving later misses that pick.
+        let to_pick_h = 24.0 - t.order_cutoff_hour + t.central_pick_hour;
+        let lead_picks = sourcing
+            .iter()
+            .map(|s| {
+                s.split
+                    .iter()
+                    .map(|&(i, _)| {
+                        let sup = &suppliers[i];
+                        let arrive_h = sup.c.lead_time_hours + modes[sup.mode].travel_hours(sup.distance_km);
+                        ((arrive_h - to_pick_h).max(0.0) / 24.0).ceil() as u32
+                    })
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let central = CentralWarehouse::new(&sc.central_warehouse, mode_index(&sc.central_warehouse.linehaul_mode), &classes);
         let mut grids = Vec::new();
         let mut leaders = Vec::new();
         let mut residents = Residents::new(&sc.residents);
@@ -187,17 +254,24 @@ impl<'a> World<'a> {
                 let range = residents.add(households, &sc.residents, &mut rrng);
                 leaders.push(Leader::new(g, km, range, n_p));
             }
-            grids.push(GridWarehouse::new(gc, mode_index(&gc.last_mile_mode), first..leaders.len()));
+            grids.push(GridWarehouse::new(gc, mode_index(&gc.last_mile_mode), first..leaders.len(), &classes));
         }
         let basket_threshold = products.iter().map(|p| u64_threshold(p.basket_prob)).collect();
         let n_l = leaders.len();
-        let orders = vec![0; n_l * n_p];
         World {
             sc,
             seed,
+            linehaul: vec![(0.0, 0.0, 0.0); grids.len()],
+            own_used: vec![0; modes.len()],
+            weather_cut: vec![0.0; regions.len()],
             modes,
+            regions,
+            shocks: ShockSchedule::new(&sc.shocks),
             suppliers,
+            forecasts: (0..n_p).map(|_| DemandForecast::new(&sc.policy)).collect(),
             products,
+            sourcing,
+            lead_picks,
             basket_threshold,
             central,
             grids,
@@ -205,85 +279,55 @@ impl<'a> World<'a> {
             residents,
             lots: Vec::new(),
             inbound: Vec::new(),
-            orders,
+            orders: vec![0; n_l * n_p],
+            pending_short: vec![[0; 5]; n_p],
             today: Tally::default(),
             total: Tally::default(),
             days: Vec::new(),
             scratch: Vec::new(),
-            shortfall: vec![0; n_l],
+            requests: Vec::new(),
+            deliveries: Vec::new(),
+            wanted: vec![0; n_l],
         }
     }
 
     fn schedule_day(&self, q: &mut EventQueue<Event>, day: u64) -> Result<(), ModelError> {
         let t = &self.sc.timeline;
         let at = |h: f64| SimTime::at_day_hour(day, h);
-        let mut put = |time: SimTime, ev: Event| q.schedule_at(time, ev).map_err(|e| ModelError::Queue(e.to_string()));
-        put(at(t.central_pick_hour), Event::CentralPick)?;
+        schedule(q, at(t.central_pick_hour), Event::CentralPick)?;
         for g in 0..self.grids.len() {
-            put(at(t.linehaul_depart_hour), Event::LinehaulDepart(g as u32))?;
+            schedule(q, at(t.linehaul_depart_hour), Event::LinehaulDepart(g as u32))?;
         }
         for l in 0..self.leaders.len() {
-            put(at(t.pickup_end_hour), Event::Pickup(l as u32))?;
+            schedule(q, at(t.pickup_end_hour), Event::Pickup(l as u32))?;
         }
-        put(at(t.order_cutoff_hour), Event::Cutoff)?;
-        put(SimTime((day + 1) * MINUTES_PER_DAY - 1), Event::DayEnd)?;
-        Ok(())
+        schedule(q, at(t.order_cutoff_hour), Event::Cutoff)?;
+        schedule(q, SimTime((day + 1) * MINUTES_PER_DAY - 1), Event::DayEnd)
     }
 
     fn handle(&mut self, q: &mut EventQueue<Event>, now: SimTime, ev: Event) -> Result<(), ModelError> {
         let day = now.day();
         match ev {
             Event::CentralPick => self.central_pick(now, day),
-            Event::LinehaulDepart(g) => {
-                let g = g as usize;
-                let temp = self.central.temp_c;
-                self.age_grid(g, now, temp, Stage::Central, day);
-                let mode = &self.modes[self.central.linehaul_mode];
-                let kg: f64 = self.grid_leaders(g).map(|l| self.leaders[l].load_kg(&self.products)).sum();
-                let km = self.grids[g].distance_km;
-                self.today.transport_linehaul_yuan += mode.cost_yuan(mode.trips(kg), km);
-                let arrive = now.plus_hours(mode.travel_hours(km));
-                self.set_stage(g, CrateStage::Linehaul);
-                schedule(q, arrive, Event::LinehaulArrive(g as u32))?;
-            }
+            Event::LinehaulDepart(g) => self.linehaul_depart(q, g as usize, now, day)?,
             Event::LinehaulArrive(g) => {
                 let g = g as usize;
-                let temp = self.modes[self.central.linehaul_mode].temp_c;
-                self.age_grid(g, now, temp, Stage::Linehaul, day);
+                let (_, breakdown_h, temp) = self.linehaul[g];
+                let warm = self.modes[self.central.linehaul_mode].m.breakdown_temp_c;
+                let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(breakdown_h)));
+                self.age_grid(g, stuck_from, |_| temp, Stage::Linehaul, day);
+                self.age_grid(g, now, |_| warm, Stage::Linehaul, day);
                 let units: u64 = self.grid_leaders(g).map(|l| self.leaders[l].units()).sum();
-                self.today.warehousing_yuan += units as f64 * self.grids[g].handling_cost_yuan_per_unit;
+                self.today.warehousing_yuan += units as f64 * self.sc.grid_warehouses[g].handling_cost_yuan_per_unit;
                 self.set_stage(g, CrateStage::Grid);
                 schedule(q, now.plus_hours(self.sc.timeline.grid_sort_hours), Event::LastMileDepart(g as u32))?;
             }
-            Event::LastMileDepart(g) => {
-                let g = g as usize;
-                let temp = self.grids[g].temp_c;
-                self.age_grid(g, now, temp, Stage::Grid, day);
-                let mode = &self.modes[self.grids[g].last_mile_mode];
-                let mut kg = 0.0;
-                let mut km = 0.0;
-                for l in self.grids[g].leaders.clone() {
-                    let load = self.leaders[l].load_kg(&self.products);
-                    if load > 0.0 {
-                        kg += load;
-                        km += 2.0 * self.leaders[l].distance_km;
-                    }
-                }
-                self.today.transport_last_mile_yuan +=
-                    mode.trips(kg) as f64 * mode.cost_per_trip_yuan + km * mode.cost_per_km_yuan;
-                for l in self.grids[g].leaders.clone() {
-                    if self.leaders[l].stage == CrateStage::Grid {
-                        self.leaders[l].stage = CrateStage::LastMile;
-                        let arrive = now.plus_hours(mode.travel_hours(self.leaders[l].distance_km));
-                        schedule(q, arrive, Event::LeaderArrive(l as u32))?;
-                    }
-                }
-            }
+            Event::LastMileDepart(g) => self.last_mile_depart(q, g as usize, now, day)?,
             Event::LeaderArrive(l) => {
                 let l = l as usize;
                 let mut rng = self.seed.stream("last_mile", l as u64, day);
-                let temp = self.modes[self.grids[self.leaders[l].grid].last_mile_mode].temp_c;
-                let (k, cost) = self.leaders[l].age_to(now, temp, &self.products, &self.lots, &mut rng);
+                let temp = self.modes[self.grids[self.leaders[l].grid].last_mile_mode].m.temp_c;
+                let (k, cost) = self.leaders[l].age_to(now, |_| temp, &self.products, &self.lots, &mut rng);
                 self.today.spoil(Stage::LastMile, k, cost);
                 self.leaders[l].stage = CrateStage::AtLeader;
                 if now >= SimTime::at_day_hour(day, self.sc.timeline.pickup_end_hour) {
@@ -294,30 +338,7 @@ impl<'a> World<'a> {
             }
             Event::Pickup(l) => self.pickup(l as usize, day),
             Event::Cutoff => self.cutoff(q, now, day)?,
-            Event::InboundArrival(s) => {
-                let s = s as usize;
-                let mode = &self.modes[self.suppliers[s].mode];
-                let mut rng = self.seed.stream("inbound", s as u64, day);
-                let mut i = 0;
-                while i < self.inbound.len() {
-                    if self.inbound[i].supplier == s && self.inbound[i].arrival <= now {
-                        let mut x = self.inbound.swap_remove(i);
-                        let product = &self.products[x.product];
-                        let k = x.portion.age_to(now, mode.temp_c, product, &mut rng);
-                        let cost = self.lots[x.portion.lot as usize].unit_cost_yuan;
-                        self.today.spoil(Stage::Inbound, k as u64, k as f64 * cost);
-                        if x.portion.qty > 0 {
-                            self.central.stock[x.product].push_back(x.portion);
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
-                // Keep FEFO order: portions of a product sorted oldest (largest age) first.
-                for st in &mut self.central.stock {
-                    st.make_contiguous().sort_by(|a, b| b.age_h.total_cmp(&a.age_h).then(a.lot.cmp(&b.lot)));
-                }
-            }
+            Event::InboundArrival(s) => self.inbound_arrival(s as usize, now, day),
             Event::DayEnd => self.day_end(q, now, day)?,
         }
         Ok(())
@@ -335,8 +356,24 @@ impl<'a> World<'a> {
         }
     }
 
-    /// Ages the crates of every leader of grid `g` to `now` at `temp_c`, counting losses at `stage`.
-    fn age_grid(&mut self, g: usize, now: SimTime, temp_c: f64, stage: Stage, day: u64) {
+    /// Charges the cost of carrying `kg` over `km` by mode `m` on `leg`; returns the load's
+    /// temperature in transit.
+    fn ship(&mut self, m: usize, km: f64, kg: f64, leg: Leg) -> f64 {
+        let c = self.modes[m].load_cost(m, &self.modes, kg, km, self.own_used[m]);
+        self.own_used[m] += c.own_trips;
+        let yuan = c.own_yuan + c.hired_yuan;
+        match leg {
+            Leg::Inbound => self.today.transport_inbound_yuan += yuan,
+            Leg::Linehaul => self.today.transport_linehaul_yuan += yuan,
+        }
+        self.today.transport_by_mode_yuan[m] += c.own_yuan;
+        self.today.transport_by_mode_yuan[c.hired_mode] += c.hired_yuan;
+        c.temp_c
+    }
+
+    /// Ages the crates of every leader of grid `g` to `now`, product `p` at `temp_c(p)`,
+    /// counting losses at `stage`.
+    fn age_grid(&mut self, g: usize, now: SimTime, temp_c: impl Fn(usize) -> f64 + Copy, stage: Stage, day: u64) {
         let mut rng = self.seed.stream(stage.name(), g as u64, day);
         let (mut units, mut cost) = (0, 0.0);
         for l in self.grid_leaders(g) {
@@ -359,20 +396,30 @@ impl<'a> World<'a> {
         let n_p = self.products.len();
         let n_l = self.leaders.len();
         let mut rng = self.seed.stream("allocation", 0, day);
+        let total_ordered: u64 = self.orders.iter().map(|&x| x as u64).sum();
+        // Picking capacity is shared by all products in proportion to their orders.
+        let cap_share = (self.central.capacity_units_per_day / total_ordered.max(1) as f64).min(1.0);
         for p in 0..n_p {
             self.age_central(p, now, day, "central_pick");
             let ordered: u64 = (0..n_l).map(|l| self.orders[l * n_p + p] as u64).sum();
+            let pending = std::mem::take(&mut self.pending_short[p]);
             if ordered == 0 {
                 continue;
             }
-            let avail = self.central.units(p) as u64;
+            let stock = self.central.units(p) as u64;
+            let pickable = (ordered as f64 * cap_share).floor() as u64;
+            let avail = stock.min(pickable);
             if avail < ordered {
+                self.attribute_short(ordered, stock, pickable, &pending);
+                if (avail as f64) < 0.95 * ordered as f64 {
+                    self.today.stockout_product_days += 1;
+                }
                 // Short: each leader gets floor(order × avail / ordered); the units left over
                 // go one each to leaders that were rounded down, from a random starting point.
                 let mut given = 0u64;
                 for l in 0..n_l {
                     let want = self.orders[l * n_p + p] as u64;
-                    self.shortfall[l] = want as u32;
+                    self.wanted[l] = want as u32;
                     let share = want * avail / ordered;
                     self.orders[l * n_p + p] = share as u32;
                     given += share;
@@ -384,7 +431,7 @@ impl<'a> World<'a> {
                         break;
                     }
                     let l = (start + k) % n_l;
-                    if self.orders[l * n_p + p] < self.shortfall[l] {
+                    if self.orders[l * n_p + p] < self.wanted[l] {
                         self.orders[l * n_p + p] += 1;
                         extra -= 1;
                     }
@@ -409,6 +456,88 @@ impl<'a> World<'a> {
             self.today.warehousing_yuan += picked as f64 * self.central.handling_cost_yuan_per_unit;
         }
         self.orders.iter_mut().for_each(|x| *x = 0);
+    }
+
+    /// Attributes a product's allocation gap to causes: beyond the picking capacity →
+    /// capacity; the rest in proportion to what suppliers and QC left missing since the
+    /// last pick; whatever they do not explain → other.
+    fn attribute_short(&mut self, ordered: u64, stock: u64, pickable: u64, pending: &[u64; 5]) {
+        let in_stock = stock.min(ordered);
+        self.today.short(ShortCause::Capacity, in_stock.saturating_sub(pickable));
+        let supply_gap = ordered - in_stock;
+        let explained: u64 = pending.iter().sum();
+        let mut given = 0;
+        if explained > 0 {
+            for cause in ShortCause::ALL {
+                let share = supply_gap.min(explained) * pending[cause as usize] / explained;
+                self.today.short(cause, share);
+                given += share;
+            }
+        }
+        self.today.short(ShortCause::Other, supply_gap - given);
+    }
+
+    fn linehaul_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64) -> Result<(), ModelError> {
+        let temps = self.central.temps_c.clone();
+        self.age_grid(g, now, |p| temps[p], Stage::Central, day);
+        let name = self.sc.grid_warehouses[g].name.as_str();
+        if self.shocks.road_closed(name, day) {
+            // Lane closed: the crates go back into central stock; the grid's leaders go short.
+            for l in self.grid_leaders(g) {
+                let mut returned = 0u64;
+                for p in 0..self.products.len() {
+                    for x in std::mem::take(&mut self.leaders[l].crates[p]) {
+                        returned += x.qty as u64;
+                        self.central.receive(p, x);
+                    }
+                }
+                self.today.short(ShortCause::Shock, returned);
+                self.leaders[l].stage = CrateStage::Empty;
+            }
+            return Ok(());
+        }
+        let m = self.central.linehaul_mode;
+        let kg: f64 = self.grid_leaders(g).map(|l| self.leaders[l].load_kg(&self.products)).sum();
+        let km = self.grids[g].distance_km;
+        if kg <= 0.0 {
+            return Ok(());
+        }
+        let temp = self.ship(m, km, kg, Leg::Linehaul);
+        let mut rng = self.seed.stream("linehaul_trip", g as u64, day);
+        let dep = self.modes[m].depart(km, self.shocks.breakdown(name, day), &mut rng);
+        self.linehaul[g] = (dep.road_hours, dep.breakdown_hours, temp);
+        self.set_stage(g, CrateStage::Linehaul);
+        schedule(q, now.plus_hours(dep.total_hours()), Event::LinehaulArrive(g as u32))
+    }
+
+    fn last_mile_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64) -> Result<(), ModelError> {
+        let temps = self.grids[g].temps_c.clone();
+        self.age_grid(g, now, |p| temps[p], Stage::Grid, day);
+        let m = self.grids[g].last_mile_mode;
+        let mut kg = 0.0;
+        let mut km = 0.0;
+        for l in self.grid_leaders(g) {
+            let load = self.leaders[l].load_kg(&self.products);
+            if load > 0.0 {
+                kg += load;
+                km += 2.0 * self.leaders[l].distance_km;
+            }
+        }
+        // Vans by load, paying per trip; kilometres are each leader's out-and-back run.
+        let c = self.modes[m].load_cost(m, &self.modes, kg, 0.0, self.own_used[m]);
+        self.own_used[m] += c.own_trips;
+        let yuan_km = km * self.modes[m].m.cost_per_km_yuan;
+        self.today.transport_last_mile_yuan += c.own_yuan + c.hired_yuan + yuan_km;
+        self.today.transport_by_mode_yuan[m] += c.own_yuan + yuan_km;
+        self.today.transport_by_mode_yuan[c.hired_mode] += c.hired_yuan;
+        for l in self.grid_leaders(g) {
+            if self.leaders[l].stage == CrateStage::Grid {
+                self.leaders[l].stage = CrateStage::LastMile;
+                let arrive = now.plus_hours(self.modes[m].travel_hours(self.leaders[l].distance_km));
+                schedule(q, arrive, Event::LeaderArrive(l as u32))?;
+            }
+        }
+        Ok(())
     }
 
     fn pickup(&mut self, l: usize, day: u64) {
@@ -449,53 +578,187 @@ impl<'a> World<'a> {
             self.today.orders += t.orders as u64;
             self.today.churned += t.churned as u64;
         }
-        // Purchase plan and harvest, product by product.
+        // Weather in every region: random shocks and scheduled yield shocks.
+        for (i, r) in self.regions.iter_mut().enumerate() {
+            let random = r.weather(&self.seed, i, day);
+            self.weather_cut[i] = random.max(self.shocks.yield_cut(&r.name, day));
+        }
+        // Purchase plan and deliveries, product by product.
         let mut shipped_kg = vec![0.0; self.suppliers.len()];
-        let mut arrival = vec![SimTime(0); self.suppliers.len()];
         for p in 0..n_p {
             let ordered: u64 = (0..self.leaders.len()).map(|l| self.orders[l * n_p + p] as u64).sum();
             self.today.units_ordered += ordered;
+            self.forecasts[p].observe(ordered as u32);
             self.age_central(p, now, day, "central_cutoff");
             let stock = self.central.units(p);
-            let want = purchase_plan::quantity(ordered as u32, stock, self.sc.policy.safety_stock_factor);
-            let product = &self.products[p];
-            let s = product.supplier;
-            let sup = &self.suppliers[s];
-            let mut rng = self.seed.stream("yield", p as u64, day);
-            let qty = want.min(sup.available_yield(&mut rng));
-            if qty == 0 {
+            let on_order: u32 = self.inbound.iter().filter(|x| x.product == p).map(|x| x.portion.qty).sum();
+            let want = purchase_plan::quantity(
+                ordered as u32,
+                self.forecasts[p].forecast(),
+                self.lead_picks[p],
+                stock,
+                on_order,
+                self.sc.policy.safety_stock_factor,
+            );
+            self.buy(p, want, now, day, &mut shipped_kg);
+        }
+        // One departure per supplier lane carries all its lots of the night.
+        for s in 0..self.suppliers.len() {
+            if shipped_kg[s] <= 0.0 {
                 continue;
             }
-            let harvested = SimTime(now.0.saturating_sub(crate::engine::time::hours_to_minutes(sup.origin_hold_hours)));
-            let lot_id = self.lots.len() as u32;
-            self.lots.push(Lot {
-                product: p as u16,
-                supplier: s as u16,
-                unit_cost_yuan: product.unit_cost_yuan,
-                defect_rate: sup.defect_rate,
-                harvested,
-            });
-            self.today.units_procured += qty as u64;
-            self.today.procurement_yuan += qty as f64 * product.unit_cost_yuan;
-            let mut portion = Portion { lot: lot_id, qty, age_h: 0.0, since: harvested };
-            let mut rng = self.seed.stream("origin", p as u64, day);
-            let k = portion.age_to(now, sup.origin_temp_c, product, &mut rng);
-            self.today.spoil(Stage::Origin, k as u64, k as f64 * product.unit_cost_yuan);
-            shipped_kg[s] += portion.qty as f64 * product.unit_kg;
-            let mode = &self.modes[sup.mode];
-            arrival[s] = now.plus_hours(mode.travel_hours(sup.distance_km));
-            if portion.qty > 0 {
-                self.inbound.push(Inbound { supplier: s, product: p, arrival: arrival[s], portion });
+            let m = self.suppliers[s].mode;
+            let km = self.suppliers[s].distance_km;
+            let temp = self.ship(m, km, shipped_kg[s], Leg::Inbound);
+            let mut rng = self.seed.stream("inbound_trip", s as u64, day);
+            let forced = self.shocks.breakdown(&self.suppliers[s].name, day);
+            let dep = self.modes[m].depart(km, forced, &mut rng);
+            let dispatch = now.plus_hours(self.suppliers[s].c.lead_time_hours);
+            let arrival = dispatch.plus_hours(dep.total_hours());
+            // Tonight's lots of this supplier still carry the "not yet departed" marker.
+            for x in self.inbound.iter_mut().filter(|x| x.arrival == NOT_DEPARTED && self.lots[x.portion.lot as usize].supplier as usize == s) {
+                x.arrival = arrival;
+                x.breakdown_hours = dep.breakdown_hours;
+                x.temp_c = temp;
             }
-        }
-        for (s, sup) in self.suppliers.iter().enumerate() {
-            if shipped_kg[s] > 0.0 {
-                let mode = &self.modes[sup.mode];
-                self.today.transport_inbound_yuan += mode.cost_yuan(mode.trips(shipped_kg[s]), sup.distance_km);
-                schedule(q, arrival[s], Event::InboundArrival(s as u32))?;
-            }
+            schedule(q, arrival, Event::InboundArrival(s as u32))?;
         }
         Ok(())
+    }
+
+    /// Asks the sources of product `p` for `want` units tonight and creates their lots.
+    fn buy(&mut self, p: usize, want: u32, now: SimTime, day: u64, shipped_kg: &mut [f64]) {
+        if want == 0 {
+            return;
+        }
+        let sourcing = &self.sourcing[p];
+        sourcing.requests(want, &mut self.requests);
+        self.deliveries.clear();
+        for (k, &(s, _)) in sourcing.split.iter().enumerate() {
+            let sup = &self.suppliers[s];
+            let blocked = if self.shocks.exited(&sup.name, day) {
+                Some(ShortCause::Supplier)
+            } else if self.shocks.road_closed(&sup.name, day) {
+                Some(ShortCause::Shock)
+            } else {
+                None
+            };
+            let cut = sup.region.map_or(0.0, |r| self.weather_cut[r]);
+            let mut rng = self.seed.stream("yield", (s * 64 + p) as u64, day);
+            self.deliveries.push(sup.deliver(self.requests[k], cut, blocked, &mut rng));
+        }
+        if sourcing.fallback == Fallback::Spread {
+            // Ask sources that deliver tonight for the others' gaps, in split order.
+            let n = self.deliveries.len();
+            for i in 0..n {
+                let gap: u32 = self.deliveries[i].gap.iter().sum();
+                let mut left = gap;
+                for j in 0..n {
+                    if j == i || left == 0 || !self.deliveries[j].delivering {
+                        continue;
+                    }
+                    let extra = left.min(self.deliveries[j].yield_left);
+                    self.deliveries[j].units += extra;
+                    self.deliveries[j].yield_left -= extra;
+                    left -= extra;
+                }
+                if gap > 0 {
+                    // Scale the gap's causes down to what is still missing.
+                    let d = &mut self.deliveries[i];
+                    let mut rest = left;
+                    for c in 0..5 {
+                        let scaled = (d.gap[c] as u64 * left as u64 / gap as u64) as u32;
+                        d.gap[c] = scaled;
+                        rest -= scaled.min(rest);
+                    }
+                    d.gap[ShortCause::Other as usize] += rest;
+                }
+            }
+        }
+        for k in 0..self.deliveries.len() {
+            let d = self.deliveries[k];
+            for c in 0..5 {
+                self.pending_short[p][c] += d.gap[c] as u64;
+            }
+            if d.units > 0 {
+                let s = self.sourcing[p].split[k].0;
+                self.new_lot(p, s, d.units, now, day, shipped_kg);
+            }
+        }
+    }
+
+    /// A lot of `qty` units of product `p` from supplier `s`, bought tonight.
+    fn new_lot(&mut self, p: usize, s: usize, qty: u32, now: SimTime, day: u64, shipped_kg: &mut [f64]) {
+        let sup = &self.suppliers[s];
+        let product = &self.products[p];
+        let mut rng = self.seed.stream("lot", (s * 64 + p) as u64, day);
+        let age0 = sup.harvest_age_h(product.shelf_mean_h, &mut rng);
+        let (defect_rate, false_origin) = sup.integrity(&mut rng);
+        let unit_cost_yuan = product.unit_cost_yuan * sup.c.price_factor;
+        let dispatch = now.plus_hours(sup.c.lead_time_hours);
+        let harvested = SimTime(dispatch.0.saturating_sub(hours_to_minutes(sup.c.origin_hold_hours)));
+        let lot_id = self.lots.len() as u32;
+        self.lots.push(Lot { product: p as u16, supplier: s as u16, unit_cost_yuan, defect_rate, false_origin, harvested });
+        self.today.units_procured += qty as u64;
+        self.today.procurement_yuan += qty as f64 * unit_cost_yuan;
+        let mut portion = Portion { lot: lot_id, qty, age_h: age0, since: harvested };
+        let k = portion.age_to(dispatch, sup.c.origin_temp_c, product, &mut rng);
+        self.today.spoil(Stage::Origin, k as u64, k as f64 * unit_cost_yuan);
+        if portion.qty > 0 {
+            shipped_kg[s] += portion.qty as f64 * product.unit_kg;
+            // Arrival is set when the supplier's departure is drawn (after all products).
+            self.inbound.push(Inbound { product: p, arrival: NOT_DEPARTED, breakdown_hours: 0.0, temp_c: 0.0, portion });
+        }
+    }
+
+    fn inbound_arrival(&mut self, s: usize, now: SimTime, day: u64) {
+        let warm = self.modes[self.suppliers[s].mode].m.breakdown_temp_c;
+        let mut rng = self.seed.stream("inbound", s as u64, day);
+        let mut i = 0;
+        while i < self.inbound.len() {
+            let x = &self.inbound[i];
+            if self.lots[x.portion.lot as usize].supplier as usize != s || x.arrival > now {
+                i += 1;
+                continue;
+            }
+            // swap_remove reorders the rest, deterministically: the same run always
+            // receives lots in the same order.
+            let mut x = self.inbound.swap_remove(i);
+            let product = &self.products[x.product];
+            let lot = x.portion.lot as usize;
+            let cost = self.lots[lot].unit_cost_yuan;
+            let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(x.breakdown_hours)));
+            let mut k = x.portion.age_to(stuck_from, x.temp_c, product, &mut rng);
+            k += x.portion.age_to(now, warm, product, &mut rng);
+            self.today.spoil(Stage::Inbound, k as u64, k as f64 * cost);
+            if x.portion.qty == 0 {
+                continue;
+            }
+            self.today.lots_received += 1;
+            let key = self.lots[lot].supplier as u64 * 64 + x.product as u64;
+            let mut qrng = self.seed.stream("qc", key, day);
+            let r = quality_control::inspect(&self.sc.qc, x.portion.qty, self.lots[lot].defect_rate, self.lots[lot].false_origin, &mut qrng);
+            if r.sampled {
+                self.today.lots_inspected += 1;
+                self.today.qc_yuan += self.sc.qc.sample_size as f64 * self.sc.qc.inspection_cost_yuan_per_unit;
+            }
+            if r.rejected {
+                self.today.lots_rejected += 1;
+                self.today.units_returned += x.portion.qty as u64;
+                self.today.returned_yuan += x.portion.qty as f64 * cost;
+                self.pending_short[x.product][ShortCause::Quality as usize] += x.portion.qty as u64;
+                continue;
+            }
+            if self.lots[lot].false_origin {
+                self.today.lots_false_origin_accepted += 1;
+            }
+            x.portion.qty -= r.sorted_out;
+            self.today.spoil(Stage::QcSorted, r.sorted_out as u64, r.sorted_out as f64 * cost);
+            self.lots[lot].defect_rate = r.defect_rate_after;
+            if x.portion.qty > 0 {
+                self.central.receive(x.product, x.portion);
+            }
+        }
     }
 
     /// (units in stock, units in transit, inventory value at cost in yuan).
@@ -520,7 +783,13 @@ impl<'a> World<'a> {
             self.age_central(p, now, day, "central_night");
         }
         let held: u64 = self.central.stock.iter().flatten().map(|x| x.qty as u64).sum();
-        self.today.warehousing_yuan += held as f64 * self.central.storage_cost_yuan_per_unit_day;
+        self.today.warehousing_yuan += held as f64 * self.sc.central_warehouse.storage_cost_yuan_per_unit_day;
+        for (m, mode) in self.modes.iter().enumerate() {
+            let fleet = mode.fleet_cost_per_day_yuan();
+            self.today.transport_fleet_yuan += fleet;
+            self.today.transport_by_mode_yuan[m] += fleet;
+        }
+        self.own_used.iter_mut().for_each(|x| *x = 0);
         let today = std::mem::take(&mut self.today);
         self.total += &today;
         let (stock, transit, value) = self.inventory();

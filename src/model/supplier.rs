@@ -1,52 +1,169 @@
-//! Supplier: an origin that harvests for the platform each night, up to a random daily yield.
+//! Supplier: sells one or more products to the platform each night, up to a random yield,
+//! with its own price, lead time, reliability, harvest quality and integrity
+//! (MODEL.md §4.1.1, §5.1.1).
 //!
-//! The day's available yield per product is `capacity × max(0, 1 + yield_cv × Z)`, `Z`
-//! standard normal, drawn from the stream `("yield", supplier, day)`.
+//! A night's delivery of one product, asked `r` units:
+//! 1. if the supplier has left, or its lane is closed, it delivers nothing;
+//! 2. otherwise the available yield is `capacity × max(0, 1 + yield_cv·Z) × (1 − cut)`,
+//!    `cut` the deepest weather shock on its region (stream `("yield", product, day)` per
+//!    supplier);
+//! 3. with probability `1 − fill_prob` it fails tonight and delivers nothing;
+//! 4. otherwise it delivers `min(floor(r × fill_share), yield)`.
+//!
+//! The gap `r − delivered` is attributed to causes (shock, supplier, capacity) so that
+//! stock-outs can be reported by cause. Each delivery is a lot: its units start with an
+//! age of `max(0, N(quality_age_share_mean, quality_age_share_sd)) × shelf life`; with
+//! probability `relabel_prob` the lot is relabelled defective goods (defect rate
+//! `relabel_defect_rate`), otherwise its defect rate is `defect_rate × (1 −
+//! self_check_efficacy)`; with probability `false_origin_prob` it carries a false origin.
 
-use rand::Rng;
+use rand::{Rng, RngExt};
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::scenario::SupplierConfig;
+use crate::scenario::{SupplierConfig, SupplierKind};
 
-/// An origin supplier, ready for simulation.
+/// A supplier, ready for simulation.
 #[derive(Debug, Clone)]
 pub struct Supplier {
     /// Name from the scenario.
     pub name: String,
+    /// Kind (a label for reports).
+    pub kind: SupplierKind,
+    /// Index of its region, if any.
+    pub region: Option<usize>,
     /// Distance to the central warehouse, km.
     pub distance_km: f64,
     /// Index of the transport mode of its lane to the central warehouse.
     pub mode: usize,
-    /// Most units of each product per day.
-    pub capacity_units_per_day: f64,
-    /// Coefficient of variation of daily yield.
-    pub yield_cv: f64,
-    /// Share of units defective from the start.
-    pub defect_rate: f64,
-    /// Hours from harvest to dispatch.
-    pub origin_hold_hours: f64,
-    /// Temperature at the origin, °C.
-    pub origin_temp_c: f64,
+    /// Scenario values.
+    pub c: SupplierConfig,
+}
+
+/// Why units asked of a supplier did not come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShortCause {
+    /// A weather shock, closed road or other shock.
+    Shock = 0,
+    /// The supplier failed, under-delivered or has left.
+    Supplier,
+    /// Not enough capacity (supplier yield or warehouse picking).
+    Capacity,
+    /// Lots rejected by quality control.
+    Quality,
+    /// Anything else (stock that spoiled in the warehouse, rounding).
+    Other,
+}
+
+impl ShortCause {
+    /// All causes, in column order.
+    pub const ALL: [ShortCause; 5] = [ShortCause::Shock, ShortCause::Supplier, ShortCause::Capacity, ShortCause::Quality, ShortCause::Other];
+
+    /// Column-friendly name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ShortCause::Shock => "shock",
+            ShortCause::Supplier => "supplier",
+            ShortCause::Capacity => "capacity",
+            ShortCause::Quality => "quality",
+            ShortCause::Other => "other",
+        }
+    }
+}
+
+/// One night's delivery of one product.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Delivery {
+    /// Units delivered.
+    pub units: u32,
+    /// Yield left after this delivery (what a fallback may still ask for).
+    pub yield_left: u32,
+    /// Whether the supplier delivers tonight at all (fallbacks ask only those that do).
+    pub delivering: bool,
+    /// Gap by cause, indexed by [`ShortCause`].
+    pub gap: [u32; 5],
 }
 
 impl Supplier {
-    /// From its scenario entry; `mode` is the index of the named transport mode.
-    pub fn new(c: &SupplierConfig, mode: usize) -> Self {
-        Supplier {
-            name: c.name.clone(),
-            distance_km: c.distance_km,
-            mode,
-            capacity_units_per_day: c.capacity_units_per_day,
-            yield_cv: c.yield_cv,
-            defect_rate: c.defect_rate,
-            origin_hold_hours: c.origin_hold_hours,
-            origin_temp_c: c.origin_temp_c,
-        }
+    /// From its scenario entry, with the indices of its mode and region.
+    pub fn new(c: &SupplierConfig, mode: usize, region: Option<usize>) -> Self {
+        Supplier { name: c.name.clone(), kind: c.kind, region, distance_km: c.distance_km, mode, c: c.clone() }
     }
 
-    /// Units of one product available today.
-    pub fn available_yield<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+    /// Tonight's delivery against a request of `asked` units. `cut` is the share of yield
+    /// lost to weather; `blocked` is `Some(cause)` if the supplier cannot ship at all.
+    pub fn deliver<R: Rng + ?Sized>(&self, asked: u32, cut: f64, blocked: Option<ShortCause>, rng: &mut R) -> Delivery {
+        // Draw in a fixed order whatever happens, so streams stay aligned between policies.
         let z: f64 = StandardNormal.sample(rng);
-        (self.capacity_units_per_day * (1.0 + self.yield_cv * z).max(0.0)).floor() as u32
+        let fails = !rng.random_bool(self.c.fill_prob);
+        let normal = (self.c.capacity_units_per_day * (1.0 + self.c.yield_cv * z).max(0.0)).floor() as u32;
+        let shocked = (normal as f64 * (1.0 - cut)).floor() as u32;
+        let mut d = Delivery::default();
+        if let Some(cause) = blocked {
+            d.gap[cause as usize] = asked;
+            return d;
+        }
+        if fails {
+            d.gap[ShortCause::Supplier as usize] = asked;
+            d.yield_left = 0;
+            return d;
+        }
+        d.delivering = true;
+        let wanted = (asked as f64 * self.c.fill_share).floor() as u32;
+        d.units = wanted.min(shocked);
+        d.yield_left = shocked - d.units;
+        d.gap[ShortCause::Supplier as usize] = asked - wanted;
+        d.gap[ShortCause::Shock as usize] = wanted.min(normal) - d.units.min(wanted.min(normal));
+        d.gap[ShortCause::Capacity as usize] = wanted.saturating_sub(normal);
+        d
+    }
+
+    /// Initial age of a new lot, in 0 °C-equivalent hours, for a product of mean shelf
+    /// life `shelf_mean_h`.
+    pub fn harvest_age_h<R: Rng + ?Sized>(&self, shelf_mean_h: f64, rng: &mut R) -> f64 {
+        let z: f64 = StandardNormal.sample(rng);
+        (self.c.quality_age_share_mean + self.c.quality_age_share_sd * z).max(0.0) * shelf_mean_h
+    }
+
+    /// (defect rate, false origin) of a new lot.
+    pub fn integrity<R: Rng + ?Sized>(&self, rng: &mut R) -> (f64, bool) {
+        let relabelled = rng.random_bool(self.c.relabel_prob);
+        let false_origin = rng.random_bool(self.c.false_origin_prob);
+        let d = if relabelled { self.c.relabel_defect_rate } else { self.c.defect_rate * (1.0 - self.c.self_check_efficacy) };
+        (d, false_origin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::RunSeed;
+
+    fn supplier(capacity: f64, fill_share: f64) -> Supplier {
+        let c: SupplierConfig = toml::from_str(&format!(
+            "name = \"s\"\ndistance_km = 10.0\nmode = \"m\"\ncapacity_units_per_day = {capacity}\nyield_cv = 0.0\nfill_share = {fill_share}\n"
+        ))
+        .unwrap();
+        Supplier::new(&c, 0, None)
+    }
+
+    #[test]
+    fn gaps_add_up_by_cause() {
+        let mut rng = RunSeed::new(1, 0).stream("t", 0, 0);
+        let s = supplier(100.0, 1.0);
+        let d = s.deliver(80, 0.0, None, &mut rng);
+        assert_eq!((d.units, d.yield_left, d.gap), (80, 20, [0; 5]));
+        let d = s.deliver(150, 0.0, None, &mut rng);
+        assert_eq!((d.units, d.gap[ShortCause::Capacity as usize]), (100, 50));
+        let d = s.deliver(80, 0.5, None, &mut rng);
+        assert_eq!((d.units, d.gap[ShortCause::Shock as usize]), (50, 30));
+        let d = s.deliver(80, 0.0, Some(ShortCause::Shock), &mut rng);
+        assert_eq!((d.units, d.gap[ShortCause::Shock as usize], d.delivering), (0, 80, false));
+        let half = supplier(100.0, 0.5);
+        let d = half.deliver(80, 0.0, None, &mut rng);
+        assert_eq!((d.units, d.gap[ShortCause::Supplier as usize]), (40, 40));
+        for d in [s.deliver(150, 0.7, None, &mut rng), half.deliver(300, 0.2, None, &mut rng)] {
+            let asked = d.units + d.gap.iter().sum::<u32>();
+            assert!(asked == 150 || asked == 300, "{d:?}");
+        }
     }
 }

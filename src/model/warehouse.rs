@@ -1,10 +1,12 @@
 //! Warehouses: the central warehouse (receives lots, stores them cold, picks per leader)
 //! and the grid warehouses (sort a truck into crates per leader).
 //!
-//! Central stock is kept per product in issue order (first expired, first out: lots arrive
-//! in harvest order and age alike, so the oldest sits at the front). Spoilage while stored
-//! is drawn whenever stock is aged ([`CentralWarehouse::age_to`]) and counted at stage
-//! `central`.
+//! Central stock is kept per product in issue order: oldest units first under FEFO (first
+//! expired, first out), arrival order under FIFO; the two differ when lots of different
+//! ages arrive (a wholesaler's older lot after a farm's fresh one). Each product is stored
+//! in its temperature zone (chilled, ambient, frozen). Spoilage while stored is drawn
+//! whenever stock is aged ([`CentralWarehouse::age_to`]) and counted at stage `central`.
+//! The warehouse picks at most `capacity_units_per_day` units a day.
 
 use std::collections::VecDeque;
 use std::ops::Range;
@@ -14,13 +16,26 @@ use rand::Rng;
 use super::lot::{Lot, Portion};
 use super::product::Product;
 use crate::engine::SimTime;
-use crate::scenario::{CentralWarehouseConfig, GridWarehouseConfig};
+use crate::scenario::{CentralWarehouseConfig, GridWarehouseConfig, IssuePolicy, TempClass};
+
+/// Temperature of the zone holding `class`: chilled, ambient or frozen.
+pub fn zone_temp_c(class: TempClass, chilled_c: f64, ambient_c: f64, frozen_c: f64) -> f64 {
+    match class {
+        TempClass::Chilled => chilled_c,
+        TempClass::Ambient => ambient_c,
+        TempClass::Frozen => frozen_c,
+    }
+}
 
 /// The central warehouse.
 #[derive(Debug, Clone)]
 pub struct CentralWarehouse {
-    /// Storage temperature, °C.
-    pub temp_c: f64,
+    /// Storage temperature per product (its zone), °C.
+    pub temps_c: Vec<f64>,
+    /// Units it can pick per day.
+    pub capacity_units_per_day: f64,
+    /// FEFO or FIFO.
+    pub issue_policy: IssuePolicy,
     /// yuan per unit handled.
     pub handling_cost_yuan_per_unit: f64,
     /// yuan per unit held overnight.
@@ -32,10 +47,13 @@ pub struct CentralWarehouse {
 }
 
 impl CentralWarehouse {
-    /// From its scenario entry, with empty stock for `n_products`.
-    pub fn new(c: &CentralWarehouseConfig, linehaul_mode: usize, n_products: usize) -> Self {
+    /// From its scenario entry, with empty stock for products of the given temperature classes.
+    pub fn new(c: &CentralWarehouseConfig, linehaul_mode: usize, classes: &[TempClass]) -> Self {
+        let n_products = classes.len();
         CentralWarehouse {
-            temp_c: c.temp_c,
+            temps_c: classes.iter().map(|&k| zone_temp_c(k, c.temp_c, c.ambient_zone_temp_c, c.frozen_zone_temp_c)).collect(),
+            capacity_units_per_day: c.capacity_units_per_day,
+            issue_policy: c.issue_policy,
             handling_cost_yuan_per_unit: c.handling_cost_yuan_per_unit,
             storage_cost_yuan_per_unit_day: c.storage_cost_yuan_per_unit_day,
             linehaul_mode,
@@ -52,10 +70,20 @@ impl CentralWarehouse {
     pub fn age_to<R: Rng + ?Sized>(&mut self, p: usize, now: SimTime, product: &Product, rng: &mut R) -> u32 {
         let mut spoiled = 0;
         for x in self.stock[p].iter_mut() {
-            spoiled += x.age_to(now, self.temp_c, product, rng);
+            spoiled += x.age_to(now, self.temps_c[p], product, rng);
         }
         self.stock[p].retain(|x| x.qty > 0);
         spoiled
+    }
+
+    /// Puts a portion of product `p` into stock, in issue order.
+    pub fn receive(&mut self, p: usize, x: Portion) {
+        let st = &mut self.stock[p];
+        st.push_back(x);
+        if self.issue_policy == IssuePolicy::Fefo {
+            // Oldest first; among equals, earlier lots first (a stable, total order).
+            st.make_contiguous().sort_by(|a, b| b.age_h.total_cmp(&a.age_h).then(a.lot.cmp(&b.lot)));
+        }
     }
 
     /// Takes up to `n` units of product `p`, oldest first, pushing them as portions onto `out`.
@@ -94,8 +122,8 @@ pub struct GridWarehouse {
     pub name: String,
     /// km from the central warehouse.
     pub distance_km: f64,
-    /// °C while goods wait for sorting.
-    pub temp_c: f64,
+    /// °C per product (its zone) while goods wait for sorting.
+    pub temps_c: Vec<f64>,
     /// yuan per unit sorted.
     pub handling_cost_yuan_per_unit: f64,
     /// Index of the last-mile transport mode.
@@ -105,12 +133,12 @@ pub struct GridWarehouse {
 }
 
 impl GridWarehouse {
-    /// From its scenario entry.
-    pub fn new(c: &GridWarehouseConfig, last_mile_mode: usize, leaders: Range<usize>) -> Self {
+    /// From its scenario entry, for products of the given temperature classes.
+    pub fn new(c: &GridWarehouseConfig, last_mile_mode: usize, leaders: Range<usize>, classes: &[TempClass]) -> Self {
         GridWarehouse {
             name: c.name.clone(),
             distance_km: c.distance_km,
-            temp_c: c.temp_c,
+            temps_c: classes.iter().map(|&k| zone_temp_c(k, c.temp_c, c.ambient_zone_temp_c, c.frozen_zone_temp_c)).collect(),
             handling_cost_yuan_per_unit: c.handling_cost_yuan_per_unit,
             last_mile_mode,
             leaders,
@@ -124,15 +152,10 @@ mod tests {
 
     #[test]
     fn picks_oldest_first_and_splits() {
-        let cfg = CentralWarehouseConfig {
-            temp_c: 4.0,
-            handling_cost_yuan_per_unit: 0.0,
-            storage_cost_yuan_per_unit_day: 0.0,
-            linehaul_mode: "x".into(),
-        };
-        let mut cw = CentralWarehouse::new(&cfg, 0, 1);
-        cw.stock[0].push_back(Portion { lot: 0, qty: 5, age_h: 50.0, since: SimTime(0) });
-        cw.stock[0].push_back(Portion { lot: 1, qty: 10, age_h: 10.0, since: SimTime(0) });
+        let cfg: CentralWarehouseConfig = toml::from_str("linehaul_mode = \"x\"").unwrap();
+        let mut cw = CentralWarehouse::new(&cfg, 0, &[TempClass::Chilled]);
+        cw.receive(0, Portion { lot: 1, qty: 10, age_h: 10.0, since: SimTime(0) });
+        cw.receive(0, Portion { lot: 0, qty: 5, age_h: 50.0, since: SimTime(0) });
         let mut out = Vec::new();
         assert_eq!(cw.pick(0, 8, &mut out), 8);
         assert_eq!(out.iter().map(|x| (x.lot, x.qty)).collect::<Vec<_>>(), vec![(0, 5), (1, 3)]);
@@ -140,5 +163,17 @@ mod tests {
         out.clear();
         assert_eq!(cw.pick(0, 100, &mut out), 7);
         assert_eq!(cw.units(0), 0);
+    }
+
+    #[test]
+    fn fifo_issues_in_arrival_order() {
+        let cfg: CentralWarehouseConfig = toml::from_str("linehaul_mode = \"x\"\nissue_policy = \"fifo\"").unwrap();
+        let mut cw = CentralWarehouse::new(&cfg, 0, &[TempClass::Frozen]);
+        assert_eq!(cw.temps_c, vec![-18.0]);
+        cw.receive(0, Portion { lot: 1, qty: 10, age_h: 10.0, since: SimTime(0) });
+        cw.receive(0, Portion { lot: 0, qty: 5, age_h: 50.0, since: SimTime(0) });
+        let mut out = Vec::new();
+        cw.pick(0, 3, &mut out);
+        assert_eq!(out[0].lot, 1);
     }
 }

@@ -4,11 +4,12 @@
 //! - `churn_rate`: residents churned over the run / residents at the start;
 //! - `spoilage_rate`: units lost at every stage (incl. delivered defective) / units procured;
 //! - `cost_per_order_yuan`: (cost of goods sold + write-offs + transport + warehousing +
-//!   commission) / orders placed.
+//!   quality control + commission) / orders placed.
 
 use serde::Serialize;
 
 use crate::model::accounts::{Stage, Tally};
+use crate::model::supplier::ShortCause;
 use crate::model::simulation::{DayRecord, RunReport};
 
 /// One row of `daily.csv`. Flows are for that day; `active_residents`, `churned_total`,
@@ -31,6 +32,8 @@ pub struct DayRow {
     pub spoiled_origin: u64,
     /// Units lost on the supplier → central lane.
     pub spoiled_inbound: u64,
+    /// Units sorted out as defective at the central warehouse.
+    pub spoiled_qc_sorted: u64,
     /// Units lost in the central warehouse.
     pub spoiled_central: u64,
     /// Units lost on central → grid trucks.
@@ -43,6 +46,28 @@ pub struct DayRow {
     pub spoiled_leader: u64,
     /// Units handed over defective and refunded.
     pub spoiled_delivered_defective: u64,
+    /// Units of rejected lots sent back to suppliers.
+    pub units_returned: u64,
+    /// Units the central warehouse could not allocate because of a shock.
+    pub short_shock: u64,
+    /// … because a supplier failed, under-delivered or left.
+    pub short_supplier: u64,
+    /// … because of supplier or picking capacity.
+    pub short_capacity: u64,
+    /// … because quality control rejected lots.
+    pub short_quality: u64,
+    /// … for other reasons (stock spoiled in the warehouse).
+    pub short_other: u64,
+    /// Products allocated less than 95 % of their orders this day.
+    pub products_short: u64,
+    /// Lots received, sampled by QC, rejected.
+    pub lots_received: u64,
+    /// Lots sampled by quality control.
+    pub lots_inspected: u64,
+    /// Lots rejected by quality control.
+    pub lots_rejected: u64,
+    /// Accepted lots with a false origin label.
+    pub lots_false_origin_accepted: u64,
     /// Residents still active at day end.
     pub active_residents: u64,
     /// Residents who churned this day.
@@ -59,14 +84,20 @@ pub struct DayRow {
     pub cogs_yuan: f64,
     /// Purchase cost of units lost, yuan.
     pub write_offs_yuan: f64,
+    /// Purchase cost of rejected lots, refunded by suppliers, yuan.
+    pub returned_yuan: f64,
     /// Supplier → central transport, yuan.
     pub transport_inbound_yuan: f64,
     /// Central → grid transport, yuan.
     pub transport_linehaul_yuan: f64,
     /// Grid → leader transport, yuan.
     pub transport_last_mile_yuan: f64,
+    /// Own-fleet fixed cost, yuan.
+    pub transport_fleet_yuan: f64,
     /// Handling and storage, yuan.
     pub warehousing_yuan: f64,
+    /// Inspection, yuan.
+    pub qc_yuan: f64,
     /// Leader commission, yuan.
     pub commission_yuan: f64,
     /// revenue − refunds − cogs − write-offs − transport − warehousing − commission, yuan.
@@ -96,12 +127,24 @@ impl DayRow {
             units_stockout: t.units_stockout,
             spoiled_origin: s(Stage::Origin),
             spoiled_inbound: s(Stage::Inbound),
+            spoiled_qc_sorted: s(Stage::QcSorted),
             spoiled_central: s(Stage::Central),
             spoiled_linehaul: s(Stage::Linehaul),
             spoiled_grid: s(Stage::Grid),
             spoiled_last_mile: s(Stage::LastMile),
             spoiled_leader: s(Stage::Leader),
             spoiled_delivered_defective: s(Stage::DeliveredDefective),
+            units_returned: t.units_returned,
+            short_shock: t.short_by_cause[ShortCause::Shock as usize],
+            short_supplier: t.short_by_cause[ShortCause::Supplier as usize],
+            short_capacity: t.short_by_cause[ShortCause::Capacity as usize],
+            short_quality: t.short_by_cause[ShortCause::Quality as usize],
+            short_other: t.short_by_cause[ShortCause::Other as usize],
+            products_short: t.stockout_product_days,
+            lots_received: t.lots_received,
+            lots_inspected: t.lots_inspected,
+            lots_rejected: t.lots_rejected,
+            lots_false_origin_accepted: t.lots_false_origin_accepted,
             active_residents: d.active_residents,
             churned: t.churned,
             churned_total,
@@ -110,10 +153,13 @@ impl DayRow {
             procurement_yuan: yuan(t.procurement_yuan),
             cogs_yuan: yuan(t.cogs_yuan),
             write_offs_yuan: yuan(t.write_offs_yuan),
+            returned_yuan: yuan(t.returned_yuan),
             transport_inbound_yuan: yuan(t.transport_inbound_yuan),
             transport_linehaul_yuan: yuan(t.transport_linehaul_yuan),
             transport_last_mile_yuan: yuan(t.transport_last_mile_yuan),
+            transport_fleet_yuan: yuan(t.transport_fleet_yuan),
             warehousing_yuan: yuan(t.warehousing_yuan),
+            qc_yuan: yuan(t.qc_yuan),
             commission_yuan: yuan(t.commission_yuan),
             profit_yuan: yuan(t.profit_yuan()),
             stock_units: d.stock_units,
@@ -142,7 +188,7 @@ pub struct Kpis {
     pub churn_rate: f64,
     /// Units lost at every stage / units procured.
     pub spoilage_rate: f64,
-    /// (cogs + write-offs + transport + warehousing + commission) / orders, yuan.
+    /// (cogs + write-offs + transport + warehousing + quality control + commission) / orders, yuan.
     pub cost_per_order_yuan: f64,
     /// (transport + warehousing) / orders, yuan.
     pub fulfilment_cost_per_order_yuan: f64,
@@ -151,6 +197,12 @@ pub struct Kpis {
     pub fill_rate: f64,
     /// Defective units handed over / units handed over.
     pub defect_rate: f64,
+    /// Days on which at least one product was allocated less than 95 % of its orders.
+    pub stockout_days: u64,
+    /// Transport, yuan per unit sold.
+    pub transport_cost_per_unit_yuan: f64,
+    /// Units lost in transit (inbound, linehaul, last mile) / units procured.
+    pub transit_spoilage_rate: f64,
     /// Profit over the run, yuan.
     pub profit_yuan: f64,
     /// Profit / (revenue − refunds).
@@ -174,6 +226,18 @@ pub struct Totals {
     pub spoiled_by_stage: Vec<(String, u64)>,
     /// Units lost at every stage.
     pub spoiled_total: u64,
+    /// Units of rejected lots returned.
+    pub units_returned: u64,
+    /// Units not allocated, by cause name.
+    pub short_by_cause: Vec<(String, u64)>,
+    /// Lots received.
+    pub lots_received: u64,
+    /// Lots sampled by QC.
+    pub lots_inspected: u64,
+    /// Lots rejected by QC.
+    pub lots_rejected: u64,
+    /// Accepted lots with a false origin label.
+    pub lots_false_origin_accepted: u64,
     /// Residents churned.
     pub churned: u64,
     /// Each money line, yuan.
@@ -186,14 +250,22 @@ pub struct Totals {
     pub cogs_yuan: f64,
     /// Write-offs, yuan.
     pub write_offs_yuan: f64,
+    /// Rejected lots refunded by suppliers, yuan.
+    pub returned_yuan: f64,
     /// Transport supplier → central, yuan.
     pub transport_inbound_yuan: f64,
     /// Transport central → grid, yuan.
     pub transport_linehaul_yuan: f64,
     /// Transport grid → leader, yuan.
     pub transport_last_mile_yuan: f64,
+    /// Own-fleet fixed cost, yuan.
+    pub transport_fleet_yuan: f64,
+    /// Transport by mode name, yuan.
+    pub transport_by_mode_yuan: Vec<(String, f64)>,
     /// Warehousing, yuan.
     pub warehousing_yuan: f64,
+    /// Quality control, yuan.
+    pub qc_yuan: f64,
     /// Leader commission, yuan.
     pub commission_yuan: f64,
 }
@@ -224,9 +296,17 @@ fn ratio(a: f64, b: f64) -> f64 {
 }
 
 impl Kpis {
-    /// KPIs of a run from its total tally and population.
+    /// KPIs of a run.
+    pub fn of(r: &RunReport) -> Self {
+        let mut k = Kpis::new(&r.total, r.residents_initial);
+        k.stockout_days = r.days.iter().filter(|d| d.tally.stockout_product_days > 0).count() as u64;
+        k
+    }
+
+    /// KPIs from a total tally and population (`stockout_days` needs the days: see [`Kpis::of`]).
     pub fn new(t: &Tally, residents_initial: u64) -> Self {
-        let cost = t.cogs_yuan + t.write_offs_yuan + t.transport_yuan() + t.warehousing_yuan + t.commission_yuan;
+        let cost = t.cogs_yuan + t.write_offs_yuan + t.transport_yuan() + t.warehousing_yuan + t.qc_yuan + t.commission_yuan;
+        let transit = t.spoiled[Stage::Inbound as usize] + t.spoiled[Stage::Linehaul as usize] + t.spoiled[Stage::LastMile as usize];
         let handed = (t.units_sold + t.spoiled[Stage::DeliveredDefective as usize]) as f64;
         Kpis {
             churn_rate: ratio(t.churned as f64, residents_initial as f64),
@@ -235,6 +315,9 @@ impl Kpis {
             fulfilment_cost_per_order_yuan: ratio(t.transport_yuan() + t.warehousing_yuan, t.orders as f64),
             fill_rate: ratio(handed, handed + t.units_stockout as f64),
             defect_rate: ratio(t.spoiled[Stage::DeliveredDefective as usize] as f64, handed),
+            stockout_days: 0,
+            transport_cost_per_unit_yuan: ratio(t.transport_yuan(), t.units_sold as f64),
+            transit_spoilage_rate: ratio(transit as f64, t.units_procured as f64),
             profit_yuan: yuan(t.profit_yuan()),
             net_margin: ratio(t.profit_yuan(), t.revenue_yuan - t.refunds_yuan),
         }
@@ -252,7 +335,7 @@ impl Summary {
             days: r.days.len() as u64,
             residents_initial: r.residents_initial,
             residents_active_end: r.days.last().map_or(r.residents_initial, |d| d.active_residents),
-            kpis: Kpis::new(t, r.residents_initial),
+            kpis: Kpis::of(r),
             totals: Totals {
                 orders: t.orders,
                 units_ordered: t.units_ordered,
@@ -261,16 +344,26 @@ impl Summary {
                 units_stockout: t.units_stockout,
                 spoiled_by_stage: Stage::ALL.iter().map(|s| (s.name().to_string(), t.spoiled[*s as usize])).collect(),
                 spoiled_total: t.spoiled_total(),
+                units_returned: t.units_returned,
+                short_by_cause: ShortCause::ALL.iter().map(|c| (c.name().to_string(), t.short_by_cause[*c as usize])).collect(),
+                lots_received: t.lots_received,
+                lots_inspected: t.lots_inspected,
+                lots_rejected: t.lots_rejected,
+                lots_false_origin_accepted: t.lots_false_origin_accepted,
                 churned: t.churned,
                 revenue_yuan: yuan(t.revenue_yuan),
                 refunds_yuan: yuan(t.refunds_yuan),
                 procurement_yuan: yuan(t.procurement_yuan),
                 cogs_yuan: yuan(t.cogs_yuan),
                 write_offs_yuan: yuan(t.write_offs_yuan),
+                returned_yuan: yuan(t.returned_yuan),
                 transport_inbound_yuan: yuan(t.transport_inbound_yuan),
                 transport_linehaul_yuan: yuan(t.transport_linehaul_yuan),
                 transport_last_mile_yuan: yuan(t.transport_last_mile_yuan),
+                transport_fleet_yuan: yuan(t.transport_fleet_yuan),
+                transport_by_mode_yuan: r.mode_names.iter().zip(t.transport_by_mode_yuan).map(|(n, y)| (n.clone(), yuan(y))).collect(),
                 warehousing_yuan: yuan(t.warehousing_yuan),
+                qc_yuan: yuan(t.qc_yuan),
                 commission_yuan: yuan(t.commission_yuan),
             },
         }

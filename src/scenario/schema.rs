@@ -26,8 +26,21 @@ pub struct Scenario {
     pub timeline: Timeline,
     /// Transport modes by name (e.g. `cold_truck`), referred to by lanes.
     pub modes: BTreeMap<String, Mode>,
-    /// Origin suppliers.
+    /// Growing regions and their weather-shock process. Default none.
+    #[serde(default)]
+    pub regions: Vec<RegionConfig>,
+    /// Suppliers.
     pub suppliers: Vec<SupplierConfig>,
+    /// Sourcing policy per product category: `[sourcing.<category>]`. A product with its
+    /// own `supplier` is single-sourced and needs no entry here.
+    #[serde(default)]
+    pub sourcing: BTreeMap<String, SourcingConfig>,
+    /// Scheduled shocks. Default none.
+    #[serde(default)]
+    pub shocks: Vec<ShockConfig>,
+    /// Quality control at the central warehouse.
+    #[serde(default)]
+    pub qc: QcConfig,
     /// Products sold.
     pub products: Vec<ProductConfig>,
     /// The central warehouse.
@@ -112,14 +125,234 @@ pub struct Mode {
     pub cost_per_trip_yuan: f64,
     /// Temperature of the load in transit, °C, in [-30, 45].
     pub temp_c: f64,
+    /// Cost per kg carried (air freight), yuan, ≥ 0. Default 0.
+    #[serde(default)]
+    pub cost_per_kg_yuan: f64,
+    /// Probability a trip is delayed, in [0, 1]. Default 0.
+    #[serde(default)]
+    pub delay_prob: f64,
+    /// Hours a delayed trip loses, ≥ 0. Default 2.
+    #[serde(default = "d_delay_hours")]
+    pub delay_hours: f64,
+    /// Probability a trip breaks down (cooling lost while waiting for help), in [0, 1]. Default 0.
+    #[serde(default)]
+    pub breakdown_prob: f64,
+    /// Hours lost to a breakdown, ≥ 0. Default 6.
+    #[serde(default = "d_breakdown_hours")]
+    pub breakdown_hours: f64,
+    /// Temperature of the load during a breakdown, °C. Default 25.
+    #[serde(default = "d_breakdown_temp")]
+    pub breakdown_temp_c: f64,
+    /// Own vehicles (fixed cost each day, used first); 0 = all trips third-party. Default 0.
+    #[serde(default)]
+    pub own_vehicles: u32,
+    /// Fixed cost per own vehicle per day, yuan, ≥ 0. Default 0.
+    #[serde(default)]
+    pub fixed_cost_yuan_per_vehicle_day: f64,
+    /// Mode (a `[modes]` key) that carries trips beyond `own_vehicles` (hybrid fleet);
+    /// empty = this mode's own rates. Default empty.
+    #[serde(default)]
+    pub overflow_mode: String,
+}
+
+fn d_delay_hours() -> f64 {
+    2.0
+}
+fn d_breakdown_hours() -> f64 {
+    6.0
+}
+fn d_breakdown_temp() -> f64 {
+    25.0
+}
+
+/// `[[regions]]`: a growing region whose weather can cut the yield of its suppliers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionConfig {
+    /// Unique name, referred to by suppliers and shocks.
+    pub name: String,
+    /// Daily probability a weather shock starts (when none is on), in [0, 1]. Default 0.
+    #[serde(default)]
+    pub shock_onset_prob_per_day: f64,
+    /// Share of yield lost while a random shock lasts, in [0, 1]. Default 0.5.
+    #[serde(default = "d_shock_depth")]
+    pub shock_depth: f64,
+    /// Days a random shock lasts, ≥ 1. Default 7.
+    #[serde(default = "d_shock_days")]
+    pub shock_days: u32,
+}
+
+fn d_shock_depth() -> f64 {
+    0.5
+}
+fn d_shock_days() -> u32 {
+    7
+}
+
+/// Kinds of supplier (MODEL.md §5.1.1). The kind is a label for reports and sets no
+/// parameter by itself; `scenarios/baseline.toml` shows typical values per kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum SupplierKind {
+    /// A farm or cooperative selling straight to the platform.
+    #[default]
+    OriginDirect,
+    /// A wholesale-market trader, buying from many origins.
+    Wholesaler,
+    /// A branded manufacturer.
+    Brand,
+    /// The platform's own production base.
+    SelfOperated,
+}
+
+/// `[sourcing.<category>]`: where a category's products come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcingConfig {
+    /// Share of each night's purchase per supplier name; shares are normalised to sum to 1.
+    /// One entry = single sourcing.
+    pub split: BTreeMap<String, f64>,
+    /// When a source delivers less than asked: `"none"` (accept the gap) or `"spread"`
+    /// (ask the other sources of the split for the gap, up to their yield). Default `"spread"`.
+    #[serde(default)]
+    pub fallback: Fallback,
+}
+
+/// Fallback rule of a split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Fallback {
+    /// Accept the gap.
+    None,
+    /// Ask the other sources for the gap.
+    #[default]
+    Spread,
+}
+
+/// What a shock does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShockKind {
+    /// Weather cuts the yield of every supplier in the target region by `depth`.
+    Yield,
+    /// The target lane is closed: a supplier's lane to the central warehouse, or a grid
+    /// warehouse's lane from it. Nothing moves on it.
+    RoadClosed,
+    /// Every trip on the target lane breaks down (delay and warm load).
+    TruckBreakdown,
+    /// The target supplier stops supplying.
+    SupplierExit,
+}
+
+/// `[[shocks]]`: a scheduled shock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShockConfig {
+    /// What happens.
+    pub kind: ShockKind,
+    /// A region (yield), a supplier or grid warehouse (road_closed, truck_breakdown), or a
+    /// supplier (supplier_exit).
+    pub target: String,
+    /// First day affected (0-based).
+    pub start_day: u32,
+    /// Days it lasts, ≥ 1.
+    pub days: u32,
+    /// Share of yield lost (yield shocks), in [0, 1]. Default 1.
+    #[serde(default = "d_one")]
+    pub depth: f64,
+}
+
+fn d_one() -> f64 {
+    1.0
+}
+
+/// Who inspects incoming lots (MODEL.md §5.1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Audit {
+    /// Only the supplier's own check; the platform samples no lot.
+    #[default]
+    SelfCheck,
+    /// The platform samples every lot with the plan (n, c).
+    Recheck,
+    /// The platform samples a random share `spot_rate` of lots.
+    Spot,
+}
+
+/// `[qc]`: quality control at the central warehouse.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QcConfig {
+    /// Audit policy. Default `"self_check"`.
+    pub audit: Audit,
+    /// Share of lots sampled under `"spot"`, in [0, 1]. Default 0.2.
+    pub spot_rate: f64,
+    /// Units inspected per sampled lot (n), ≥ 1. Default 20.
+    pub sample_size: u32,
+    /// Reject a sampled lot with more than this many defective units (c). Default 1.
+    pub accept_max_defects: u32,
+    /// Share of defective units the sorters let through, in [0, 1]. Default 0.3.
+    pub sorter_laxity: f64,
+    /// Cost per unit inspected, yuan, ≥ 0. Default 0.5.
+    pub inspection_cost_yuan_per_unit: f64,
+}
+
+impl Default for QcConfig {
+    fn default() -> Self {
+        QcConfig {
+            audit: Audit::SelfCheck,
+            spot_rate: 0.2,
+            sample_size: 20,
+            accept_max_defects: 1,
+            sorter_laxity: 0.3,
+            inspection_cost_yuan_per_unit: 0.5,
+        }
+    }
 }
 
 /// `[[suppliers]]`: an origin supplier that harvests for the platform each night.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SupplierConfig {
-    /// Unique name, referred to by products.
+    /// Unique name, referred to by products, sourcing splits and shocks.
     pub name: String,
+    /// Kind of supplier (`origin_direct`, `wholesaler`, `brand`, `self_operated`). Default `origin_direct`.
+    #[serde(default)]
+    pub kind: SupplierKind,
+    /// Growing region (a `[[regions]]` name) whose weather shocks hit it; empty = none. Default empty.
+    #[serde(default)]
+    pub region: String,
+    /// Its price as a multiple of the product's `unit_cost_yuan`, > 0. Default 1.
+    #[serde(default = "d_one")]
+    pub price_factor: f64,
+    /// Probability it delivers at all on a given night, in [0, 1]. Default 1.
+    #[serde(default = "d_one")]
+    pub fill_prob: f64,
+    /// Share of the order it delivers when it delivers, in [0, 1]. Default 1.
+    #[serde(default = "d_one")]
+    pub fill_share: f64,
+    /// Extra hours between the order and dispatch (lead time), ≥ 0. Default 0.
+    #[serde(default)]
+    pub lead_time_hours: f64,
+    /// Mean age of a lot at harvest, as a share of the product's shelf life (0 = just
+    /// picked; a wholesaler's lots are older), in [0, 1). Default 0.
+    #[serde(default)]
+    pub quality_age_share_mean: f64,
+    /// Spread (standard deviation) of that share between lots, ≥ 0. Default 0.
+    #[serde(default)]
+    pub quality_age_share_sd: f64,
+    /// Probability a lot is relabelled defective or returned goods passed off as fresh, in [0, 1]. Default 0.
+    #[serde(default)]
+    pub relabel_prob: f64,
+    /// Share of units defective in a relabelled lot, in [0, 1]. Default 0.3.
+    #[serde(default = "d_relabel_defect")]
+    pub relabel_defect_rate: f64,
+    /// Probability a lot carries a false origin label, in [0, 1]. Default 0.
+    #[serde(default)]
+    pub false_origin_prob: f64,
+    /// Share of defective units its own check removes from honest lots, in [0, 1]. Default 0.5.
+    #[serde(default = "d_self_check")]
+    pub self_check_efficacy: f64,
     /// Road distance to the central warehouse, km, ≥ 0.
     pub distance_km: f64,
     /// Transport mode to the central warehouse (a key of `[modes]`).
@@ -140,6 +373,12 @@ pub struct SupplierConfig {
     pub origin_temp_c: f64,
 }
 
+fn d_relabel_defect() -> f64 {
+    0.3
+}
+fn d_self_check() -> f64 {
+    0.5
+}
 fn d_yield_cv() -> f64 {
     0.1
 }
@@ -159,8 +398,15 @@ fn d_origin_temp_c() -> f64 {
 pub struct ProductConfig {
     /// Unique name.
     pub name: String,
-    /// The supplier's name (a `[[suppliers]]` entry).
+    /// Its category, for the sourcing policy `[sourcing.<category>]`. Default: the product's name.
+    #[serde(default)]
+    pub category: String,
+    /// Single source: a `[[suppliers]]` name. Leave out to use `[sourcing.<category>]`.
+    #[serde(default)]
     pub supplier: String,
+    /// Storage zone: `chilled`, `ambient` or `frozen`. Default `chilled`.
+    #[serde(default)]
+    pub temp_class: TempClass,
     /// Weight of one unit, kg, > 0.
     pub unit_kg: f64,
     /// Purchase price per unit, yuan, ≥ 0.
@@ -186,6 +432,30 @@ fn d_q10() -> f64 {
     2.4
 }
 
+/// Temperature class of a product: which warehouse zone holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TempClass {
+    /// Cold room (`temp_c` of each warehouse).
+    #[default]
+    Chilled,
+    /// Dry store (`ambient_zone_temp_c`).
+    Ambient,
+    /// Freezer (`frozen_zone_temp_c`).
+    Frozen,
+}
+
+/// How a warehouse issues stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum IssuePolicy {
+    /// First expired, first out: oldest units first.
+    #[default]
+    Fefo,
+    /// First in, first out: in order of arrival.
+    Fifo,
+}
+
 /// `[central_warehouse]`: quality check, splitting and packing for all grids.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -201,6 +471,28 @@ pub struct CentralWarehouseConfig {
     pub storage_cost_yuan_per_unit_day: f64,
     /// Mode of the trucks from here to the grid warehouses (a key of `[modes]`).
     pub linehaul_mode: String,
+    /// Units it can pick per day, > 0; orders beyond it go short (cause `capacity`). Default 10⁹.
+    #[serde(default = "d_capacity")]
+    pub capacity_units_per_day: f64,
+    /// `fefo` or `fifo`. Default `fefo`.
+    #[serde(default)]
+    pub issue_policy: IssuePolicy,
+    /// Dry-store temperature, °C. Default 20.
+    #[serde(default = "d_ambient_zone")]
+    pub ambient_zone_temp_c: f64,
+    /// Freezer temperature, °C. Default −18.
+    #[serde(default = "d_frozen_zone")]
+    pub frozen_zone_temp_c: f64,
+}
+
+fn d_capacity() -> f64 {
+    1e9
+}
+fn d_ambient_zone() -> f64 {
+    20.0
+}
+fn d_frozen_zone() -> f64 {
+    -18.0
 }
 
 fn d_cold_c() -> f64 {
@@ -237,6 +529,12 @@ pub struct GridWarehouseConfig {
     pub leader_distance_km_max: f64,
     /// Mode of the delivery vans to leaders (a key of `[modes]`).
     pub last_mile_mode: String,
+    /// Dry-store temperature, °C. Default 20.
+    #[serde(default = "d_ambient_zone")]
+    pub ambient_zone_temp_c: f64,
+    /// Freezer temperature, °C. Default −18.
+    #[serde(default = "d_frozen_zone")]
+    pub frozen_zone_temp_c: f64,
 }
 
 fn d_grid_handling() -> f64 {
@@ -321,16 +619,36 @@ impl Default for ResidentsConfig {
     }
 }
 
-/// `[policy]`: the platform's decisions.
+/// `[policy]`: the platform's purchase planning.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PolicyConfig {
-    /// Buy this share above the day's pre-sale orders as a buffer, in [0, 2]. Default 0.05.
+    /// Buy this share above the planned demand as a buffer, in [0, 2]. Default 0.05.
     pub safety_stock_factor: f64,
+    /// Demand forecast for stock bought ahead of orders (lots that arrive after the next
+    /// pick): `none` (last night's orders), `moving_average`, `exp_smoothing`. Default `moving_average`.
+    pub forecast: Forecast,
+    /// Days averaged by `moving_average`, ≥ 1. Default 7.
+    pub forecast_window_days: u32,
+    /// Weight of the newest day in `exp_smoothing`, in (0, 1]. Default 0.3.
+    pub smoothing_alpha: f64,
+}
+
+/// Forecasting policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Forecast {
+    /// No forecast: plan with the last known night's orders.
+    None,
+    /// Mean of the last `forecast_window_days` nights.
+    #[default]
+    MovingAverage,
+    /// Exponential smoothing with `smoothing_alpha`.
+    ExpSmoothing,
 }
 
 impl Default for PolicyConfig {
     fn default() -> Self {
-        PolicyConfig { safety_stock_factor: 0.05 }
+        PolicyConfig { safety_stock_factor: 0.05, forecast: Forecast::MovingAverage, forecast_window_days: 7, smoothing_alpha: 0.3 }
     }
 }

@@ -68,6 +68,19 @@ impl Checker {
         Err(BadValue { path: self.at(key), value: fmt(v), allowed: format!("must be a number in {l}{}, {hi_s}{h}", fmt(lo)) })
     }
 
+    fn at_owned(&self, key: &str) -> Vec<Seg> {
+        let mut p = self.prefix.clone();
+        p.push(Seg::Key(key.to_string()));
+        p
+    }
+
+    fn range_owned(&self, key: &str, v: f64, lo: f64, hi: f64) -> Result<(), BadValue> {
+        if v.is_finite() && v >= lo && v <= hi {
+            return Ok(());
+        }
+        Err(BadValue { path: self.at_owned(key), value: fmt(v), allowed: format!("must be a number in [{}, {}]", fmt(lo), fmt(hi)) })
+    }
+
     fn positive(&self, key: &'static str, v: f64) -> Result<(), BadValue> {
         self.range(key, v, 0.0, f64::INFINITY, true, true)
     }
@@ -178,8 +191,39 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         c.non_negative("cost_per_km_yuan", m.cost_per_km_yuan)?;
         c.non_negative("cost_per_trip_yuan", m.cost_per_trip_yuan)?;
         c.temp("temp_c", m.temp_c)?;
+        c.non_negative("cost_per_kg_yuan", m.cost_per_kg_yuan)?;
+        c.unit("delay_prob", m.delay_prob)?;
+        c.range("delay_hours", m.delay_hours, 0.0, 240.0, false, false)?;
+        c.unit("breakdown_prob", m.breakdown_prob)?;
+        c.range("breakdown_hours", m.breakdown_hours, 0.0, 240.0, false, false)?;
+        c.temp("breakdown_temp_c", m.breakdown_temp_c)?;
+        c.non_negative("fixed_cost_yuan_per_vehicle_day", m.fixed_cost_yuan_per_vehicle_day)?;
+    }
+    if s.modes.len() > super::MAX_MODES {
+        return Err(BadValue {
+            path: vec![Seg::Key("modes".into())],
+            value: format!("{} modes", s.modes.len()),
+            allowed: format!("at most {} modes", super::MAX_MODES),
+        });
     }
     let mode_names: Vec<&str> = s.modes.keys().map(String::as_str).collect();
+    for (name, m) in &s.modes {
+        if !m.overflow_mode.is_empty() {
+            let c = at(vec![Seg::Key("modes".into()), Seg::Key(name.clone())]);
+            let others: Vec<&str> = mode_names.iter().copied().filter(|n| n != name).collect();
+            c.one_of("overflow_mode", &m.overflow_mode, &others)?;
+        }
+    }
+
+    let mut region_names: Vec<&str> = Vec::new();
+    for (i, r) in s.regions.iter().enumerate() {
+        let c = at(vec![Seg::Key("regions".into()), Seg::Index(i)]);
+        c.unique("name", &r.name, &region_names)?;
+        region_names.push(&r.name);
+        c.unit("shock_onset_prob_per_day", r.shock_onset_prob_per_day)?;
+        c.unit("shock_depth", r.shock_depth)?;
+        c.count("shock_days", r.shock_days as u64, 1, 100_000)?;
+    }
 
     if s.suppliers.is_empty() {
         return Err(missing("suppliers", "supplier ([[suppliers]])"));
@@ -191,6 +235,19 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         names.push(&sup.name);
         c.non_negative("distance_km", sup.distance_km)?;
         c.one_of("mode", &sup.mode, &mode_names)?;
+        if !sup.region.is_empty() {
+            c.one_of("region", &sup.region, &region_names)?;
+        }
+        c.range("price_factor", sup.price_factor, 0.0, 100.0, true, false)?;
+        c.unit("fill_prob", sup.fill_prob)?;
+        c.unit("fill_share", sup.fill_share)?;
+        c.range("lead_time_hours", sup.lead_time_hours, 0.0, 24.0 * 60.0, false, false)?;
+        c.range("quality_age_share_mean", sup.quality_age_share_mean, 0.0, 1.0, false, true)?;
+        c.range("quality_age_share_sd", sup.quality_age_share_sd, 0.0, 1.0, false, false)?;
+        c.unit("relabel_prob", sup.relabel_prob)?;
+        c.unit("relabel_defect_rate", sup.relabel_defect_rate)?;
+        c.unit("false_origin_prob", sup.false_origin_prob)?;
+        c.unit("self_check_efficacy", sup.self_check_efficacy)?;
         c.positive("capacity_units_per_day", sup.capacity_units_per_day)?;
         c.range("yield_cv", sup.yield_cv, 0.0, 2.0, false, false)?;
         c.unit("defect_rate", sup.defect_rate)?;
@@ -208,7 +265,18 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         let c = at(vec![Seg::Key("products".into()), Seg::Index(i)]);
         c.unique("name", &p.name, &names)?;
         names.push(&p.name);
-        c.one_of("supplier", &p.supplier, &supplier_names)?;
+        if !p.supplier.is_empty() {
+            c.one_of("supplier", &p.supplier, &supplier_names)?;
+        } else {
+            let cat = if p.category.is_empty() { &p.name } else { &p.category };
+            if !s.sourcing.contains_key(cat) {
+                return Err(BadValue {
+                    path: c.at("supplier"),
+                    value: "(none)".into(),
+                    allowed: format!("name a supplier, or add [sourcing.{cat}] with a split"),
+                });
+            }
+        }
         c.positive("unit_kg", p.unit_kg)?;
         c.non_negative("unit_cost_yuan", p.unit_cost_yuan)?;
         c.positive("price_yuan", p.price_yuan)?;
@@ -218,8 +286,34 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         c.unit("basket_prob", p.basket_prob)?;
     }
 
+    for (cat, sc) in &s.sourcing {
+        let c = at(vec![Seg::Key("sourcing".into()), Seg::Key(cat.clone())]);
+        if sc.split.is_empty() {
+            return Err(BadValue { path: c.at("split"), value: "{}".into(), allowed: "needs at least one supplier = share".into() });
+        }
+        let c2 = at(vec![Seg::Key("sourcing".into()), Seg::Key(cat.clone()), Seg::Key("split".into())]);
+        let mut total = 0.0;
+        for (name, share) in &sc.split {
+            if !supplier_names.contains(&name.as_str()) {
+                return Err(BadValue {
+                    path: c2.at_owned(name),
+                    value: format!("\"{name}\""),
+                    allowed: format!("must be one of: {}", supplier_names.join(", ")),
+                });
+            }
+            c2.range_owned(name, *share, 0.0, 1e6)?;
+            total += share;
+        }
+        if total <= 0.0 {
+            return Err(BadValue { path: c.at("split"), value: fmt(total), allowed: "shares must sum to more than 0".into() });
+        }
+    }
+
     let cw = &s.central_warehouse;
     let c = at(vec![Seg::Key("central_warehouse".into())]);
+    c.positive("capacity_units_per_day", cw.capacity_units_per_day)?;
+    c.temp("ambient_zone_temp_c", cw.ambient_zone_temp_c)?;
+    c.temp("frozen_zone_temp_c", cw.frozen_zone_temp_c)?;
     c.temp("temp_c", cw.temp_c)?;
     c.non_negative("handling_cost_yuan_per_unit", cw.handling_cost_yuan_per_unit)?;
     c.non_negative("storage_cost_yuan_per_unit_day", cw.storage_cost_yuan_per_unit_day)?;
@@ -240,6 +334,8 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         c.non_negative("leader_distance_km_min", g.leader_distance_km_min)?;
         c.range("leader_distance_km_max", g.leader_distance_km_max, g.leader_distance_km_min, 1000.0, false, false)?;
         c.one_of("last_mile_mode", &g.last_mile_mode, &mode_names)?;
+        c.temp("ambient_zone_temp_c", g.ambient_zone_temp_c)?;
+        c.temp("frozen_zone_temp_c", g.frozen_zone_temp_c)?;
         // Goods must reach the farthest leader before pickup opens.
         let linehaul = &s.modes[&cw.linehaul_mode];
         let van = &s.modes[&g.last_mile_mode];
@@ -279,8 +375,40 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
     c.range("base_churn_prob_per_day", r.base_churn_prob_per_day, 0.0, 1.0, false, true)?;
     c.unit("quality_margin_share", r.quality_margin_share)?;
 
+    let grid_names = names;
+    for (i, sh) in s.shocks.iter().enumerate() {
+        use super::schema::ShockKind;
+        let c = at(vec![Seg::Key("shocks".into()), Seg::Index(i)]);
+        let targets: Vec<&str> = match sh.kind {
+            ShockKind::Yield => region_names.clone(),
+            ShockKind::SupplierExit => supplier_names.clone(),
+            ShockKind::RoadClosed | ShockKind::TruckBreakdown => supplier_names.iter().chain(grid_names.iter()).copied().collect(),
+        };
+        if targets.is_empty() {
+            return Err(BadValue {
+                path: c.at("target"),
+                value: format!("\"{}\"", sh.target),
+                allowed: "a yield shock needs a [[regions]] entry to target".into(),
+            });
+        }
+        c.one_of("target", &sh.target, &targets)?;
+        c.count("start_day", sh.start_day as u64, 0, 100_000)?;
+        c.count("days", sh.days as u64, 1, 100_000)?;
+        c.unit("depth", sh.depth)?;
+    }
+
+    let q = &s.qc;
+    let c = at(vec![Seg::Key("qc".into())]);
+    c.unit("spot_rate", q.spot_rate)?;
+    c.count("sample_size", q.sample_size as u64, 1, 1_000_000)?;
+    c.count("accept_max_defects", q.accept_max_defects as u64, 0, q.sample_size as u64)?;
+    c.unit("sorter_laxity", q.sorter_laxity)?;
+    c.non_negative("inspection_cost_yuan_per_unit", q.inspection_cost_yuan_per_unit)?;
+
     let c = at(vec![Seg::Key("policy".into())]);
     c.range("safety_stock_factor", s.policy.safety_stock_factor, 0.0, 2.0, false, false)?;
+    c.count("forecast_window_days", s.policy.forecast_window_days as u64, 1, 365)?;
+    c.range("smoothing_alpha", s.policy.smoothing_alpha, 0.0, 1.0, true, false)?;
     Ok(())
 }
 
