@@ -195,6 +195,57 @@ impl Tally {
     }
 }
 
+/// Run totals of one product.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ProductTotals {
+    /// Product name.
+    pub name: String,
+    /// Units ordered.
+    pub units_ordered: u64,
+    /// Units bought.
+    pub units_procured: u64,
+    /// Units the central warehouse could not allocate.
+    pub units_short: u64,
+    /// Good units handed over.
+    pub units_sold: u64,
+    /// Defective units handed over.
+    pub units_defective: u64,
+    /// Units ordered but not handed over.
+    pub units_stockout: u64,
+}
+
+/// Run totals of one supplier.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SupplierTotals {
+    /// Supplier name.
+    pub name: String,
+    /// Units shipped (after origin losses).
+    pub units_shipped: u64,
+    /// kg shipped.
+    pub kg_shipped: f64,
+    /// Paid for its lots, yuan.
+    pub procurement_yuan: f64,
+    /// Transport of its lane, yuan.
+    pub transport_yuan: f64,
+    /// Lots received at the central warehouse.
+    pub lots_received: u64,
+    /// Lots rejected by QC.
+    pub lots_rejected: u64,
+    /// Picks a lot bought at the cut-off misses before it arrives (0 = next morning's pick).
+    pub lead_picks: u32,
+    /// Mean age of received units as a share of shelf life (0 = fresh, 1 = at the mean shelf life).
+    pub mean_age_share_on_arrival: f64,
+    /// Units received (weights of the mean above).
+    pub units_received: u64,
+}
+
+impl SupplierTotals {
+    /// Transport cost per kg shipped, yuan.
+    pub fn transport_per_kg_yuan(&self) -> f64 {
+        if self.kg_shipped > 0.0 { self.transport_yuan / self.kg_shipped } else { 0.0 }
+    }
+}
+
 impl AddAssign<&Tally> for Tally {
     fn add_assign(&mut self, o: &Tally) {
         self.orders += o.orders;

@@ -13,6 +13,7 @@ use std::ops::Range;
 
 use rand::{Rng, RngExt};
 
+use super::accounts::ProductTotals;
 use super::lot::{Lot, Portion};
 use super::product::Product;
 use super::resident::Residents;
@@ -137,10 +138,12 @@ impl Leader {
 
     /// Hands out today's crates to the residents who ordered, at `handover` time, with
     /// goods kept at `temp_c`. Clears every ordering resident's basket and the crates.
+    /// Adds per-product hand-overs and misses to `per_product`.
     #[allow(clippy::too_many_arguments)]
     pub fn pickup<R: Rng + ?Sized>(
         &mut self,
         residents: &mut Residents,
+        per_product: &mut [ProductTotals],
         products: &[Product],
         lots: &[Lot],
         handover: SimTime,
@@ -184,6 +187,7 @@ impl Leader {
                     }
                     if !at_shop || cur.idx >= crate_.len() {
                         missing += 1;
+                        per_product[p].units_stockout += 1;
                         continue;
                     }
                     let x = &mut crate_[cur.idx];
@@ -198,10 +202,12 @@ impl Leader {
                     if rng.random::<f64>() < cur.defect_p {
                         defective += 1;
                         t.units_defective += 1;
+                        per_product[p].units_defective += 1;
                         t.refunds_yuan += product.price_yuan;
                         t.write_offs_yuan += lot.unit_cost_yuan;
                     } else {
                         t.units_sold += 1;
+                        per_product[p].units_sold += 1;
                         t.cogs_yuan += lot.unit_cost_yuan;
                     }
                 }

@@ -19,7 +19,7 @@
 
 use rand::RngExt;
 
-use super::accounts::{Stage, Tally};
+use super::accounts::{ProductTotals, Stage, SupplierTotals, Tally};
 use super::farmer::Region;
 use super::leader::{CrateStage, Leader};
 use super::lot::{Lot, Portion};
@@ -74,6 +74,10 @@ pub struct RunReport {
     pub transit_units_end: u64,
     /// Names of the transport modes, in the order of `Tally::transport_by_mode_yuan`.
     pub mode_names: Vec<String>,
+    /// Run totals per product.
+    pub products: Vec<ProductTotals>,
+    /// Run totals per supplier.
+    pub suppliers: Vec<SupplierTotals>,
 }
 
 /// One day's tally and end-of-day state.
@@ -157,6 +161,8 @@ struct World<'a> {
     today: Tally,
     total: Tally,
     days: Vec<DayRecord>,
+    product_totals: Vec<ProductTotals>,
+    supplier_totals: Vec<SupplierTotals>,
     scratch: Vec<Portion>,
     requests: Vec<u32>,
     deliveries: Vec<Delivery>,
@@ -189,7 +195,21 @@ pub fn run(sc: &Scenario, seed: u64, replication: u64) -> Result<RunReport, Mode
         stock_units_end: stock,
         transit_units_end: transit,
         mode_names: w.modes.iter().map(|m| m.name.clone()).collect(),
+        products: w.product_totals,
+        suppliers: w.supplier_totals.into_iter().map(|mut s| {
+            if s.units_received > 0 {
+                s.mean_age_share_on_arrival /= s.units_received as f64;
+            }
+            s
+        }).collect(),
     })
+}
+
+/// Picks a lot bought at the cut-off misses before it reaches the central warehouse
+/// (0 = in time for the next pick), with `to_pick_h` hours from the cut-off to that pick.
+fn lead_picks_of(sup: &Supplier, modes: &[TransportMode], to_pick_h: f64) -> u32 {
+    let arrive_h = sup.c.lead_time_hours + modes[sup.mode].travel_hours(sup.distance_km);
+    ((arrive_h - to_pick_h).max(0.0) / 24.0).ceil() as u32
 }
 
 fn index_of<T>(items: &[T], name: &str, key: impl Fn(&T) -> &str) -> usize {
@@ -223,20 +243,8 @@ impl<'a> World<'a> {
         let t = &sc.timeline;
         // Hours from the cut-off to the next pick; a lot arriving later misses that pick.
         let to_pick_h = 24.0 - t.order_cutoff_hour + t.central_pick_hour;
-        let lead_picks = sourcing
-            .iter()
-            .map(|s| {
-                s.split
-                    .iter()
-                    .map(|&(i, _)| {
-                        let sup = &suppliers[i];
-                        let arrive_h = sup.c.lead_time_hours + modes[sup.mode].travel_hours(sup.distance_km);
-                        ((arrive_h - to_pick_h).max(0.0) / 24.0).ceil() as u32
-                    })
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
+        let lead_picks =
+            sourcing.iter().map(|s| s.split.iter().map(|&(i, _)| lead_picks_of(&suppliers[i], &modes, to_pick_h)).max().unwrap_or(0)).collect();
         let central = CentralWarehouse::new(&sc.central_warehouse, mode_index(&sc.central_warehouse.linehaul_mode), &classes);
         let mut grids = Vec::new();
         let mut leaders = Vec::new();
@@ -258,6 +266,12 @@ impl<'a> World<'a> {
         }
         let basket_threshold = products.iter().map(|p| u64_threshold(p.basket_prob)).collect();
         let n_l = leaders.len();
+        let product_totals = products.iter().map(|p| ProductTotals { name: p.name.clone(), ..ProductTotals::default() }).collect();
+        let mut supplier_totals: Vec<SupplierTotals> =
+            suppliers.iter().map(|s| SupplierTotals { name: s.name.clone(), ..SupplierTotals::default() }).collect();
+        for (i, st) in supplier_totals.iter_mut().enumerate() {
+            st.lead_picks = lead_picks_of(&suppliers[i], &modes, to_pick_h);
+        }
         World {
             sc,
             seed,
@@ -284,6 +298,8 @@ impl<'a> World<'a> {
             today: Tally::default(),
             total: Tally::default(),
             days: Vec::new(),
+            product_totals,
+            supplier_totals,
             scratch: Vec::new(),
             requests: Vec::new(),
             deliveries: Vec::new(),
@@ -357,8 +373,8 @@ impl<'a> World<'a> {
     }
 
     /// Charges the cost of carrying `kg` over `km` by mode `m` on `leg`; returns the load's
-    /// temperature in transit.
-    fn ship(&mut self, m: usize, km: f64, kg: f64, leg: Leg) -> f64 {
+    /// temperature in transit and the cost in yuan.
+    fn ship(&mut self, m: usize, km: f64, kg: f64, leg: Leg) -> (f64, f64) {
         let c = self.modes[m].load_cost(m, &self.modes, kg, km, self.own_used[m]);
         self.own_used[m] += c.own_trips;
         let yuan = c.own_yuan + c.hired_yuan;
@@ -368,7 +384,7 @@ impl<'a> World<'a> {
         }
         self.today.transport_by_mode_yuan[m] += c.own_yuan;
         self.today.transport_by_mode_yuan[c.hired_mode] += c.hired_yuan;
-        c.temp_c
+        (c.temp_c, yuan)
     }
 
     /// Ages the crates of every leader of grid `g` to `now`, product `p` at `temp_c(p)`,
@@ -410,6 +426,7 @@ impl<'a> World<'a> {
             let pickable = (ordered as f64 * cap_share).floor() as u64;
             let avail = stock.min(pickable);
             if avail < ordered {
+                self.product_totals[p].units_short += ordered - avail;
                 self.attribute_short(ordered, stock, pickable, &pending);
                 if (avail as f64) < 0.95 * ordered as f64 {
                     self.today.stockout_product_days += 1;
@@ -467,12 +484,10 @@ impl<'a> World<'a> {
         let supply_gap = ordered - in_stock;
         let explained: u64 = pending.iter().sum();
         let mut given = 0;
-        if explained > 0 {
-            for cause in ShortCause::ALL {
-                let share = supply_gap.min(explained) * pending[cause as usize] / explained;
-                self.today.short(cause, share);
-                given += share;
-            }
+        for cause in ShortCause::ALL {
+            let share = (supply_gap.min(explained) * pending[cause as usize]).checked_div(explained).unwrap_or(0);
+            self.today.short(cause, share);
+            given += share;
         }
         self.today.short(ShortCause::Other, supply_gap - given);
     }
@@ -502,7 +517,7 @@ impl<'a> World<'a> {
         if kg <= 0.0 {
             return Ok(());
         }
-        let temp = self.ship(m, km, kg, Leg::Linehaul);
+        let (temp, _) = self.ship(m, km, kg, Leg::Linehaul);
         let mut rng = self.seed.stream("linehaul_trip", g as u64, day);
         let dep = self.modes[m].depart(km, self.shocks.breakdown(name, day), &mut rng);
         self.linehaul[g] = (dep.road_hours, dep.breakdown_hours, temp);
@@ -547,6 +562,7 @@ impl<'a> World<'a> {
         let leader = &mut self.leaders[l];
         let tally = leader.pickup(
             &mut self.residents,
+            &mut self.product_totals,
             &self.products,
             &self.lots,
             handover,
@@ -588,6 +604,7 @@ impl<'a> World<'a> {
         for p in 0..n_p {
             let ordered: u64 = (0..self.leaders.len()).map(|l| self.orders[l * n_p + p] as u64).sum();
             self.today.units_ordered += ordered;
+            self.product_totals[p].units_ordered += ordered;
             self.forecasts[p].observe(ordered as u32);
             self.age_central(p, now, day, "central_cutoff");
             let stock = self.central.units(p);
@@ -603,13 +620,15 @@ impl<'a> World<'a> {
             self.buy(p, want, now, day, &mut shipped_kg);
         }
         // One departure per supplier lane carries all its lots of the night.
-        for s in 0..self.suppliers.len() {
-            if shipped_kg[s] <= 0.0 {
+        for (s, &kg) in shipped_kg.iter().enumerate() {
+            if kg <= 0.0 {
                 continue;
             }
             let m = self.suppliers[s].mode;
             let km = self.suppliers[s].distance_km;
-            let temp = self.ship(m, km, shipped_kg[s], Leg::Inbound);
+            let (temp, yuan) = self.ship(m, km, kg, Leg::Inbound);
+            self.supplier_totals[s].transport_yuan += yuan;
+            self.supplier_totals[s].kg_shipped += kg;
             let mut rng = self.seed.stream("inbound_trip", s as u64, day);
             let forced = self.shocks.breakdown(&self.suppliers[s].name, day);
             let dep = self.modes[m].depart(km, forced, &mut rng);
@@ -701,11 +720,14 @@ impl<'a> World<'a> {
         self.lots.push(Lot { product: p as u16, supplier: s as u16, unit_cost_yuan, defect_rate, false_origin, harvested });
         self.today.units_procured += qty as u64;
         self.today.procurement_yuan += qty as f64 * unit_cost_yuan;
+        self.product_totals[p].units_procured += qty as u64;
+        self.supplier_totals[s].procurement_yuan += qty as f64 * unit_cost_yuan;
         let mut portion = Portion { lot: lot_id, qty, age_h: age0, since: harvested };
         let k = portion.age_to(dispatch, sup.c.origin_temp_c, product, &mut rng);
         self.today.spoil(Stage::Origin, k as u64, k as f64 * unit_cost_yuan);
         if portion.qty > 0 {
             shipped_kg[s] += portion.qty as f64 * product.unit_kg;
+            self.supplier_totals[s].units_shipped += portion.qty as u64;
             // Arrival is set when the supplier's departure is drawn (after all products).
             self.inbound.push(Inbound { product: p, arrival: NOT_DEPARTED, breakdown_hours: 0.0, temp_c: 0.0, portion });
         }
@@ -735,6 +757,10 @@ impl<'a> World<'a> {
                 continue;
             }
             self.today.lots_received += 1;
+            let st = &mut self.supplier_totals[s];
+            st.lots_received += 1;
+            st.units_received += x.portion.qty as u64;
+            st.mean_age_share_on_arrival += x.portion.age_h / product.shelf_mean_h * x.portion.qty as f64;
             let key = self.lots[lot].supplier as u64 * 64 + x.product as u64;
             let mut qrng = self.seed.stream("qc", key, day);
             let r = quality_control::inspect(&self.sc.qc, x.portion.qty, self.lots[lot].defect_rate, self.lots[lot].false_origin, &mut qrng);
@@ -744,6 +770,7 @@ impl<'a> World<'a> {
             }
             if r.rejected {
                 self.today.lots_rejected += 1;
+                self.supplier_totals[s].lots_rejected += 1;
                 self.today.units_returned += x.portion.qty as u64;
                 self.today.returned_yuan += x.portion.qty as f64 * cost;
                 self.pending_short[x.product][ShortCause::Quality as usize] += x.portion.qty as u64;

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::model::accounts::{Stage, Tally};
+use crate::model::accounts::{ProductTotals, Stage, SupplierTotals, Tally};
 use crate::model::supplier::ShortCause;
 use crate::model::simulation::{DayRecord, RunReport};
 
@@ -289,6 +289,20 @@ pub struct Summary {
     pub kpis: Kpis,
     /// Totals.
     pub totals: Totals,
+    /// Per product.
+    pub products: Vec<ProductTotals>,
+    /// Per supplier, with transport cost per kg.
+    pub suppliers: Vec<SupplierSummary>,
+}
+
+/// A supplier's totals with derived figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupplierSummary {
+    /// Totals from the run.
+    #[serde(flatten)]
+    pub totals: SupplierTotals,
+    /// Transport of its lane per kg shipped, yuan.
+    pub transport_per_kg_yuan: f64,
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
@@ -336,6 +350,12 @@ impl Summary {
             residents_initial: r.residents_initial,
             residents_active_end: r.days.last().map_or(r.residents_initial, |d| d.active_residents),
             kpis: Kpis::of(r),
+            products: r.products.clone(),
+            suppliers: r
+                .suppliers
+                .iter()
+                .map(|s| SupplierSummary { transport_per_kg_yuan: yuan(s.transport_per_kg_yuan()), totals: s.clone() })
+                .collect(),
             totals: Totals {
                 orders: t.orders,
                 units_ordered: t.units_ordered,

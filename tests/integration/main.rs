@@ -6,6 +6,7 @@ mod determinism;
 mod scenario_errors;
 mod scenarios_parse;
 mod spoilage;
+mod supply;
 mod stockouts;
 
 use std::path::{Path, PathBuf};
