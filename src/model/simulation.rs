@@ -412,6 +412,7 @@ impl<'a> World<'a> {
         let n_p = self.products.len();
         let n_l = self.leaders.len();
         let mut rng = self.seed.stream("allocation", 0, day);
+        self.limit_to_grid_capacity(n_p);
         let total_ordered: u64 = self.orders.iter().map(|&x| x as u64).sum();
         // Picking capacity is shared by all products in proportion to their orders.
         let cap_share = (self.central.capacity_units_per_day / total_ordered.max(1) as f64).min(1.0);
@@ -473,6 +474,27 @@ impl<'a> World<'a> {
             self.today.warehousing_yuan += picked as f64 * self.central.handling_cost_yuan_per_unit;
         }
         self.orders.iter_mut().for_each(|x| *x = 0);
+    }
+
+    /// Cuts each grid warehouse's orders to what it can sort in a day (each leader's and
+    /// product's order scaled down alike, rounded down); the cut goes short for capacity.
+    fn limit_to_grid_capacity(&mut self, n_p: usize) {
+        for g in 0..self.grids.len() {
+            let leaders = self.grid_leaders(g);
+            let cells = leaders.start * n_p..leaders.end * n_p;
+            let total: u64 = self.orders[cells.clone()].iter().map(|&x| x as u64).sum();
+            let cap = self.sc.grid_warehouses[g].capacity_units_per_day;
+            if total as f64 <= cap {
+                continue;
+            }
+            let scale = cap / total as f64;
+            for i in cells {
+                let cut = self.orders[i] - (self.orders[i] as f64 * scale).floor() as u32;
+                self.orders[i] -= cut;
+                self.product_totals[i % n_p].units_short += cut as u64;
+                self.today.short(ShortCause::Capacity, cut as u64);
+            }
+        }
     }
 
     /// Attributes a product's allocation gap to causes: beyond the picking capacity →

@@ -521,6 +521,10 @@ pub struct GridWarehouseConfig {
     pub handling_cost_yuan_per_unit: f64,
     /// Number of leaders served, ≥ 1.
     pub leaders: u32,
+    /// Units it can sort per day, > 0; the central warehouse picks no more for its leaders
+    /// (the rest goes short, cause `capacity`). Default 10⁹.
+    #[serde(default = "d_capacity")]
+    pub capacity_units_per_day: f64,
     /// Leaders sit at a distance drawn uniformly in [min, max] km. Default 0.5.
     #[serde(default = "d_leader_km_min")]
     pub leader_distance_km_min: f64,

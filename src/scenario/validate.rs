@@ -331,6 +331,7 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         c.temp("temp_c", g.temp_c)?;
         c.non_negative("handling_cost_yuan_per_unit", g.handling_cost_yuan_per_unit)?;
         c.count("leaders", g.leaders as u64, 1, 10_000_000)?;
+        c.positive("capacity_units_per_day", g.capacity_units_per_day)?;
         c.non_negative("leader_distance_km_min", g.leader_distance_km_min)?;
         c.range("leader_distance_km_max", g.leader_distance_km_max, g.leader_distance_km_min, 1000.0, false, false)?;
         c.one_of("last_mile_mode", &g.last_mile_mode, &mode_names)?;

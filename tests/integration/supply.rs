@@ -142,3 +142,37 @@ fn air_is_dearer_per_kg_and_faster_than_truck() {
     assert!(truck.lead_picks >= 2);
     assert!(truck.mean_age_share_on_arrival > air.mean_age_share_on_arrival);
 }
+
+#[test]
+fn a_small_grid_warehouse_goes_short_for_capacity() {
+    let mut sc = crate::small();
+    sc.grid_warehouses[0].capacity_units_per_day = 50.0;
+    let r = cesim::model::run(&sc, 3, 0).unwrap();
+    let capacity = r.total.short_by_cause[cesim::model::supplier::ShortCause::Capacity as usize];
+    assert!(capacity > 0);
+    let plenty = cesim::model::run(&crate::small(), 3, 0).unwrap();
+    assert!(r.total.units_stockout > plenty.total.units_stockout);
+}
+
+#[test]
+fn a_closed_road_to_the_grid_leaves_its_leaders_short() {
+    let mut sc = crate::small();
+    sc.shocks.push(toml::from_str("kind = \"road_closed\"\ntarget = \"grid\"\nstart_day = 5\ndays = 2").unwrap());
+    let r = cesim::model::run(&sc, 3, 0).unwrap();
+    let shock = r.total.short_by_cause[cesim::model::supplier::ShortCause::Shock as usize];
+    assert!(shock > 0);
+    assert_eq!(r.days[5].tally.units_sold, 0);
+    assert_eq!(r.days[6].tally.units_sold, 0);
+    assert!(r.days[7].tally.units_sold > 0);
+}
+
+#[test]
+fn fallback_covers_a_supplier_that_leaves() {
+    let mut sc = load("multi_sourcing");
+    sc.shocks = vec![toml::from_str("kind = \"supplier_exit\"\ntarget = \"veg_farm\"\nstart_day = 10\ndays = 30").unwrap()];
+    let mut none = sc.clone();
+    none.sourcing.get_mut("vegetables").unwrap().fallback = cesim::scenario::Fallback::None;
+    let (a, b) = (reps(&none), reps(&sc));
+    let d = diff(&a, &b, |r| r.total.short_by_cause.iter().sum::<u64>() as f64);
+    assert!(lower(d), "units short, spread − none: {d:?}");
+}
