@@ -1,4 +1,4 @@
-//! Command-line interface (clap derive): `cesim run` and `cesim validate`.
+//! Command-line interface (clap derive): `cesim run`, `validate`, `sweep`, `merge`, `compare`.
 //!
 //! Raw arguments ([`Cli`]) are turned into library calls here; the library never parses
 //! arguments or prints.
@@ -10,7 +10,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use cesim::output::write::write_run;
+use cesim::experiment::compare::compare;
+use cesim::experiment::runner::{Shard, SweepOptions, merge, run_sweep};
+use cesim::experiment::sweep;
+use cesim::output::write::{atomic_write, write_run};
 use cesim::output::{DayRow, Summary};
 use cesim::scenario;
 
@@ -55,6 +58,60 @@ enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Run a parameter sweep: points × replications in parallel, resumable.
+    ///
+    /// Writes runs.csv (a row per run), summary.csv (a row per point and figure, with a
+    /// 95 % CI) and, with --daily, a tidy daily.csv into --out. Rerunning the same command
+    /// into the same folder skips finished runs (after a crash or kill too); a changed
+    /// sweep file is refused. Outputs are byte-identical for any --jobs.
+    Sweep {
+        /// Sweep file (TOML), e.g. scenarios/sweeps/multi_sourcing_share.toml.
+        sweep: PathBuf,
+        /// Output folder, created if missing.
+        #[arg(long, default_value = "results/sweep")]
+        out: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        /// Run only slice i of N (1-based), e.g. 3/8; combine the folders with `cesim merge`.
+        #[arg(long)]
+        shard: Option<Shard>,
+        /// Also write daily.csv: run, point, replication, day, metric, value.
+        #[arg(long)]
+        daily: bool,
+    },
+    /// Combine the shard folders of one sweep into the files one process would have written.
+    Merge {
+        /// Shard output folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Compare two scenarios pairwise under common random numbers, figure by figure.
+    ///
+    /// Runs --reps replications of each (replication r of both uses the same random
+    /// streams, seeded from A's [run] seed or --seed) and reports for every figure the mean
+    /// difference B − A, its 95 % CI, the p-value and whether it is significant.
+    Compare {
+        /// Scenario A (the reference).
+        a: PathBuf,
+        /// Scenario B.
+        b: PathBuf,
+        /// Replications of each.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+        reps: u32,
+        /// Root seed (default: A's `[run] seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        /// Also write compare.csv into this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Runs the command line; returns the exit code, or an error for `main` to print.
@@ -64,6 +121,13 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Command::Run { scenario, out, seed, days, replication, quiet } => {
             run_scenario(&scenario, &out, seed, days, replication, quiet)
         }
+        Command::Sweep { sweep, out, jobs, shard, daily } => run_sweep_cmd(&sweep, &out, jobs, shard, daily),
+        Command::Merge { dirs, out } => {
+            let runs = merge(&dirs, &out)?;
+            println!("merged {} folders: {runs} runs into {}/runs.csv and summary.csv", dirs.len(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Compare { a, b, reps, seed, jobs, out } => compare_cmd(&a, &b, reps as usize, seed, jobs, out.as_deref()),
         Command::Validate { scenarios } => {
             for path in scenarios {
                 let s = scenario::load(&path)?;
@@ -88,6 +152,112 @@ fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, r
     write_run(out, &rows, &summary).with_context(|| format!("writing results to {}", out.display()))?;
     if !quiet {
         print_summary(&summary, out, elapsed)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn jobs_or_all(jobs: Option<usize>) -> usize {
+    jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1)
+}
+
+fn run_sweep_cmd(path: &Path, out: &Path, jobs: Option<usize>, shard: Option<Shard>, daily: bool) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let sw = sweep::load(path)?;
+    let jobs = jobs_or_all(jobs);
+    let opts = SweepOptions { jobs, shard, daily };
+    eprintln!(
+        "sweep {}: {} points × {} replications = {} runs{}, {jobs} jobs, into {}",
+        path.display(),
+        sw.points.len(),
+        sw.replications,
+        sw.runs(),
+        shard.map(|s| format!(" (shard {s})")).unwrap_or_default(),
+        out.display()
+    );
+    let started = std::time::Instant::now();
+    let outcome = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let r = run_sweep(&sw, out, &opts, &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        });
+        bar.finish_and_clear();
+        r?
+    } else {
+        // Not a terminal: a plain line about every 10 % of the runs.
+        let mut last = 0;
+        run_sweep(&sw, out, &opts, &mut |done, total| {
+            let step = (total / 10).max(1);
+            if done == total || done >= last + step {
+                last = done;
+                eprintln!("{done}/{total} runs ({:.0} s)", started.elapsed().as_secs_f64());
+            }
+        })?
+    };
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{} runs simulated, {} already done, in {:.1} s ({:.1} runs/s)",
+        outcome.ran,
+        outcome.skipped,
+        secs,
+        outcome.ran as f64 / secs.max(1e-9)
+    );
+    if outcome.finalized {
+        println!("wrote {0}/runs.csv and {0}/summary.csv{1}", out.display(), if daily { format!(" and {}/daily.csv", out.display()) } else { String::new() });
+    } else {
+        println!("shard done; combine all shard folders with: cesim merge DIR... --out DIR");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn compare_cmd(a: &Path, b: &Path, reps: usize, seed: Option<u64>, jobs: Option<usize>, out: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let sa = scenario::load(a)?;
+    let sb = scenario::load(b)?;
+    let seed = seed.unwrap_or(sa.run.seed);
+    let rows = compare(&sa, &sb, reps, seed, jobs_or_all(jobs))?;
+    let mut o = std::io::stdout().lock();
+    writeln!(o, "A = {}, B = {}: {reps} paired replications, seed {seed}", a.display(), b.display())?;
+    writeln!(o, "{:<32} {:>14} {:>14} {:>14} {:>26} {:>9}  sig", "figure", "mean A", "mean B", "B − A", "95 % CI", "p")?;
+    for r in &rows {
+        writeln!(
+            o,
+            "{:<32} {:>14.6} {:>14.6} {:>14.6} {:>26} {:>9.4}  {}",
+            r.figure,
+            r.mean_a,
+            r.mean_b,
+            r.diff.mean,
+            format!("[{:.6}, {:.6}]", r.diff.lo, r.diff.hi),
+            r.p_value,
+            if r.significant() { "yes" } else { "no" }
+        )?;
+    }
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["figure", "a", "b", "reps", "seed", "mean_a", "mean_b", "diff", "ci95_low", "ci95_high", "p_value", "significant"])?;
+        for r in &rows {
+            w.write_record([
+                r.figure.to_string(),
+                a.display().to_string(),
+                b.display().to_string(),
+                reps.to_string(),
+                seed.to_string(),
+                r.mean_a.to_string(),
+                r.mean_b.to_string(),
+                r.diff.mean.to_string(),
+                r.diff.lo.to_string(),
+                r.diff.hi.to_string(),
+                r.p_value.to_string(),
+                r.significant().to_string(),
+            ])?;
+        }
+        let bytes = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+        atomic_write(&dir.join("compare.csv"), &bytes)?;
+        writeln!(o, "wrote {}/compare.csv", dir.display())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -129,6 +299,21 @@ mod tests {
     #[test]
     fn zero_days_is_refused() {
         assert!(Cli::try_parse_from(["cesim", "run", "s.toml", "--days", "0"]).is_err());
+    }
+
+    #[test]
+    fn sweep_flags_parse() {
+        let cli = Cli::try_parse_from(["cesim", "sweep", "s.toml", "--jobs", "2", "--shard", "2/4", "--daily"]).unwrap();
+        match cli.command {
+            Command::Sweep { jobs, shard, daily, .. } => {
+                assert_eq!((jobs, daily), (Some(2), true));
+                assert_eq!(shard, Some(Shard { index: 2, count: 4 }));
+            }
+            _ => panic!("wrong command"),
+        }
+        assert!(Cli::try_parse_from(["cesim", "sweep", "s.toml", "--shard", "5/4"]).is_err());
+        assert!(Cli::try_parse_from(["cesim", "sweep", "s.toml", "--shard", "0/4"]).is_err());
+        assert!(Cli::try_parse_from(["cesim", "compare", "a.toml", "b.toml", "--reps", "1"]).is_err());
     }
 
     #[test]

@@ -1,4 +1,58 @@
-//! Experiments over many runs: statistics of replications (more to come: sweeps,
-//! comparisons, shards). Sits above [`crate::model`]; never prints.
+//! Experiments over many runs: parameter sweeps ([`sweep`]) run in parallel with resume
+//! and shards ([`runner`]), paired comparisons ([`compare`]) and their statistics
+//! ([`stats`]). Sits above [`crate::model`]; never prints: progress goes to a callback.
+//!
+//! Seeds: replication `r` of every point of a sweep (and of both sides of a comparison)
+//! runs with `RunSeed(seed, r)`, so points are compared under common random numbers.
 
+pub mod compare;
+pub mod param;
+pub mod runner;
 pub mod stats;
+pub mod sweep;
+
+/// A problem with an experiment.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExperimentError {
+    /// A sweep file is wrong (bad input; the CLI exits 2).
+    #[error("{file}:{line}:{column}: {message}")]
+    Sweep {
+        /// The sweep file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+    /// A scenario (base or compared) is wrong (bad input).
+    #[error(transparent)]
+    Scenario(#[from] crate::scenario::ScenarioError),
+    /// An output folder holds another experiment, or shards do not fit together (bad input).
+    #[error("{0}")]
+    Refused(String),
+    /// Reading or writing results failed.
+    #[error("{0}")]
+    Io(String),
+    /// A run failed an internal check (a bug).
+    #[error("run {run}: {message}")]
+    Run {
+        /// Global run index.
+        run: usize,
+        /// The model's error.
+        message: String,
+    },
+}
+
+impl ExperimentError {
+    /// Whether the error is the user's input (exit code 2) rather than the machine's.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, ExperimentError::Sweep { .. } | ExperimentError::Scenario(_) | ExperimentError::Refused(_))
+    }
+}
+
+pub(crate) fn io_err(path: &std::path::Path, e: impl std::fmt::Display) -> ExperimentError {
+    ExperimentError::Io(format!("{}: {e}", path.display()))
+}

@@ -17,7 +17,8 @@ fn main() -> ExitCode {
                     return ExitCode::SUCCESS;
                 }
             }
-            let bad_input = e.downcast_ref::<cesim::scenario::ScenarioError>().is_some();
+            let bad_input = e.downcast_ref::<cesim::scenario::ScenarioError>().is_some()
+                || e.downcast_ref::<cesim::experiment::ExperimentError>().is_some_and(|x| x.is_bad_input());
             eprintln!("error: {e:#}");
             ExitCode::from(if bad_input { 2 } else { 1 })
         }

@@ -4,4 +4,4 @@
 pub mod metrics;
 pub mod write;
 
-pub use metrics::{DayRow, Kpis, Summary};
+pub use metrics::{DayRow, Kpis, RUN_FIGURES, Summary, run_figures};

@@ -97,7 +97,7 @@ pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
 }
 
 /// 1-based (line, column) of byte offset `at` in `text`.
-fn line_col(text: &str, at: usize) -> (usize, usize) {
+pub fn line_col(text: &str, at: usize) -> (usize, usize) {
     let at = at.min(text.len());
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
@@ -105,8 +105,9 @@ fn line_col(text: &str, at: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Finds where the field at `path` is written; falls back to the deepest existing parent.
-fn locate(text: &str, path: &[validate::Seg]) -> (usize, usize) {
+/// 1-based (line, column) where the field at `path` is written in `text`; falls back to
+/// the deepest existing parent, or (1, 1).
+pub fn locate(text: &str, path: &[validate::Seg]) -> (usize, usize) {
     use toml::de::{DeTable, DeValue};
     let Ok(root) = DeTable::parse(text) else { return (1, 1) };
     let mut span = 0..0;

@@ -695,7 +695,8 @@ impl<'a> World<'a> {
                 let gap: u32 = self.deliveries[i].gap.iter().sum();
                 let mut left = gap;
                 for j in 0..n {
-                    if j == i || left == 0 || !self.deliveries[j].delivering {
+                    // Only sources the platform buys from (share > 0) stand in for others.
+                    if j == i || left == 0 || !self.deliveries[j].delivering || sourcing.split[j].1 <= 0.0 {
                         continue;
                     }
                     let extra = left.min(self.deliveries[j].yield_left);

@@ -2,8 +2,8 @@
 //! happens when one of them delivers less than asked (MODEL.md §5.1.1).
 //!
 //! Single sourcing is a split with one supplier. With `fallback = "spread"` the gap a
-//! source leaves is asked of the other sources of the split, in split order, up to what
-//! each has left of tonight's yield.
+//! source leaves is asked of the other sources of the split that have a share above zero,
+//! in split order, up to what each has left of tonight's yield.
 
 use crate::scenario::{Fallback, Scenario};
 

@@ -309,6 +309,58 @@ fn ratio(a: f64, b: f64) -> f64 {
     if b == 0.0 { 0.0 } else { a / b }
 }
 
+/// Names of the figures [`run_figures`] returns, in order: the columns experiments report.
+pub const RUN_FIGURES: [&str; 20] = [
+    "churn_rate",
+    "spoilage_rate",
+    "cost_per_order_yuan",
+    "fulfilment_cost_per_order_yuan",
+    "fill_rate",
+    "defect_rate",
+    "stockout_days",
+    "transport_cost_per_unit_yuan",
+    "transit_spoilage_rate",
+    "profit_yuan",
+    "net_margin",
+    "orders",
+    "units_procured",
+    "units_stockout",
+    "units_short",
+    "units_spoiled",
+    "lots_rejected",
+    "revenue_yuan",
+    "procurement_yuan",
+    "transport_yuan",
+];
+
+/// The headline KPIs and main totals of a run, named by [`RUN_FIGURES`].
+pub fn run_figures(r: &RunReport) -> [f64; 20] {
+    let k = Kpis::of(r);
+    let t = &r.total;
+    [
+        k.churn_rate,
+        k.spoilage_rate,
+        k.cost_per_order_yuan,
+        k.fulfilment_cost_per_order_yuan,
+        k.fill_rate,
+        k.defect_rate,
+        k.stockout_days as f64,
+        k.transport_cost_per_unit_yuan,
+        k.transit_spoilage_rate,
+        k.profit_yuan,
+        k.net_margin,
+        t.orders as f64,
+        t.units_procured as f64,
+        t.units_stockout as f64,
+        t.short_by_cause.iter().sum::<u64>() as f64,
+        t.spoiled_total() as f64,
+        t.lots_rejected as f64,
+        yuan(t.revenue_yuan),
+        yuan(t.procurement_yuan),
+        yuan(t.transport_yuan()),
+    ]
+}
+
 impl Kpis {
     /// KPIs of a run.
     pub fn of(r: &RunReport) -> Self {

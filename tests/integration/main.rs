@@ -7,6 +7,7 @@ mod scenario_errors;
 mod scenarios_parse;
 mod spoilage;
 mod supply;
+mod sweep;
 mod stockouts;
 
 use std::path::{Path, PathBuf};

@@ -20,3 +20,17 @@ fn every_shipped_scenario_is_valid() {
     }
     assert!(n >= 1);
 }
+
+#[test]
+fn every_shipped_sweep_loads() {
+    let mut n = 0;
+    for e in std::fs::read_dir(crate::file("scenarios/sweeps")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let s = cesim::experiment::sweep::load(&p).unwrap_or_else(|e| panic!("{e}"));
+            assert!(s.runs() > 0);
+            n += 1;
+        }
+    }
+    assert!(n >= 2);
+}
