@@ -6,7 +6,6 @@
 //! runs with `RunSeed(seed, r)`, so points are compared under common random numbers.
 
 pub mod compare;
-pub mod param;
 pub mod runner;
 pub mod stats;
 pub mod sweep;

@@ -10,9 +10,12 @@
 //! money balanced; [`simulation`] wires them to the event queue and runs a day after day.
 
 pub mod accounts;
+pub mod aftersales;
 pub mod farmer;
 pub mod leader;
 pub mod lot;
+pub mod platform;
+pub mod pricing;
 pub mod product;
 pub mod purchase_plan;
 pub mod quality_control;

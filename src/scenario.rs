@@ -4,6 +4,7 @@
 //! validates every value. Any problem becomes a [`ScenarioError`] that names the file,
 //! the line and column, the field and the bad value, and says what is allowed.
 
+pub mod path;
 pub mod schema;
 pub mod validate;
 
@@ -13,6 +14,36 @@ pub use schema::*;
 
 /// Most transport modes a scenario may define (costs per mode are kept in fixed arrays).
 pub const MAX_MODES: usize = 16;
+
+/// Most competing platforms in one market.
+pub const MAX_PLATFORMS: usize = 4;
+
+impl Scenario {
+    /// Each platform's own scenario: this one with the platform's `overrides` applied (and
+    /// no `[[platforms]]` of its own). Without `[[platforms]]`, one platform named after the
+    /// scenario.
+    ///
+    /// # Errors
+    /// (platform index, override path, message) for an override that does not apply.
+    pub fn resolve_platforms(&self) -> Result<Vec<(String, Scenario)>, (usize, String, String)> {
+        let mut base = self.clone();
+        base.platforms.clear();
+        if self.platforms.is_empty() {
+            return Ok(vec![(self.name.clone(), base)]);
+        }
+        let table = toml::Table::try_from(&base).map_err(|e| (0, String::new(), e.to_string()))?;
+        let mut out = Vec::new();
+        for (i, p) in self.platforms.iter().enumerate() {
+            let mut t = table.clone();
+            for (path, value) in &p.overrides {
+                path::set(&mut t, path, value.clone()).map_err(|m| (i, path.clone(), m))?;
+            }
+            let sc: Scenario = t.try_into().map_err(|e: toml::de::Error| (i, String::new(), e.message().to_string()))?;
+            out.push((p.name.clone(), sc));
+        }
+        Ok(out)
+    }
+}
 
 /// A problem with a scenario file. Always fatal for that file; the CLI exits with code 2.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -82,16 +113,43 @@ pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         };
         ScenarioError::Parse { file: file.to_string(), line, column, message }
     })?;
-    if let Err(bad) = validate::validate(&scenario) {
-        let (line, column) = locate(text, &bad.path);
-        return Err(ScenarioError::Invalid {
+    let invalid = |bad: validate::BadValue, prefix: &[validate::Seg], note: &str| {
+        let full: Vec<validate::Seg> = prefix.iter().cloned().chain(bad.path.iter().cloned()).collect();
+        let (line, column) = locate(text, if prefix.is_empty() { &bad.path } else { prefix });
+        ScenarioError::Invalid {
             file: file.to_string(),
             line,
             column,
-            field: validate::path_string(&bad.path),
+            field: format!("{note}{}", validate::path_string(if prefix.is_empty() { &bad.path } else { &full[prefix.len()..] })),
             value: bad.value,
             allowed: bad.allowed,
-        });
+        }
+    };
+    validate::validate(&scenario).map_err(|b| invalid(b, &[], ""))?;
+    // Every platform's own scenario must be valid too, with as many leaders as the first.
+    let platforms = scenario.resolve_platforms().map_err(|(i, path, message)| {
+        let at = [validate::Seg::Key("platforms".into()), validate::Seg::Index(i), validate::Seg::Key("overrides".into()), validate::Seg::Key(path.clone())];
+        let (line, column) = locate(text, &at);
+        ScenarioError::Parse { file: file.to_string(), line, column, message: format!("platforms[{i}].overrides: {message}") }
+    })?;
+    let leaders = |s: &Scenario| s.grid_warehouses.iter().map(|g| g.leaders as u64).sum::<u64>();
+    let n0 = leaders(&platforms[0].1);
+    for (i, (name, p)) in platforms.iter().enumerate() {
+        let at = [validate::Seg::Key("platforms".into()), validate::Seg::Index(i), validate::Seg::Key("overrides".into())];
+        if !scenario.platforms.is_empty() {
+            validate::validate(p).map_err(|b| invalid(b, &at, &format!("platform {name}: ")))?;
+        }
+        if leaders(p) != n0 {
+            let (line, column) = locate(text, &at);
+            return Err(ScenarioError::Invalid {
+                file: file.to_string(),
+                line,
+                column,
+                field: format!("platform {name}: grid_warehouses[*].leaders"),
+                value: leaders(p).to_string(),
+                allowed: format!("every platform needs one pickup point per neighbourhood: {n0} leaders, as the first"),
+            });
+        }
     }
     Ok(scenario)
 }

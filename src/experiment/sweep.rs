@@ -25,7 +25,8 @@ use rand::RngExt;
 use serde::Deserialize;
 use toml::{Table, Value};
 
-use super::{ExperimentError, param};
+use super::ExperimentError;
+use crate::scenario::path as param;
 use crate::engine::RunSeed;
 use crate::scenario::{self, Scenario, ScenarioError};
 

@@ -33,13 +33,15 @@ pub enum Stage {
     LastMile,
     /// At the leader (spoiled before pickup, or not picked up).
     Leader,
-    /// Handed over defective and refunded.
+    /// Handed over defective.
     DeliveredDefective,
+    /// Recalled (traceability): written off wherever the lot still was.
+    Recalled,
 }
 
 impl Stage {
     /// All stages in chain order.
-    pub const ALL: [Stage; 9] = [
+    pub const ALL: [Stage; 10] = [
         Stage::Origin,
         Stage::Inbound,
         Stage::QcSorted,
@@ -49,6 +51,7 @@ impl Stage {
         Stage::LastMile,
         Stage::Leader,
         Stage::DeliveredDefective,
+        Stage::Recalled,
     ];
 
     /// Column-friendly name.
@@ -63,6 +66,7 @@ impl Stage {
             Stage::LastMile => "last_mile",
             Stage::Leader => "leader",
             Stage::DeliveredDefective => "delivered_defective",
+            Stage::Recalled => "recalled",
         }
     }
 }
@@ -81,7 +85,7 @@ pub struct Tally {
     /// Units ordered but not handed over.
     pub units_stockout: u64,
     /// Units lost, per [`Stage`].
-    pub spoiled: [u64; 9],
+    pub spoiled: [u64; 10],
     /// Units of rejected lots sent back to suppliers.
     pub units_returned: u64,
     /// Units the central warehouse could not allocate, by [`ShortCause`].
@@ -96,8 +100,24 @@ pub struct Tally {
     pub lots_rejected: u64,
     /// Accepted lots with a false origin label.
     pub lots_false_origin_accepted: u64,
-    /// Residents who churned.
-    pub churned: u64,
+    /// Customers lost, by cause ([`crate::model::resident::ChurnCause`]).
+    pub churned_by_cause: [u64; 8],
+    /// New or returning customers.
+    pub gained: u64,
+    /// Residents served at pickups.
+    pub residents_served: u64,
+    /// Reports of defective units.
+    pub complaints: u64,
+    /// Refunds granted.
+    pub refunds_granted: u64,
+    /// Refunds refused.
+    pub refunds_refused: u64,
+    /// Hours from report to decision, summed over reports.
+    pub refund_hours_sum: f64,
+    /// Gap between list and charged prices on units handed over (memo, inside revenue), yuan.
+    pub subsidy_yuan: f64,
+    /// Retention coupons redeemed, yuan (a cost line).
+    pub coupons_yuan: f64,
     /// Price of units handed over, yuan.
     pub revenue_yuan: f64,
     /// Refunds for defective units, yuan.
@@ -135,6 +155,11 @@ impl Tally {
         self.write_offs_yuan += cost_yuan;
     }
 
+    /// Customers lost, every cause.
+    pub fn churned(&self) -> u64 {
+        self.churned_by_cause.iter().sum()
+    }
+
     /// Units lost at every stage together.
     pub fn spoiled_total(&self) -> u64 {
         self.spoiled.iter().sum()
@@ -159,6 +184,7 @@ impl Tally {
             - self.transport_yuan()
             - self.warehousing_yuan
             - self.qc_yuan
+            - self.coupons_yuan
             - self.commission_yuan
     }
 
@@ -271,7 +297,17 @@ impl AddAssign<&Tally> for Tally {
             *a += b;
         }
         self.qc_yuan += o.qc_yuan;
-        self.churned += o.churned;
+        for (a, b) in self.churned_by_cause.iter_mut().zip(o.churned_by_cause) {
+            *a += b;
+        }
+        self.gained += o.gained;
+        self.residents_served += o.residents_served;
+        self.complaints += o.complaints;
+        self.refunds_granted += o.refunds_granted;
+        self.refunds_refused += o.refunds_refused;
+        self.refund_hours_sum += o.refund_hours_sum;
+        self.subsidy_yuan += o.subsidy_yuan;
+        self.coupons_yuan += o.coupons_yuan;
         self.revenue_yuan += o.revenue_yuan;
         self.refunds_yuan += o.refunds_yuan;
         self.procurement_yuan += o.procurement_yuan;

@@ -1,13 +1,16 @@
-//! Group leader: runs a pickup point, receives crates from its grid warehouse each day and
-//! hands them out to the residents who ordered.
+//! Group leader: runs a platform's pickup point in a neighbourhood, receives crates from
+//! its grid warehouse each day and hands them out to the residents who ordered.
 //!
-//! Pickup. Goods wait at the shop at `storage_temp_c` from arrival until the middle of the
-//! pickup window; units that spoil meanwhile are discarded (stage `leader`) and their
-//! buyers see a missing item. Residents come in a random order (a random rotation of the
-//! leader's resident range); each comes with probability `pickup_rate`. A unit handed over
-//! is defective with probability `1 − (1 − supplier defect rate) × (1 − P(spoils within
-//! quality_margin_share × mean shelf life))`; defective units are refunded (stage
-//! `delivered_defective`). What nobody picked up is written off at the leader.
+//! Pickup. Goods wait at the shop at the leader's storage temperature (`storage_temp_c`,
+//! or `trained_storage_temp_c` for a leader trained in storage, MODEL.md §5.3) from arrival
+//! until the middle of the pickup window; units that spoil meanwhile are discarded (stage
+//! `leader`) and their buyers see a missing item. Residents come in a random order (a
+//! random rotation of the neighbourhood); each comes with probability `pickup_rate`. Units
+//! of a recalled lot are not handed out (stage `recalled`). A unit handed over is defective
+//! with probability `1 − (1 − lot defect rate) × (1 − P(spoils within quality_margin_share
+//! × mean shelf life))` (stage `delivered_defective`). What nobody picked up is written off
+//! at the leader. Each resident served is reported in `served` for trust, complaints and
+//! the leader's rating.
 
 use std::ops::Range;
 
@@ -15,6 +18,7 @@ use rand::{Rng, RngExt};
 
 use super::accounts::ProductTotals;
 use super::lot::{Lot, Portion};
+use super::resident::NO_CHOICE;
 use super::product::Product;
 use super::resident::Residents;
 use crate::engine::SimTime;
@@ -49,6 +53,31 @@ pub struct Leader {
     pub crates: Vec<Vec<Portion>>,
     /// Where the crates are.
     pub stage: CrateStage,
+    /// Storage temperature at the shop, °C.
+    pub storage_temp_c: f64,
+    /// Rating: running share of its orders served without a problem.
+    pub rating: f64,
+    /// Fill rate of its last pickup (what residents see as availability).
+    pub availability: f64,
+    /// Whether it still runs this platform's pickup point (it may switch to a rival).
+    pub serves: bool,
+    /// Commission bonus it earns now (top-rated), on top of the platform's rate.
+    pub bonus: f64,
+}
+
+/// One resident served at a pickup.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Served {
+    /// Resident index.
+    pub resident: usize,
+    /// Units missing.
+    pub missing: u32,
+    /// Defective units handed over.
+    pub defective: u32,
+    /// Lot of the (last) defective unit, for recalls.
+    pub defect_lot: u32,
+    /// Price of one defective unit (refund value), yuan.
+    pub defect_price_yuan: f64,
 }
 
 /// Units and money from one leader's pickup.
@@ -62,16 +91,20 @@ pub struct PickupTally {
     pub units_missing: u64,
     /// Units spoiled at the leader, or left over after pickup.
     pub units_spoiled: u64,
+    /// Residents served.
+    pub residents_served: u64,
     /// Price of all units handed over, yuan.
     pub revenue_yuan: f64,
+    /// The same units at list price, yuan.
+    pub list_revenue_yuan: f64,
     /// Price refunded for defective units, yuan.
     pub refunds_yuan: f64,
     /// Purchase cost of good units handed over, yuan.
     pub cogs_yuan: f64,
     /// Purchase cost of units spoiled or defective, yuan.
     pub write_offs_yuan: f64,
-    /// Residents who churned after this pickup.
-    pub churned: u32,
+    /// Units of recalled lots written off.
+    pub units_recalled: u64,
 }
 
 /// Scratch state for one product during a pickup: the portion being handed out.
@@ -84,8 +117,19 @@ struct Cursor {
 
 impl Leader {
     /// A leader with empty crates for `n_products`.
-    pub fn new(grid: usize, distance_km: f64, residents: Range<usize>, n_products: usize) -> Self {
-        Leader { grid, distance_km, residents, crates: vec![Vec::new(); n_products], stage: CrateStage::Empty }
+    pub fn new(grid: usize, distance_km: f64, residents: Range<usize>, n_products: usize, storage_temp_c: f64) -> Self {
+        Leader {
+            grid,
+            distance_km,
+            residents,
+            crates: vec![Vec::new(); n_products],
+            stage: CrateStage::Empty,
+            storage_temp_c,
+            rating: 1.0,
+            availability: 1.0,
+            serves: true,
+            bonus: 0.0,
+        }
     }
 
     /// Units in the crates.
@@ -136,86 +180,108 @@ impl Leader {
         out
     }
 
-    /// Hands out today's crates to the residents who ordered, at `handover` time, with
-    /// goods kept at `temp_c`. Clears every ordering resident's basket and the crates.
-    /// Adds per-product hand-overs and misses to `per_product`.
+    /// Hands out today's crates to the residents of the neighbourhood who ordered from
+    /// platform `k`, at `handover` time, at this leader's storage temperature, at `prices`.
+    /// Clears their baskets and the crates; pushes each resident served onto `served`.
     #[allow(clippy::too_many_arguments)]
     pub fn pickup<R: Rng + ?Sized>(
         &mut self,
+        k: u8,
         residents: &mut Residents,
         per_product: &mut [ProductTotals],
         products: &[Product],
+        prices: &[f64],
         lots: &[Lot],
         handover: SimTime,
-        temp_c: f64,
         pickup_rate: f64,
+        served: &mut Vec<Served>,
         rng: &mut R,
     ) -> PickupTally {
         let mut t = PickupTally::default();
+        let temp_c = self.storage_temp_c;
         if self.stage == CrateStage::AtLeader {
             let (k, cost) = self.age_to(handover, |_| temp_c, products, lots, rng);
             t.units_spoiled += k;
             t.write_offs_yuan += cost;
         }
-        let margin_share = residents.params.quality_margin_share;
+        let margin_share = residents.c.quality_margin_share;
         let mut cursors = [Cursor::default(); 64];
         let at_shop = self.stage == CrateStage::AtLeader;
         let range = self.residents.clone();
         let n = range.len();
         if n > 0 {
             let offset = rng.random_range(0..n);
-            for k in 0..n {
-                let r = range.start + (offset + k) % n;
+            for i in 0..n {
+                let r = range.start + (offset + i) % n;
+                if residents.chosen[r] != k {
+                    continue;
+                }
                 let mut basket = residents.basket[r];
-                if basket == 0 {
-                    continue;
-                }
                 residents.basket[r] = 0;
-                if !rng.random_bool(pickup_rate) {
+                residents.chosen[r] = NO_CHOICE;
+                if basket == 0 || !rng.random_bool(pickup_rate) {
                     continue;
                 }
-                let (mut missing, mut defective) = (0u32, 0u32);
+                let qty = residents.qty[r] as u32;
+                let mut s = Served { resident: r, missing: 0, defective: 0, defect_lot: 0, defect_price_yuan: 0.0 };
+                let mut spent = 0.0;
                 while basket != 0 {
                     let p = basket.trailing_zeros() as usize;
                     basket &= basket - 1;
                     let product = &products[p];
-                    let crate_ = &mut self.crates[p];
-                    let cur = &mut cursors[p];
-                    while at_shop && cur.idx < crate_.len() && crate_[cur.idx].qty == 0 {
-                        cur.idx += 1;
-                        cur.ready = false;
-                    }
-                    if !at_shop || cur.idx >= crate_.len() {
-                        missing += 1;
-                        per_product[p].units_stockout += 1;
-                        continue;
-                    }
-                    let x = &mut crate_[cur.idx];
-                    let lot = &lots[x.lot as usize];
-                    if !cur.ready {
-                        let wilt = product.spoil_prob(x.age_h, x.age_h + margin_share * product.shelf_mean_h);
-                        cur.defect_p = 1.0 - (1.0 - lot.defect_rate) * (1.0 - wilt);
-                        cur.ready = true;
-                    }
-                    x.qty -= 1;
-                    t.revenue_yuan += product.price_yuan;
-                    if rng.random::<f64>() < cur.defect_p {
-                        defective += 1;
-                        t.units_defective += 1;
-                        per_product[p].units_defective += 1;
-                        t.refunds_yuan += product.price_yuan;
-                        t.write_offs_yuan += lot.unit_cost_yuan;
-                    } else {
-                        t.units_sold += 1;
-                        per_product[p].units_sold += 1;
-                        t.cogs_yuan += lot.unit_cost_yuan;
+                    for _ in 0..qty {
+                        let crate_ = &mut self.crates[p];
+                        let cur = &mut cursors[p];
+                        // Skip empty portions and write off recalled ones.
+                        while at_shop && cur.idx < crate_.len() && (crate_[cur.idx].qty == 0 || lots[crate_[cur.idx].lot as usize].recalled) {
+                            let x = &mut crate_[cur.idx];
+                            if x.qty > 0 {
+                                t.units_recalled += x.qty as u64;
+                                t.write_offs_yuan += x.qty as f64 * lots[x.lot as usize].unit_cost_yuan;
+                                x.qty = 0;
+                            }
+                            cur.idx += 1;
+                            cur.ready = false;
+                        }
+                        if !at_shop || cur.idx >= crate_.len() {
+                            s.missing += 1;
+                            per_product[p].units_stockout += 1;
+                            continue;
+                        }
+                        let x = &mut crate_[cur.idx];
+                        let lot = &lots[x.lot as usize];
+                        if !cur.ready {
+                            let wilt = product.spoil_prob(x.age_h, x.age_h + margin_share * product.shelf_mean_h);
+                            cur.defect_p = 1.0 - (1.0 - lot.defect_rate) * (1.0 - wilt);
+                            cur.ready = true;
+                        }
+                        x.qty -= 1;
+                        t.revenue_yuan += prices[p];
+                        t.list_revenue_yuan += product.price_yuan;
+                        spent += prices[p];
+                        if rng.random::<f64>() < cur.defect_p {
+                            s.defective += 1;
+                            s.defect_lot = x.lot;
+                            s.defect_price_yuan = prices[p];
+                            t.units_defective += 1;
+                            per_product[p].units_defective += 1;
+                            t.write_offs_yuan += lot.unit_cost_yuan;
+                        } else {
+                            t.units_sold += 1;
+                            per_product[p].units_sold += 1;
+                            t.cogs_yuan += lot.unit_cost_yuan;
+                        }
                     }
                 }
-                t.units_missing += missing as u64;
-                if residents.record_pickup(r, missing, defective) {
-                    t.churned += 1;
-                }
+                residents.spent_yuan[r] += spent as f32;
+                t.units_missing += s.missing as u64;
+                t.residents_served += 1;
+                served.push(s);
             }
+        }
+        let handed = t.units_sold + t.units_defective;
+        if handed + t.units_missing > 0 {
+            self.availability = handed as f64 / (handed + t.units_missing) as f64;
         }
         if at_shop {
             let (k, cost) = self.write_off_all(lots);

@@ -23,6 +23,8 @@ pub struct Lot {
     pub defect_rate: f64,
     /// Whether the lot carries a false origin label.
     pub false_origin: bool,
+    /// Whether the lot has been recalled (traceability).
+    pub recalled: bool,
     /// When the lot was harvested.
     pub harvested: SimTime,
 }

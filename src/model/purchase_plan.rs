@@ -41,6 +41,11 @@ impl DemandForecast {
         });
     }
 
+    /// Last night's orders (0 before the first night).
+    pub fn last(&self) -> u32 {
+        self.history.last().copied().unwrap_or(0)
+    }
+
     /// Forecast of a future night's orders.
     pub fn forecast(&self) -> f64 {
         match self.policy {

@@ -1,188 +1,480 @@
-//! Residents (households), kept as a struct of arrays: one entry per resident in each
-//! column, residents of a leader stored contiguously.
+//! Residents (households) of the market, kept as a struct of arrays: one entry per
+//! resident in each column (per resident and platform in the `_kp` columns, index
+//! `r × platforms + k`); the residents of a neighbourhood are contiguous.
 //!
-//! Ordering. Each evening every active resident first may leave for reasons outside the
-//! model (probability `base_churn_prob_per_day`), then orders with probability
-//! `order_prob × min(1, satisfaction / satisfaction_initial)`; an order holds one unit of
-//! each product `p` with probability `basket_prob[p]` (an empty basket is no order).
+//! **Shopping and choice** (MODEL.md §2.2, §4.2). Each evening a resident in the market
+//! first may move away (`base_churn_prob_per_day`), then goes shopping with its own
+//! probability. It chooses among the platforms with a pickup point in its neighbourhood
+//! and, if the market has one, the outside option (wet market, supermarket), by a
+//! multinomial logit with its segment's weights:
+//! `U_k = β_trust·trust_k + β_price·(price_index_k − 1) + β_avail·availability_k +
+//! β_attach·attachment·[k is home] + coupon utility`, `U_outside = outside_asc`.
+//! On a platform it orders each product with the product's basket probability (times its
+//! segment boost), `qty` units each.
 //!
-//! Satisfaction and churn (the rule the README documents). After a pickup with no problem
-//! satisfaction moves `recovery_rate` of the way to 1; otherwise it drops by
-//! `stockout_penalty` per missing unit plus `defect_penalty` per defective unit. A resident
-//! whose satisfaction falls below `churn_threshold` churns: stops ordering for good.
+//! **Spend** is heavy-tailed: a multiplier `m ~ Pareto(1, spend_pareto_shape)` (capped at
+//! 400) sets the shopping probability `min(0.95, p_segment × √m / E√m)` and `qty =
+//! max(1, round(√m))`, so spend grows like `m` and a shape of 1.16 gives the 80/20 rule.
 //!
-//! No allocation and no event per resident: the per-day loops run over index ranges.
+//! **Trust and churn.** Trust in a platform moves with experiences (see
+//! [`Residents::experience`]). A customer of a platform who shops elsewhere for
+//! `churn_after_occasions` occasions in a row has churned from it; the cause is the last
+//! bad experience with it within `memory_days` (stock-out, defect, refund, leader left,
+//! scandal), else `price` if the rival chosen last was cheaper, else `other`.
 
 use std::ops::Range;
 
 use rand::{Rng, RngExt};
-use rand_distr::{Beta, Distribution};
+use rand_distr::{Beta, Distribution, Pareto};
 
-use crate::scenario::ResidentsConfig;
+use crate::scenario::{ResidentsConfig, SegmentConfig};
 
-/// Parameters of ordering and satisfaction shared by all residents.
+/// Why a customer was lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChurnCause {
+    /// A cheaper rival.
+    Price = 0,
+    /// Items out of stock.
+    Stockout,
+    /// Defective items.
+    Defect,
+    /// A refused or slow refund.
+    Refund,
+    /// The platform's leader left the neighbourhood (switched platform).
+    LeaderLeft,
+    /// A scandal.
+    Scandal,
+    /// Preferred the outside option or a rival for no remembered reason.
+    Other,
+    /// Moved away (left the market).
+    Moved,
+}
+
+impl ChurnCause {
+    /// All causes, in column order.
+    pub const ALL: [ChurnCause; 8] = [
+        ChurnCause::Price,
+        ChurnCause::Stockout,
+        ChurnCause::Defect,
+        ChurnCause::Refund,
+        ChurnCause::LeaderLeft,
+        ChurnCause::Scandal,
+        ChurnCause::Other,
+        ChurnCause::Moved,
+    ];
+
+    /// Column-friendly name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChurnCause::Price => "price",
+            ChurnCause::Stockout => "stockout",
+            ChurnCause::Defect => "defect",
+            ChurnCause::Refund => "refund",
+            ChurnCause::LeaderLeft => "leader_left",
+            ChurnCause::Scandal => "scandal",
+            ChurnCause::Other => "other",
+            ChurnCause::Moved => "moved",
+        }
+    }
+}
+
+/// No bad experience remembered.
+pub const NO_CAUSE: u8 = u8::MAX;
+/// Did not shop on a platform today.
+pub const NO_CHOICE: u8 = u8::MAX;
+/// Whether a resident is in the market.
+pub const PROSPECT: u8 = 0;
+/// In the market.
+pub const IN_MARKET: u8 = 1;
+/// Moved away.
+pub const MOVED: u8 = 2;
+
+/// A segment's shopping probability and choice weights.
 #[derive(Debug, Clone)]
-pub struct ResidentParams {
-    /// Mean initial satisfaction.
-    pub satisfaction_initial: f64,
-    /// Share of the way to 1 after a good pickup.
-    pub recovery_rate: f64,
-    /// Loss per missing unit.
-    pub stockout_penalty: f64,
-    /// Loss per defective unit.
-    pub defect_penalty: f64,
-    /// Churn below this satisfaction.
-    pub churn_threshold: f64,
-    /// Daily probability of leaving anyway.
-    pub base_churn_prob_per_day: f64,
-    /// Defect margin at hand-over, as a share of mean shelf life.
-    pub quality_margin_share: f64,
+pub struct Segment {
+    /// Name.
+    pub name: String,
+    /// Mean shopping probability.
+    pub order_prob: f64,
+    /// Price weight.
+    pub beta_price: f64,
+    /// Trust weight.
+    pub beta_trust: f64,
+    /// Attachment weight.
+    pub beta_attach: f64,
+    /// Availability weight.
+    pub beta_avail: f64,
+    /// Outside option's utility.
+    pub outside_asc: f64,
+}
+
+/// What one platform offers in a neighbourhood tonight.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Offer {
+    /// Whether it has a pickup point here.
+    pub serves: bool,
+    /// Its basket price relative to list prices.
+    pub price_index: f64,
+    /// Fill rate of its last pickup here, in [0, 1].
+    pub availability: f64,
+    /// Utility a held coupon adds.
+    pub coupon_utility: f64,
+}
+
+/// Per-platform results of an evening's shopping.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ShopTally {
+    /// Orders placed.
+    pub orders: u64,
+    /// Customers lost, by [`ChurnCause`].
+    pub churned: [u64; 8],
+    /// New or returning customers.
+    pub gained: u64,
+    /// Coupons redeemed with an order.
+    pub coupons_redeemed: u64,
 }
 
 /// All residents of a run.
 #[derive(Debug, Clone)]
 pub struct Residents {
-    /// Daily order probability when fully satisfied, per resident.
+    /// Platforms in the market.
+    pub platforms: usize,
+    /// Segment index.
+    pub segment: Vec<u8>,
+    /// Daily shopping probability.
     pub order_prob: Vec<f32>,
-    /// Satisfaction in [0, 1], per resident.
-    pub satisfaction: Vec<f32>,
-    /// Whether the resident still shops on the platform.
-    pub active: Vec<bool>,
-    /// Products ordered at the last cut-off (bit `p` = one unit of product `p`), per resident.
+    /// Units of each product chosen.
+    pub qty: Vec<u8>,
+    /// Spend multiplier (Pareto draw).
+    pub spend: Vec<f32>,
+    /// Attachment to the home leader, in [0, 1].
+    pub attach: Vec<f32>,
+    /// Platform whose leader is home.
+    pub home: Vec<u8>,
+    /// [`PROSPECT`], [`IN_MARKET`] or [`MOVED`].
+    pub status: Vec<u8>,
+    /// Trust per platform (`r × platforms + k`).
+    pub trust_kp: Vec<f32>,
+    /// Shopping occasions elsewhere in a row, per platform.
+    pub missed_kp: Vec<u8>,
+    /// Last bad experience per platform ([`ChurnCause`] as u8, or [`NO_CAUSE`]).
+    pub last_bad_kp: Vec<u8>,
+    /// Day of that experience.
+    pub last_bad_day_kp: Vec<u16>,
+    /// Bit k: a customer of platform k.
+    pub customer: Vec<u8>,
+    /// Bit k: holds a coupon of platform k.
+    pub coupon: Vec<u8>,
+    /// Products ordered at the last cut-off (bit p).
     pub basket: Vec<u64>,
-    /// Shared parameters.
-    pub params: ResidentParams,
+    /// Platform ordered from at the last cut-off, or [`NO_CHOICE`].
+    pub chosen: Vec<u8>,
+    /// Money spent over the run, yuan.
+    pub spent_yuan: Vec<f32>,
+    /// Segments.
+    pub segments: Vec<Segment>,
+    /// Scenario values.
+    pub c: ResidentsConfig,
 }
 
-/// What one evening's ordering of one leader's residents produced.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct OrderTally {
-    /// Residents who placed an order.
-    pub orders: u32,
-    /// Residents who left for reasons outside the model.
-    pub churned: u32,
+/// Mean of √m for m ~ Pareto(1, a) capped at 400 (exact for the uncapped law when a > ½,
+/// close enough with the cap for normalising shopping probabilities).
+fn mean_sqrt_pareto(a: f64) -> f64 {
+    if a > 0.5 { a / (a - 0.5) } else { 20.0 }
 }
 
 impl Residents {
-    /// An empty population with the given parameters.
-    pub fn new(c: &ResidentsConfig) -> Self {
+    /// An empty population of `platforms` platforms; `segments` from the scenario (the
+    /// defaults if empty).
+    pub fn new(c: &ResidentsConfig, segments: &[SegmentConfig], platforms: usize) -> Self {
+        let segs = if segments.is_empty() { crate::scenario::default_segments() } else { segments.to_vec() };
         Residents {
+            platforms,
+            segment: Vec::new(),
             order_prob: Vec::new(),
-            satisfaction: Vec::new(),
-            active: Vec::new(),
+            qty: Vec::new(),
+            spend: Vec::new(),
+            attach: Vec::new(),
+            home: Vec::new(),
+            status: Vec::new(),
+            trust_kp: Vec::new(),
+            missed_kp: Vec::new(),
+            last_bad_kp: Vec::new(),
+            last_bad_day_kp: Vec::new(),
+            customer: Vec::new(),
+            coupon: Vec::new(),
             basket: Vec::new(),
-            params: ResidentParams {
-                satisfaction_initial: c.satisfaction_initial,
-                recovery_rate: c.recovery_rate,
-                stockout_penalty: c.stockout_penalty,
-                defect_penalty: c.defect_penalty,
-                churn_threshold: c.churn_threshold,
-                base_churn_prob_per_day: c.base_churn_prob_per_day,
-                quality_margin_share: c.quality_margin_share,
-            },
+            chosen: Vec::new(),
+            spent_yuan: Vec::new(),
+            segments: segs
+                .iter()
+                .map(|g| Segment {
+                    name: g.name.clone(),
+                    order_prob: g.order_prob_per_day.unwrap_or(c.order_prob_per_day),
+                    beta_price: g.beta_price,
+                    beta_trust: g.beta_trust,
+                    beta_attach: g.beta_attachment,
+                    beta_avail: g.beta_availability,
+                    outside_asc: g.outside_asc,
+                })
+                .collect(),
+            c: c.clone(),
         }
     }
 
-    /// Number of residents (active or not).
+    /// Number of residents (in the market or not).
     pub fn len(&self) -> usize {
-        self.active.len()
+        self.status.len()
     }
 
-    /// Whether there are no residents.
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.active.is_empty()
+        self.status.is_empty()
     }
 
-    /// Residents still active.
-    pub fn active_count(&self) -> usize {
-        self.active.iter().filter(|&&a| a).count()
+    /// Residents in the market.
+    pub fn in_market(&self) -> usize {
+        self.status.iter().filter(|&&s| s == IN_MARKET).count()
     }
 
-    /// Appends `n` residents drawn from `c`; returns their index range.
-    pub fn add<R: Rng + ?Sized>(&mut self, n: usize, c: &ResidentsConfig, rng: &mut R) -> Range<usize> {
+    /// Customers of platform `k`.
+    pub fn customers_of(&self, k: usize) -> usize {
+        self.customer.iter().filter(|&&b| b & (1 << k) != 0).count()
+    }
+
+    /// Appends `n` residents (the first `active` in the market, the rest prospects), drawn
+    /// with segment shares `shares`, home platform `home`.
+    pub fn add<R: Rng + ?Sized>(&mut self, n: usize, active: usize, home: u8, shares: &[f64], rng: &mut R) -> Range<usize> {
         let start = self.len();
-        let beta = |mean: f64, k: f64| Beta::new(mean * k, (1.0 - mean) * k);
-        // Means are validated in (0, 1) and concentrations > 0, so both Betas exist; a
-        // mean of exactly 1 (allowed for order_prob) is handled as a constant.
-        let order = beta(c.order_prob_per_day, c.order_prob_concentration).ok();
-        let sat = beta(c.satisfaction_initial, c.satisfaction_concentration).ok();
-        for _ in 0..n {
-            let p = order.as_ref().map_or(c.order_prob_per_day, |b| b.sample(rng));
-            let s = sat.as_ref().map_or(c.satisfaction_initial, |b| b.sample(rng));
+        let c = &self.c;
+        let beta = |mean: f64, k: f64| Beta::new((mean * k).max(1e-6), ((1.0 - mean) * k).max(1e-6)).ok();
+        let trust = beta(c.trust_initial, c.trust_concentration);
+        let attach = beta(c.attachment_mean, 4.0);
+        let pareto = Pareto::new(1.0, c.spend_pareto_shape).ok();
+        let norm = mean_sqrt_pareto(c.spend_pareto_shape);
+        let total: f64 = shares.iter().sum();
+        for i in 0..n {
+            let u: f64 = rng.random::<f64>() * total;
+            let mut acc = 0.0;
+            let mut seg = shares.len() - 1;
+            for (j, s) in shares.iter().enumerate() {
+                acc += s;
+                if u < acc {
+                    seg = j;
+                    break;
+                }
+            }
+            let m: f64 = pareto.as_ref().map_or(1.0, |d| d.sample(rng)).min(400.0);
+            let p = (self.segments[seg].order_prob * m.sqrt() / norm).min(0.95);
+            self.segment.push(seg as u8);
             self.order_prob.push(p as f32);
-            self.satisfaction.push(s as f32);
-            self.active.push(true);
+            self.qty.push(m.sqrt().round().clamp(1.0, 20.0) as u8);
+            self.spend.push(m as f32);
+            self.attach.push(attach.as_ref().map_or(c.attachment_mean, |b| b.sample(rng)) as f32);
+            self.home.push(home);
+            self.status.push(if i < active { IN_MARKET } else { PROSPECT });
+            for _ in 0..self.platforms {
+                self.trust_kp.push(trust.as_ref().map_or(c.trust_initial, |b| b.sample(rng)) as f32);
+                self.missed_kp.push(0);
+                self.last_bad_kp.push(NO_CAUSE);
+                self.last_bad_day_kp.push(0);
+            }
+            self.customer.push(if i < active { 1 << home } else { 0 });
+            self.coupon.push(0);
             self.basket.push(0);
+            self.chosen.push(NO_CHOICE);
+            self.spent_yuan.push(0.0);
         }
         start..self.len()
     }
 
-    /// Evening ordering for the residents in `range`. Adds one to `orders[p]` for each unit
-    /// of product `p` ordered; `basket_threshold[p]` is `basket_prob[p]` scaled to `u64`.
-    pub fn place_orders<R: Rng + ?Sized>(
+    /// Records a bad experience of resident `r` with platform `k` on `day`.
+    pub fn remember(&mut self, r: usize, k: usize, cause: ChurnCause, day: u64) {
+        let i = r * self.platforms + k;
+        self.last_bad_kp[i] = cause as u8;
+        self.last_bad_day_kp[i] = day.min(u16::MAX as u64) as u16;
+    }
+
+    /// Cause of a churn from `k` on `day` after choosing `chose` (a platform or
+    /// [`NO_CHOICE`] for the outside option).
+    fn churn_cause(&self, r: usize, k: usize, day: u64, chose: u8, offers: &[Offer]) -> ChurnCause {
+        let i = r * self.platforms + k;
+        let bad = self.last_bad_kp[i];
+        if bad != NO_CAUSE && day.saturating_sub(self.last_bad_day_kp[i] as u64) <= self.c.memory_days as u64 {
+            return ChurnCause::ALL[bad as usize];
+        }
+        if chose != NO_CHOICE && offers[chose as usize].price_index < offers[k].price_index {
+            return ChurnCause::Price;
+        }
+        ChurnCause::Other
+    }
+
+    /// One evening's shopping of the residents in `range` (one neighbourhood). Adds units
+    /// ordered to `orders[k × n_products + p]`; `thresholds[segment × n_products + p]` is
+    /// the basket probability scaled to `u64`. Returns the shoppers who chose the outside option.
+    #[allow(clippy::too_many_arguments)]
+    pub fn shop<R: Rng + ?Sized>(
         &mut self,
         range: Range<usize>,
-        basket_threshold: &[u64],
+        day: u64,
+        offers: &[Offer],
+        outside: bool,
+        thresholds: &[u64],
+        n_products: usize,
         orders: &mut [u32],
+        tally: &mut [ShopTally],
         rng: &mut R,
-    ) -> OrderTally {
-        let mut tally = OrderTally::default();
-        let base = self.params.base_churn_prob_per_day;
-        let inv_sat0 = 1.0 / self.params.satisfaction_initial;
+    ) -> u64 {
+        let np = self.platforms;
+        let mut outside_chosen = 0u64;
+        let base = self.c.base_churn_prob_per_day;
+        let churn_after = self.c.churn_after_occasions.min(255) as u8;
+        let mut weights = [0.0f64; 5];
         for r in range {
             self.basket[r] = 0;
-            if !self.active[r] {
+            self.chosen[r] = NO_CHOICE;
+            if self.status[r] != IN_MARKET {
                 continue;
             }
             let u: f64 = rng.random();
             if u < base {
-                self.active[r] = false;
-                tally.churned += 1;
+                self.status[r] = MOVED;
+                for (k, t) in tally.iter_mut().enumerate().take(np) {
+                    if self.customer[r] & (1 << k) != 0 {
+                        t.churned[ChurnCause::Moved as usize] += 1;
+                    }
+                }
+                self.customer[r] = 0;
                 continue;
             }
-            // Conditional on u ≥ base, (u − base)/(1 − base) is again uniform on [0, 1).
             let v = (u - base) / (1.0 - base);
-            let p = self.order_prob[r] as f64 * (self.satisfaction[r] as f64 * inv_sat0).min(1.0);
-            if v >= p {
+            if v >= self.order_prob[r] as f64 {
                 continue;
             }
+            // Multinomial logit over the platforms serving here and the outside option.
+            let seg = &self.segments[self.segment[r] as usize];
+            let mut total = 0.0;
+            for k in 0..np {
+                let o = &offers[k];
+                weights[k] = if o.serves {
+                    let mut util = seg.beta_trust * self.trust_kp[r * np + k] as f64
+                        + seg.beta_price * (o.price_index - 1.0)
+                        + seg.beta_avail * o.availability;
+                    if self.home[r] as usize == k {
+                        util += seg.beta_attach * self.attach[r] as f64;
+                    }
+                    if self.coupon[r] & (1 << k) != 0 {
+                        util += o.coupon_utility;
+                    }
+                    // Utilities are differences to the outside option, which keeps exp() in range.
+                    (util - seg.outside_asc).min(50.0).exp()
+                } else {
+                    0.0
+                };
+                total += weights[k];
+            }
+            if outside {
+                total += 1.0;
+            }
+            if total <= 0.0 {
+                continue;
+            }
+            let mut x = rng.random::<f64>() * total;
+            let mut chose = NO_CHOICE;
+            for (k, &w) in weights.iter().enumerate().take(np) {
+                if x < w {
+                    chose = k as u8;
+                    break;
+                }
+                x -= w;
+            }
+            if chose == NO_CHOICE && !outside {
+                // Rounding at the top end: the last platform with weight.
+                chose = (0..np).rev().find(|&k| weights[k] > 0.0).map_or(NO_CHOICE, |k| k as u8);
+            }
+            for k in 0..np {
+                if k as u8 == chose || self.customer[r] & (1 << k) == 0 {
+                    continue;
+                }
+                let m = &mut self.missed_kp[r * np + k];
+                *m = m.saturating_add(1);
+                if *m >= churn_after {
+                    let cause = self.churn_cause(r, k, day, chose, offers);
+                    tally[k].churned[cause as usize] += 1;
+                    self.customer[r] &= !(1 << k);
+                }
+            }
+            if chose == NO_CHOICE {
+                outside_chosen += 1;
+                continue;
+            }
+            let k = chose as usize;
+            self.missed_kp[r * np + k] = 0;
+            if self.customer[r] & (1 << k) == 0 {
+                self.customer[r] |= 1 << k;
+                tally[k].gained += 1;
+            }
+            let q = self.qty[r] as u32;
+            let th = &thresholds[self.segment[r] as usize * n_products..][..n_products];
             let mut basket = 0u64;
-            for (i, &t) in basket_threshold.iter().enumerate() {
+            for (p, &t) in th.iter().enumerate() {
                 if rng.next_u64() < t {
-                    basket |= 1 << i;
-                    orders[i] += 1;
+                    basket |= 1 << p;
+                    orders[k * n_products + p] += q;
                 }
             }
             if basket != 0 {
                 self.basket[r] = basket;
-                tally.orders += 1;
+                self.chosen[r] = chose;
+                tally[k].orders += 1;
+                if self.coupon[r] & (1 << k) != 0 {
+                    self.coupon[r] &= !(1 << k);
+                    tally[k].coupons_redeemed += 1;
+                }
             }
         }
-        tally
+        outside_chosen
     }
 
-    /// Updates resident `r` after a pickup with `missing` units out of stock and
-    /// `defective` defective units. Returns true if the resident churns now.
-    pub fn record_pickup(&mut self, r: usize, missing: u32, defective: u32) -> bool {
-        let p = &self.params;
-        let s = self.satisfaction[r] as f64;
-        let s = if missing == 0 && defective == 0 {
-            s + p.recovery_rate * (1.0 - s)
-        } else {
-            (s - p.stockout_penalty * missing as f64 - p.defect_penalty * defective as f64).max(0.0)
-        };
-        self.satisfaction[r] = s as f32;
-        if s < p.churn_threshold && self.active[r] {
-            self.active[r] = false;
-            return true;
+    /// Trust change of resident `r` in platform `k` after a pickup with `missing` units
+    /// out of stock and `defective` defective units: up `recovery_rate` of the way to 1
+    /// when nothing went wrong, else down by the penalties (floored at 0). Remembers the
+    /// bad experience. Returns whether anything went wrong.
+    pub fn experience(&mut self, r: usize, k: usize, missing: u32, defective: u32, day: u64) -> bool {
+        let i = r * self.platforms + k;
+        let t = self.trust_kp[i] as f64;
+        if missing == 0 && defective == 0 {
+            self.trust_kp[i] = (t + self.c.recovery_rate * (1.0 - t)) as f32;
+            return false;
         }
-        false
+        let t = t - self.c.stockout_penalty * missing as f64 - self.c.defect_penalty * defective as f64;
+        self.trust_kp[i] = t.max(0.0) as f32;
+        self.remember(r, k, if defective > 0 { ChurnCause::Defect } else { ChurnCause::Stockout }, day);
+        true
+    }
+
+    /// Adds `delta` to resident `r`'s trust in `k`, kept in [0, 1].
+    pub fn nudge_trust(&mut self, r: usize, k: usize, delta: f64) {
+        let i = r * self.platforms + k;
+        self.trust_kp[i] = (self.trust_kp[i] as f64 + delta).clamp(0.0, 1.0) as f32;
     }
 }
 
 /// `prob` in [0, 1] as a threshold for comparing with a uniform `u64`.
 pub fn u64_threshold(prob: f64) -> u64 {
-    if prob >= 1.0 { u64::MAX } else { (prob * 18_446_744_073_709_551_616.0) as u64 }
+    if prob >= 1.0 { u64::MAX } else { (prob.max(0.0) * 18_446_744_073_709_551_616.0) as u64 }
+}
+
+/// Share of total `spent` brought by the top `top` share of residents (e.g. 0.2).
+pub fn top_share(spent: &[f32], top: f64) -> f64 {
+    let mut v: Vec<f64> = spent.iter().map(|&x| x as f64).collect();
+    let total: f64 = v.iter().sum();
+    if total <= 0.0 || v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(|a, b| b.total_cmp(a));
+    let n = ((v.len() as f64 * top).round() as usize).max(1);
+    v[..n].iter().sum::<f64>() / total
 }
 
 #[cfg(test)]
@@ -190,39 +482,60 @@ mod tests {
     use super::*;
     use crate::engine::RunSeed;
 
-    fn config() -> ResidentsConfig {
-        ResidentsConfig::default()
-    }
-
-    #[test]
-    fn good_pickup_recovers_bad_pickup_hurts_and_churns() {
-        let c = ResidentsConfig { satisfaction_concentration: 1e6, ..config() };
-        let mut res = Residents::new(&c);
+    fn population(n: usize, platforms: usize) -> Residents {
+        let c = ResidentsConfig { trust_concentration: 1e6, base_churn_prob_per_day: 0.0, ..ResidentsConfig::default() };
+        let mut res = Residents::new(&c, &[], platforms);
         let mut rng = RunSeed::new(1, 0).stream("t", 0, 0);
-        res.add(2, &c, &mut rng);
-        let s0 = res.satisfaction[0];
-        assert!(!res.record_pickup(0, 0, 0));
-        assert!(res.satisfaction[0] > s0);
-        // 0.8 − 3 × 0.12 = 0.44 < 0.45: churns.
-        assert!(res.record_pickup(1, 0, 3));
-        assert!(!res.active[1]);
-        assert_eq!(res.active_count(), 1);
+        let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
+        res.add(n, n, 0, &shares, &mut rng);
+        res
     }
 
     #[test]
-    fn order_rate_matches_probability() {
-        let c = ResidentsConfig { order_prob_per_day: 0.3, base_churn_prob_per_day: 0.0, ..config() };
-        let mut res = Residents::new(&c);
+    fn good_pickup_recovers_bad_pickup_hurts() {
+        let mut res = population(2, 1);
+        let t0 = res.trust_kp[0];
+        assert!(!res.experience(0, 0, 0, 0, 1));
+        assert!(res.trust_kp[0] > t0);
+        assert!(res.experience(1, 0, 0, 3, 1));
+        assert!((res.trust_kp[1] as f64 - (0.8 - 3.0 * 0.12)).abs() < 1e-3);
+        assert_eq!(res.last_bad_kp[1], ChurnCause::Defect as u8);
+    }
+
+    #[test]
+    fn choice_follows_the_logit() {
+        // One platform at equal utility with the outside option: half the shoppers choose it.
+        let mut res = population(50_000, 1);
+        for s in &mut res.segments {
+            s.beta_trust = 0.0;
+            s.beta_attach = 0.0;
+            s.beta_avail = 0.0;
+            s.outside_asc = 0.0;
+        }
+        res.order_prob.iter_mut().for_each(|p| *p = 1.0);
+        let offers = [Offer { serves: true, price_index: 1.0, availability: 1.0, coupon_utility: 0.0 }];
+        let thresholds = vec![u64::MAX; res.segments.len()];
+        let mut orders = [0u32];
+        let mut tally = [ShopTally::default()];
         let mut rng = RunSeed::new(2, 0).stream("t", 0, 0);
-        let range = res.add(20_000, &c, &mut rng);
-        let thresholds = [u64_threshold(1.0), u64_threshold(0.5)];
-        let mut orders = [0u32; 2];
-        let t = res.place_orders(range, &thresholds, &mut orders, &mut rng);
-        // Satisfaction starts near its mean, so the order rate is near 0.3 (± 5 s.e.).
-        let rate = t.orders as f64 / 20_000.0;
-        assert!((rate - 0.3).abs() < 0.02, "rate {rate}");
-        assert_eq!(orders[0], t.orders);
-        let half = orders[1] as f64 / orders[0] as f64;
-        assert!((half - 0.5).abs() < 0.04, "share {half}");
+        res.shop(0..50_000, 1, &offers, true, &thresholds, 1, &mut orders, &mut tally, &mut rng);
+        let share = tally[0].orders as f64 / 50_000.0;
+        assert!((share - 0.5).abs() < 0.01, "share {share}");
+        // Without an outside option everyone chooses the only platform and nobody churns.
+        let mut tally = [ShopTally::default()];
+        for day in 2..10 {
+            res.shop(0..50_000, day, &offers, false, &thresholds, 1, &mut orders, &mut tally, &mut rng);
+        }
+        assert_eq!(tally[0].orders, 8 * 50_000);
+        assert_eq!(tally[0].churned.iter().sum::<u64>(), 0);
+    }
+
+    #[test]
+    fn default_spend_follows_the_80_20_rule() {
+        let res = population(200_000, 1);
+        // Expected spend ∝ shopping probability × units.
+        let spend: Vec<f32> = (0..res.len()).map(|r| res.order_prob[r] * res.qty[r] as f32).collect();
+        let s = top_share(&spend, 0.2);
+        assert!((0.6..0.9).contains(&s), "top-20 % share {s}");
     }
 }

@@ -1,40 +1,32 @@
-//! The simulation: builds the agents from a scenario, drives them with the event queue
-//! through the daily pre-sale cycle, and returns a [`RunReport`].
+//! The simulation: a market of one or more platforms competing for the residents of a
+//! set of neighbourhoods (one pickup point of every platform in each), driven by the event
+//! queue through the daily pre-sale cycle. Returns a [`RunReport`].
 //!
-//! Events of day `d` (hours from `[timeline]`):
+//! Events of day `d` (hours from `[timeline]`; platform events carry the platform):
 //! ```text
-//! 02:00 CentralPick        age stock, allocate last night's orders per leader (FEFO/FIFO),
-//!                          fairly when short, within the picking capacity
-//! 05:00 LinehaulDepart(g)  truck per grid warehouse (unless its lane is closed)
-//!       LinehaulArrive(g)  unload at the grid; sorting takes grid_sort_hours
-//!       LastMileDepart(g)  vans to every leader of the grid
-//!       LeaderArrive(l)    crates at the shop
-//! 21:00 Pickup(l)          hand-over to residents (aged to the middle of the window)
-//! 23:00 Cutoff             residents order; weather; purchase plan; suppliers deliver and ship
-//!       InboundArrival(s)  lots reach the central warehouse: inspection, sorting, stock
-//! 23:59 DayEnd             storage and fleet cost, daily row, balance check
+//! 02:00 CentralPick        each platform allocates last night's orders per leader
+//! 05:00 LinehaulDepart(g)  trucks to each grid warehouse; then LinehaulArrive, LastMileDepart,
+//!                          LeaderArrive as the goods move
+//! 21:00 Pickup(l)          hand-over, trust, complaints and refunds, recalls, word of mouth
+//! 23:00 Cutoff             prices (from rivals' of yesterday), residents choose and order,
+//!                          each platform's purchase plan; suppliers ship (InboundArrival later)
+//! 23:59 DayEnd             scandals, trust recovery, coupons, leader ratings and switching,
+//!                          newcomers, accounts and balance checks, daily rows
 //! ```
-//! Random streams are named by purpose and agent (and day), e.g. `("demand", leader, day)`,
-//! so two scenarios that differ in policy still see the same demand draws.
+//! Random streams are named by purpose and agent (and day), e.g. `("demand",
+//! neighbourhood, day)`, so two scenarios that differ in policy see the same draws.
+
+use std::ops::Range;
 
 use rand::RngExt;
 
 use super::accounts::{ProductTotals, Stage, SupplierTotals, Tally};
-use super::farmer::Region;
-use super::leader::{CrateStage, Leader};
-use super::lot::{Lot, Portion};
-use super::product::Product;
-use super::purchase_plan::{self, DemandForecast};
-use super::quality_control;
-use super::resident::{Residents, u64_threshold};
-use super::shock::ShockSchedule;
-use super::sourcing::Sourcing;
-use super::supplier::{Delivery, ShortCause, Supplier};
-use super::truck::TransportMode;
-use super::warehouse::{CentralWarehouse, GridWarehouse};
-use crate::engine::time::{MINUTES_PER_DAY, hours_to_minutes};
+use super::lot::binomial;
+use super::platform::{Platform, PlatformEvent};
+use super::resident::{ChurnCause, IN_MARKET, Offer, PROSPECT, Residents, ShopTally, top_share, u64_threshold};
+use crate::engine::time::MINUTES_PER_DAY;
 use crate::engine::{EventQueue, RunSeed, SimTime};
-use crate::scenario::{Fallback, Scenario};
+use crate::scenario::{RetentionTarget, Scenario};
 
 /// Error that stops a run. Fatal: the run's outputs are not written.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -51,9 +43,12 @@ pub enum ModelError {
     /// An event was scheduled in the past: a bug in the model.
     #[error("event queue: {0}")]
     Queue(String),
+    /// A platform's overrides do not apply (only if the scenario was changed after loading).
+    #[error("platform {0}")]
+    Platform(String),
 }
 
-/// What a run produced: one [`Tally`] per day plus totals and population figures.
+/// What a run produced: market totals per day, and per platform.
 #[derive(Debug, Clone)]
 pub struct RunReport {
     /// Scenario name.
@@ -62,32 +57,68 @@ pub struct RunReport {
     pub seed: u64,
     /// Replication index.
     pub replication: u64,
-    /// Residents at the start.
+    /// Residents in the market at the start.
     pub residents_initial: u64,
-    /// Per day (index = day).
+    /// Per day (index = day), summed over platforms.
     pub days: Vec<DayRecord>,
-    /// Sum over all days.
+    /// Sum over all days and platforms.
     pub total: Tally,
-    /// Units in stock at the end.
+    /// Units in stock at the end (all platforms).
     pub stock_units_end: u64,
-    /// Units in transit at the end.
+    /// Units in transit at the end (all platforms).
     pub transit_units_end: u64,
     /// Names of the transport modes, in the order of `Tally::transport_by_mode_yuan`.
     pub mode_names: Vec<String>,
-    /// Run totals per product.
+    /// Run totals per product (summed over platforms).
     pub products: Vec<ProductTotals>,
-    /// Run totals per supplier.
+    /// Run totals per supplier (of every platform; names prefixed with the platform's in a market).
     pub suppliers: Vec<SupplierTotals>,
+    /// Per platform.
+    pub platforms: Vec<PlatformReport>,
+    /// Share of all money spent brought by the top 20 % of residents by spend.
+    pub top20_revenue_share: f64,
 }
 
-/// One day's tally and end-of-day state.
+/// One platform's run.
+#[derive(Debug, Clone)]
+pub struct PlatformReport {
+    /// Name.
+    pub name: String,
+    /// Per day.
+    pub days: Vec<PlatformDay>,
+    /// Totals.
+    pub total: Tally,
+}
+
+/// One platform's day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlatformDay {
+    /// Day index.
+    pub day: u64,
+    /// The day's flows.
+    pub tally: Tally,
+    /// Orders / shopping occasions in the market (platforms and outside option).
+    pub market_share: f64,
+    /// Residents who are its customers at day end.
+    pub customers: u64,
+    /// Basket price relative to list prices, tonight.
+    pub price_index: f64,
+    /// Mean trust in it of the residents in the market.
+    pub mean_trust: f64,
+    /// Pickup points it still runs.
+    pub leaders_serving: u64,
+    /// Whether a scandal broke today.
+    pub scandal: bool,
+}
+
+/// One day's market totals and end-of-day state.
 #[derive(Debug, Clone)]
 pub struct DayRecord {
     /// Day index, from 0.
     pub day: u64,
-    /// Flows of the day.
+    /// Flows of the day, summed over platforms.
     pub tally: Tally,
-    /// Residents still active at day end.
+    /// Residents in the market who are a customer of at least one platform, at day end.
     pub active_residents: u64,
     /// Units in stock at day end (warehouses, leaders).
     pub stock_units: u64,
@@ -95,79 +126,33 @@ pub struct DayRecord {
     pub transit_units: u64,
 }
 
+/// Events of the market.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Event {
-    CentralPick,
-    LinehaulDepart(u32),
-    LinehaulArrive(u32),
-    LastMileDepart(u32),
-    LeaderArrive(u32),
-    Pickup(u32),
+pub(crate) enum Event {
+    /// An event of platform `k`.
+    Platform(u8, PlatformEvent),
     Cutoff,
-    InboundArrival(u32),
     DayEnd,
 }
 
-/// Which leg a load travels, for the cost lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Leg {
-    Inbound,
-    Linehaul,
-}
-
-/// Arrival time of a lot whose supplier's departure is not drawn yet.
-const NOT_DEPARTED: SimTime = SimTime(u64::MAX);
-
-/// A lot on its way from a supplier to the central warehouse.
-struct Inbound {
-    product: usize,
-    arrival: SimTime,
-    /// Hours of the trip spent broken down (at the mode's breakdown temperature), at the end.
-    breakdown_hours: f64,
-    /// Temperature of the load on the road.
-    temp_c: f64,
-    portion: Portion,
-}
-
-struct World<'a> {
-    sc: &'a Scenario,
+struct Market {
+    sc: Scenario,
     seed: RunSeed,
-    modes: Vec<TransportMode>,
-    regions: Vec<Region>,
-    shocks: ShockSchedule,
-    suppliers: Vec<Supplier>,
-    products: Vec<Product>,
-    sourcing: Vec<Sourcing>,
-    /// Picks a lot bought tonight misses before it arrives, per product (the plan's lead).
-    lead_picks: Vec<u32>,
-    forecasts: Vec<DemandForecast>,
-    basket_threshold: Vec<u64>,
-    central: CentralWarehouse,
-    grids: Vec<GridWarehouse>,
-    /// Per grid: (road hours, breakdown hours, temperature) of today's linehaul.
-    linehaul: Vec<(f64, f64, f64)>,
-    leaders: Vec<Leader>,
+    platforms: Vec<Platform>,
     residents: Residents,
-    lots: Vec<Lot>,
-    inbound: Vec<Inbound>,
-    /// Units ordered at the last cut-off, `leader * n_products + product`.
-    orders: Vec<u32>,
-    /// Per product: units asked of suppliers but missing since the last pick, by cause.
-    pending_short: Vec<[u64; 5]>,
-    /// Own vehicles of each mode used today.
-    own_used: Vec<u32>,
-    /// Weather cut per region today.
-    weather_cut: Vec<f64>,
-    today: Tally,
-    total: Tally,
+    hoods: Vec<Range<usize>>,
+    n_products: usize,
+    /// Basket probability per (segment, product), scaled to u64.
+    thresholds: Vec<u64>,
+    shop_orders: Vec<u32>,
+    shop_tally: Vec<ShopTally>,
+    outside_today: u64,
+    /// Per platform: no triggered scandal before this day.
+    scandal_quiet_until: Vec<u64>,
+    /// Spend multiplier of the top 20 % (retention targeting).
+    top_spend: f32,
     days: Vec<DayRecord>,
-    product_totals: Vec<ProductTotals>,
-    supplier_totals: Vec<SupplierTotals>,
-    scratch: Vec<Portion>,
-    requests: Vec<u32>,
-    deliveries: Vec<Delivery>,
-    /// Per leader: what it ordered of the product being allocated.
-    wanted: Vec<u32>,
+    platform_days: Vec<Vec<PlatformDay>>,
 }
 
 /// Runs replication `replication` of `sc` with root seed `seed` over `sc.run.horizon_days`.
@@ -176,688 +161,390 @@ struct World<'a> {
 /// [`ModelError`] if a balance check fails (a bug, never bad input: input is validated
 /// when the scenario is loaded).
 pub fn run(sc: &Scenario, seed: u64, replication: u64) -> Result<RunReport, ModelError> {
-    let mut w = World::build(sc, RunSeed::new(seed, replication));
-    let residents_initial = w.residents.len() as u64;
-    let mut q: EventQueue<Event> = EventQueue::with_capacity(2 * w.leaders.len() + 64);
-    w.schedule_day(&mut q, 0)?;
+    let mut m = Market::build(sc, RunSeed::new(seed, replication))?;
+    let residents_initial = m.residents.in_market() as u64;
+    let mut q: EventQueue<Event> = EventQueue::with_capacity(2 * m.hoods.len() * m.platforms.len() + 64);
+    m.schedule_day(&mut q, 0)?;
     let horizon = SimTime(sc.run.horizon_days as u64 * MINUTES_PER_DAY - 1);
     while let Some((now, ev)) = q.pop_until(horizon) {
-        w.handle(&mut q, now, ev)?;
+        m.handle(&mut q, now, ev)?;
     }
-    let (stock, transit, _) = w.inventory();
+    let mut total = Tally::default();
+    let (mut stock, mut transit) = (0, 0);
+    let mut products: Vec<ProductTotals> = m.platforms[0].product_totals.iter().map(|p| ProductTotals { name: p.name.clone(), ..ProductTotals::default() }).collect();
+    let mut suppliers = Vec::new();
+    let multi = m.platforms.len() > 1;
+    for p in &m.platforms {
+        total += &p.total;
+        let (s, t) = p.stock_and_transit();
+        stock += s;
+        transit += t;
+        for (a, b) in products.iter_mut().zip(&p.product_totals) {
+            a.units_ordered += b.units_ordered;
+            a.units_procured += b.units_procured;
+            a.units_short += b.units_short;
+            a.units_sold += b.units_sold;
+            a.units_defective += b.units_defective;
+            a.units_stockout += b.units_stockout;
+        }
+        for s in &p.supplier_totals {
+            let mut s = s.clone();
+            if s.units_received > 0 {
+                s.mean_age_share_on_arrival /= s.units_received as f64;
+            }
+            if multi {
+                s.name = format!("{}/{}", p.name, s.name);
+            }
+            suppliers.push(s);
+        }
+    }
+    let platforms = m
+        .platforms
+        .iter()
+        .zip(m.platform_days)
+        .map(|(p, days)| PlatformReport { name: p.name.clone(), days, total: p.total.clone() })
+        .collect();
     Ok(RunReport {
         scenario: sc.name.clone(),
         seed,
         replication,
         residents_initial,
-        days: w.days,
-        total: w.total,
+        days: m.days,
+        total,
         stock_units_end: stock,
         transit_units_end: transit,
-        mode_names: w.modes.iter().map(|m| m.name.clone()).collect(),
-        products: w.product_totals,
-        suppliers: w.supplier_totals.into_iter().map(|mut s| {
-            if s.units_received > 0 {
-                s.mean_age_share_on_arrival /= s.units_received as f64;
-            }
-            s
-        }).collect(),
+        mode_names: m.platforms[0].modes.iter().map(|x| x.name.clone()).collect(),
+        products,
+        suppliers,
+        platforms,
+        top20_revenue_share: top_share(&m.residents.spent_yuan, 0.2),
     })
 }
 
-/// Picks a lot bought at the cut-off misses before it reaches the central warehouse
-/// (0 = in time for the next pick), with `to_pick_h` hours from the cut-off to that pick.
-fn lead_picks_of(sup: &Supplier, modes: &[TransportMode], to_pick_h: f64) -> u32 {
-    let arrive_h = sup.c.lead_time_hours + modes[sup.mode].travel_hours(sup.distance_km);
-    ((arrive_h - to_pick_h).max(0.0) / 24.0).ceil() as u32
-}
-
-fn index_of<T>(items: &[T], name: &str, key: impl Fn(&T) -> &str) -> usize {
-    // Names are checked by scenario validation, so the lookup always succeeds; 0 is never used.
-    items.iter().position(|x| key(x) == name).unwrap_or(0)
-}
-
-impl<'a> World<'a> {
-    fn build(sc: &'a Scenario, seed: RunSeed) -> Self {
-        let names: Vec<&String> = sc.modes.keys().collect();
-        let mode_index = |name: &str| names.iter().position(|n| n.as_str() == name).unwrap_or(0);
-        let modes: Vec<TransportMode> = sc
-            .modes
-            .iter()
-            .map(|(n, m)| TransportMode::new(n, m, (!m.overflow_mode.is_empty()).then(|| mode_index(&m.overflow_mode))))
-            .collect();
-        let regions: Vec<Region> = sc.regions.iter().map(Region::new).collect();
-        let suppliers: Vec<Supplier> = sc
-            .suppliers
-            .iter()
-            .map(|s| {
-                let region = (!s.region.is_empty()).then(|| index_of(&regions, &s.region, |r| &r.name));
-                Supplier::new(s, mode_index(&s.mode), region)
+impl Market {
+    fn build(sc: &Scenario, seed: RunSeed) -> Result<Self, ModelError> {
+        let resolved = sc.resolve_platforms().map_err(|(i, path, msg)| ModelError::Platform(format!("{i} ({path}): {msg}")))?;
+        let n_platforms = resolved.len();
+        let base = resolved[0].1.clone();
+        // Neighbourhoods: one per leader of the first platform, with its households.
+        let mut residents = Residents::new(&sc.residents, &sc.segments, n_platforms);
+        let shares: Vec<f64> = if sc.segments.is_empty() {
+            crate::scenario::default_segments().iter().map(|g| g.share).collect()
+        } else {
+            sc.segments.iter().map(|g| g.share).collect()
+        };
+        let mut hoods = Vec::new();
+        for gc in &base.grid_warehouses {
+            for _ in 0..gc.leaders {
+                let id = hoods.len() as u64;
+                let mut rng = seed.stream("network", id, 0);
+                let _km: f64 = rng.random_range(gc.leader_distance_km_min..=gc.leader_distance_km_max);
+                let f = 1.0 + base.leaders.households_spread * rng.random_range(-1.0..=1.0);
+                let households = ((base.leaders.households_mean as f64 * f).round() as usize).max(1);
+                let prospects = (households as f64 * sc.market.prospects_share).round() as usize;
+                let mut rrng = seed.stream("residents", id, 0);
+                let home = if n_platforms > 1 { rrng.random_range(0..n_platforms) as u8 } else { 0 };
+                let range = residents.add(households + prospects, households, home, &shares, &mut rrng);
+                if n_platforms > 1 {
+                    // Each resident's home platform: the pickup point it knows best.
+                    for r in range.clone() {
+                        let h = rrng.random_range(0..n_platforms) as u8;
+                        residents.home[r] = h;
+                        residents.customer[r] = if residents.status[r] == IN_MARKET { 1 << h } else { 0 };
+                    }
+                }
+                hoods.push(range);
+            }
+        }
+        let platforms: Vec<Platform> = resolved
+            .into_iter()
+            .enumerate()
+            .map(|(k, (name, psc))| {
+                let pseed = if k == 0 { seed } else { RunSeed::new(seed.seed.wrapping_add((k as u64) << 40), seed.replication) };
+                Platform::build(k as u8, name, psc, pseed, &hoods)
             })
             .collect();
-        let sourcing: Vec<Sourcing> =
-            (0..sc.products.len()).map(|p| Sourcing::for_product(sc, p, |n| index_of(&suppliers, n, |s| &s.name))).collect();
-        let products: Vec<Product> = sc.products.iter().zip(&sourcing).map(|(p, s)| Product::new(p, s.split.first().map_or(0, |x| x.0))).collect();
-        let classes: Vec<_> = sc.products.iter().map(|p| p.temp_class).collect();
-        let n_p = products.len();
-        let t = &sc.timeline;
-        // Hours from the cut-off to the next pick; a lot arriving later misses that pick.
-        let to_pick_h = 24.0 - t.order_cutoff_hour + t.central_pick_hour;
-        let lead_picks =
-            sourcing.iter().map(|s| s.split.iter().map(|&(i, _)| lead_picks_of(&suppliers[i], &modes, to_pick_h)).max().unwrap_or(0)).collect();
-        let central = CentralWarehouse::new(&sc.central_warehouse, mode_index(&sc.central_warehouse.linehaul_mode), &classes);
-        let mut grids = Vec::new();
-        let mut leaders = Vec::new();
-        let mut residents = Residents::new(&sc.residents);
-        for (g, gc) in sc.grid_warehouses.iter().enumerate() {
-            let first = leaders.len();
-            for _ in 0..gc.leaders {
-                let id = leaders.len() as u64;
-                let mut rng = seed.stream("network", id, 0);
-                let km = rng.random_range(gc.leader_distance_km_min..=gc.leader_distance_km_max);
-                let spread = sc.leaders.households_spread;
-                let f = 1.0 + spread * rng.random_range(-1.0..=1.0);
-                let households = ((sc.leaders.households_mean as f64 * f).round() as usize).max(1);
-                let mut rrng = seed.stream("residents", id, 0);
-                let range = residents.add(households, &sc.residents, &mut rrng);
-                leaders.push(Leader::new(g, km, range, n_p));
+        let n_products = platforms[0].products.len();
+        let mut thresholds = Vec::new();
+        for seg in &residents.segments {
+            for pc in &base.products {
+                let boost = pc.segment_boost.get(&seg.name).copied().unwrap_or(1.0);
+                thresholds.push(u64_threshold(pc.basket_prob * boost));
             }
-            grids.push(GridWarehouse::new(gc, mode_index(&gc.last_mile_mode), first..leaders.len(), &classes));
         }
-        let basket_threshold = products.iter().map(|p| u64_threshold(p.basket_prob)).collect();
-        let n_l = leaders.len();
-        let product_totals = products.iter().map(|p| ProductTotals { name: p.name.clone(), ..ProductTotals::default() }).collect();
-        let mut supplier_totals: Vec<SupplierTotals> =
-            suppliers.iter().map(|s| SupplierTotals { name: s.name.clone(), ..SupplierTotals::default() }).collect();
-        for (i, st) in supplier_totals.iter_mut().enumerate() {
-            st.lead_picks = lead_picks_of(&suppliers[i], &modes, to_pick_h);
-        }
-        World {
-            sc,
+        let mut spend: Vec<f32> = residents.spend.clone();
+        spend.sort_by(|a, b| b.total_cmp(a));
+        let top_spend = spend.get(spend.len() / 5).copied().unwrap_or(f32::MAX);
+        Ok(Market {
+            sc: sc.clone(),
             seed,
-            linehaul: vec![(0.0, 0.0, 0.0); grids.len()],
-            own_used: vec![0; modes.len()],
-            weather_cut: vec![0.0; regions.len()],
-            modes,
-            regions,
-            shocks: ShockSchedule::new(&sc.shocks),
-            suppliers,
-            forecasts: (0..n_p).map(|_| DemandForecast::new(&sc.policy)).collect(),
-            products,
-            sourcing,
-            lead_picks,
-            basket_threshold,
-            central,
-            grids,
-            leaders,
+            shop_orders: vec![0; n_platforms * n_products],
+            shop_tally: vec![ShopTally::default(); n_platforms],
+            outside_today: 0,
+            scandal_quiet_until: vec![0; n_platforms],
+            platform_days: vec![Vec::new(); n_platforms],
+            platforms,
             residents,
-            lots: Vec::new(),
-            inbound: Vec::new(),
-            orders: vec![0; n_l * n_p],
-            pending_short: vec![[0; 5]; n_p],
-            today: Tally::default(),
-            total: Tally::default(),
+            hoods,
+            n_products,
+            thresholds,
+            top_spend,
             days: Vec::new(),
-            product_totals,
-            supplier_totals,
-            scratch: Vec::new(),
-            requests: Vec::new(),
-            deliveries: Vec::new(),
-            wanted: vec![0; n_l],
-        }
+        })
     }
 
     fn schedule_day(&self, q: &mut EventQueue<Event>, day: u64) -> Result<(), ModelError> {
+        for p in &self.platforms {
+            p.schedule_day(q, day)?;
+        }
         let t = &self.sc.timeline;
-        let at = |h: f64| SimTime::at_day_hour(day, h);
-        schedule(q, at(t.central_pick_hour), Event::CentralPick)?;
-        for g in 0..self.grids.len() {
-            schedule(q, at(t.linehaul_depart_hour), Event::LinehaulDepart(g as u32))?;
-        }
-        for l in 0..self.leaders.len() {
-            schedule(q, at(t.pickup_end_hour), Event::Pickup(l as u32))?;
-        }
-        schedule(q, at(t.order_cutoff_hour), Event::Cutoff)?;
-        schedule(q, SimTime((day + 1) * MINUTES_PER_DAY - 1), Event::DayEnd)
+        let put = |q: &mut EventQueue<Event>, at, ev| q.schedule_at(at, ev).map_err(|e| ModelError::Queue(e.to_string()));
+        put(q, SimTime::at_day_hour(day, t.order_cutoff_hour), Event::Cutoff)?;
+        put(q, SimTime((day + 1) * MINUTES_PER_DAY - 1), Event::DayEnd)
     }
 
     fn handle(&mut self, q: &mut EventQueue<Event>, now: SimTime, ev: Event) -> Result<(), ModelError> {
         let day = now.day();
         match ev {
-            Event::CentralPick => self.central_pick(now, day),
-            Event::LinehaulDepart(g) => self.linehaul_depart(q, g as usize, now, day)?,
-            Event::LinehaulArrive(g) => {
-                let g = g as usize;
-                let (_, breakdown_h, temp) = self.linehaul[g];
-                let warm = self.modes[self.central.linehaul_mode].m.breakdown_temp_c;
-                let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(breakdown_h)));
-                self.age_grid(g, stuck_from, |_| temp, Stage::Linehaul, day);
-                self.age_grid(g, now, |_| warm, Stage::Linehaul, day);
-                let units: u64 = self.grid_leaders(g).map(|l| self.leaders[l].units()).sum();
-                self.today.warehousing_yuan += units as f64 * self.sc.grid_warehouses[g].handling_cost_yuan_per_unit;
-                self.set_stage(g, CrateStage::Grid);
-                schedule(q, now.plus_hours(self.sc.timeline.grid_sort_hours), Event::LastMileDepart(g as u32))?;
-            }
-            Event::LastMileDepart(g) => self.last_mile_depart(q, g as usize, now, day)?,
-            Event::LeaderArrive(l) => {
-                let l = l as usize;
-                let mut rng = self.seed.stream("last_mile", l as u64, day);
-                let temp = self.modes[self.grids[self.leaders[l].grid].last_mile_mode].m.temp_c;
-                let (k, cost) = self.leaders[l].age_to(now, |_| temp, &self.products, &self.lots, &mut rng);
-                self.today.spoil(Stage::LastMile, k, cost);
-                self.leaders[l].stage = CrateStage::AtLeader;
-                if now >= SimTime::at_day_hour(day, self.sc.timeline.pickup_end_hour) {
-                    // Too late for today's pickup: written off at the leader.
-                    let (k, cost) = self.leaders[l].write_off_all(&self.lots);
-                    self.today.spoil(Stage::Leader, k, cost);
-                }
-            }
-            Event::Pickup(l) => self.pickup(l as usize, day),
-            Event::Cutoff => self.cutoff(q, now, day)?,
-            Event::InboundArrival(s) => self.inbound_arrival(s as usize, now, day),
-            Event::DayEnd => self.day_end(q, now, day)?,
+            Event::Platform(k, pe) => self.platforms[k as usize].handle(q, now, pe, &mut self.residents, &self.sc.reputation),
+            Event::Cutoff => self.cutoff(q, now, day),
+            Event::DayEnd => self.day_end(q, now, day),
         }
-        Ok(())
-    }
-
-    fn grid_leaders(&self, g: usize) -> std::ops::Range<usize> {
-        self.grids[g].leaders.clone()
-    }
-
-    fn set_stage(&mut self, g: usize, stage: CrateStage) {
-        for l in self.grid_leaders(g) {
-            if self.leaders[l].stage != CrateStage::Empty {
-                self.leaders[l].stage = stage;
-            }
-        }
-    }
-
-    /// Charges the cost of carrying `kg` over `km` by mode `m` on `leg`; returns the load's
-    /// temperature in transit and the cost in yuan.
-    fn ship(&mut self, m: usize, km: f64, kg: f64, leg: Leg) -> (f64, f64) {
-        let c = self.modes[m].load_cost(m, &self.modes, kg, km, self.own_used[m]);
-        self.own_used[m] += c.own_trips;
-        let yuan = c.own_yuan + c.hired_yuan;
-        match leg {
-            Leg::Inbound => self.today.transport_inbound_yuan += yuan,
-            Leg::Linehaul => self.today.transport_linehaul_yuan += yuan,
-        }
-        self.today.transport_by_mode_yuan[m] += c.own_yuan;
-        self.today.transport_by_mode_yuan[c.hired_mode] += c.hired_yuan;
-        (c.temp_c, yuan)
-    }
-
-    /// Ages the crates of every leader of grid `g` to `now`, product `p` at `temp_c(p)`,
-    /// counting losses at `stage`.
-    fn age_grid(&mut self, g: usize, now: SimTime, temp_c: impl Fn(usize) -> f64 + Copy, stage: Stage, day: u64) {
-        let mut rng = self.seed.stream(stage.name(), g as u64, day);
-        let (mut units, mut cost) = (0, 0.0);
-        for l in self.grid_leaders(g) {
-            let (k, c) = self.leaders[l].age_to(now, temp_c, &self.products, &self.lots, &mut rng);
-            units += k;
-            cost += c;
-        }
-        self.today.spoil(stage, units, cost);
-    }
-
-    fn age_central(&mut self, p: usize, now: SimTime, day: u64, purpose: &str) {
-        let mut rng = self.seed.stream(purpose, p as u64, day);
-        let before = self.central.value_of(p, &self.lots);
-        let k = self.central.age_to(p, now, &self.products[p], &mut rng);
-        let after = self.central.value_of(p, &self.lots);
-        self.today.spoil(Stage::Central, k as u64, before - after);
-    }
-
-    fn central_pick(&mut self, now: SimTime, day: u64) {
-        let n_p = self.products.len();
-        let n_l = self.leaders.len();
-        let mut rng = self.seed.stream("allocation", 0, day);
-        self.limit_to_grid_capacity(n_p);
-        let total_ordered: u64 = self.orders.iter().map(|&x| x as u64).sum();
-        // Picking capacity is shared by all products in proportion to their orders.
-        let cap_share = (self.central.capacity_units_per_day / total_ordered.max(1) as f64).min(1.0);
-        for p in 0..n_p {
-            self.age_central(p, now, day, "central_pick");
-            let ordered: u64 = (0..n_l).map(|l| self.orders[l * n_p + p] as u64).sum();
-            let pending = std::mem::take(&mut self.pending_short[p]);
-            if ordered == 0 {
-                continue;
-            }
-            let stock = self.central.units(p) as u64;
-            let pickable = (ordered as f64 * cap_share).floor() as u64;
-            let avail = stock.min(pickable);
-            if avail < ordered {
-                self.product_totals[p].units_short += ordered - avail;
-                self.attribute_short(ordered, stock, pickable, &pending);
-                if (avail as f64) < 0.95 * ordered as f64 {
-                    self.today.stockout_product_days += 1;
-                }
-                // Short: each leader gets floor(order × avail / ordered); the units left over
-                // go one each to leaders that were rounded down, from a random starting point.
-                let mut given = 0u64;
-                for l in 0..n_l {
-                    let want = self.orders[l * n_p + p] as u64;
-                    self.wanted[l] = want as u32;
-                    let share = want * avail / ordered;
-                    self.orders[l * n_p + p] = share as u32;
-                    given += share;
-                }
-                let mut extra = avail - given;
-                let start = rng.random_range(0..n_l);
-                for k in 0..n_l {
-                    if extra == 0 {
-                        break;
-                    }
-                    let l = (start + k) % n_l;
-                    if self.orders[l * n_p + p] < self.wanted[l] {
-                        self.orders[l * n_p + p] += 1;
-                        extra -= 1;
-                    }
-                }
-            }
-            let mut picked = 0u64;
-            for l in 0..n_l {
-                let n = self.orders[l * n_p + p];
-                if n == 0 {
-                    continue;
-                }
-                self.scratch.clear();
-                let got = self.central.pick(p, n, &mut self.scratch);
-                picked += got as u64;
-                let leader = &mut self.leaders[l];
-                for mut x in self.scratch.drain(..) {
-                    x.since = now;
-                    leader.crates[p].push(x);
-                }
-                leader.stage = CrateStage::Central;
-            }
-            self.today.warehousing_yuan += picked as f64 * self.central.handling_cost_yuan_per_unit;
-        }
-        self.orders.iter_mut().for_each(|x| *x = 0);
-    }
-
-    /// Cuts each grid warehouse's orders to what it can sort in a day (each leader's and
-    /// product's order scaled down alike, rounded down); the cut goes short for capacity.
-    fn limit_to_grid_capacity(&mut self, n_p: usize) {
-        for g in 0..self.grids.len() {
-            let leaders = self.grid_leaders(g);
-            let cells = leaders.start * n_p..leaders.end * n_p;
-            let total: u64 = self.orders[cells.clone()].iter().map(|&x| x as u64).sum();
-            let cap = self.sc.grid_warehouses[g].capacity_units_per_day;
-            if total as f64 <= cap {
-                continue;
-            }
-            let scale = cap / total as f64;
-            for i in cells {
-                let cut = self.orders[i] - (self.orders[i] as f64 * scale).floor() as u32;
-                self.orders[i] -= cut;
-                self.product_totals[i % n_p].units_short += cut as u64;
-                self.today.short(ShortCause::Capacity, cut as u64);
-            }
-        }
-    }
-
-    /// Attributes a product's allocation gap to causes: beyond the picking capacity →
-    /// capacity; the rest in proportion to what suppliers and QC left missing since the
-    /// last pick; whatever they do not explain → other.
-    fn attribute_short(&mut self, ordered: u64, stock: u64, pickable: u64, pending: &[u64; 5]) {
-        let in_stock = stock.min(ordered);
-        self.today.short(ShortCause::Capacity, in_stock.saturating_sub(pickable));
-        let supply_gap = ordered - in_stock;
-        let explained: u64 = pending.iter().sum();
-        let mut given = 0;
-        for cause in ShortCause::ALL {
-            let share = (supply_gap.min(explained) * pending[cause as usize]).checked_div(explained).unwrap_or(0);
-            self.today.short(cause, share);
-            given += share;
-        }
-        self.today.short(ShortCause::Other, supply_gap - given);
-    }
-
-    fn linehaul_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64) -> Result<(), ModelError> {
-        let temps = self.central.temps_c.clone();
-        self.age_grid(g, now, |p| temps[p], Stage::Central, day);
-        let name = self.sc.grid_warehouses[g].name.as_str();
-        if self.shocks.road_closed(name, day) {
-            // Lane closed: the crates go back into central stock; the grid's leaders go short.
-            for l in self.grid_leaders(g) {
-                let mut returned = 0u64;
-                for p in 0..self.products.len() {
-                    for x in std::mem::take(&mut self.leaders[l].crates[p]) {
-                        returned += x.qty as u64;
-                        self.central.receive(p, x);
-                    }
-                }
-                self.today.short(ShortCause::Shock, returned);
-                self.leaders[l].stage = CrateStage::Empty;
-            }
-            return Ok(());
-        }
-        let m = self.central.linehaul_mode;
-        let kg: f64 = self.grid_leaders(g).map(|l| self.leaders[l].load_kg(&self.products)).sum();
-        let km = self.grids[g].distance_km;
-        if kg <= 0.0 {
-            return Ok(());
-        }
-        let (temp, _) = self.ship(m, km, kg, Leg::Linehaul);
-        let mut rng = self.seed.stream("linehaul_trip", g as u64, day);
-        let dep = self.modes[m].depart(km, self.shocks.breakdown(name, day), &mut rng);
-        self.linehaul[g] = (dep.road_hours, dep.breakdown_hours, temp);
-        self.set_stage(g, CrateStage::Linehaul);
-        schedule(q, now.plus_hours(dep.total_hours()), Event::LinehaulArrive(g as u32))
-    }
-
-    fn last_mile_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64) -> Result<(), ModelError> {
-        let temps = self.grids[g].temps_c.clone();
-        self.age_grid(g, now, |p| temps[p], Stage::Grid, day);
-        let m = self.grids[g].last_mile_mode;
-        let mut kg = 0.0;
-        let mut km = 0.0;
-        for l in self.grid_leaders(g) {
-            let load = self.leaders[l].load_kg(&self.products);
-            if load > 0.0 {
-                kg += load;
-                km += 2.0 * self.leaders[l].distance_km;
-            }
-        }
-        // Vans by load, paying per trip; kilometres are each leader's out-and-back run.
-        let c = self.modes[m].load_cost(m, &self.modes, kg, 0.0, self.own_used[m]);
-        self.own_used[m] += c.own_trips;
-        let yuan_km = km * self.modes[m].m.cost_per_km_yuan;
-        self.today.transport_last_mile_yuan += c.own_yuan + c.hired_yuan + yuan_km;
-        self.today.transport_by_mode_yuan[m] += c.own_yuan + yuan_km;
-        self.today.transport_by_mode_yuan[c.hired_mode] += c.hired_yuan;
-        for l in self.grid_leaders(g) {
-            if self.leaders[l].stage == CrateStage::Grid {
-                self.leaders[l].stage = CrateStage::LastMile;
-                let arrive = now.plus_hours(self.modes[m].travel_hours(self.leaders[l].distance_km));
-                schedule(q, arrive, Event::LeaderArrive(l as u32))?;
-            }
-        }
-        Ok(())
-    }
-
-    fn pickup(&mut self, l: usize, day: u64) {
-        let t = &self.sc.timeline;
-        let handover = SimTime::at_day_hour(day, 0.5 * (t.pickup_start_hour + t.pickup_end_hour));
-        let mut rng = self.seed.stream("pickup", l as u64, day);
-        let leader = &mut self.leaders[l];
-        let tally = leader.pickup(
-            &mut self.residents,
-            &mut self.product_totals,
-            &self.products,
-            &self.lots,
-            handover,
-            self.sc.leaders.storage_temp_c,
-            self.sc.leaders.pickup_rate,
-            &mut rng,
-        );
-        let d = &mut self.today;
-        d.units_sold += tally.units_sold;
-        d.spoil(Stage::Leader, tally.units_spoiled, 0.0);
-        d.spoil(Stage::DeliveredDefective, tally.units_defective, 0.0);
-        d.write_offs_yuan += tally.write_offs_yuan;
-        d.units_stockout += tally.units_missing;
-        d.revenue_yuan += tally.revenue_yuan;
-        d.refunds_yuan += tally.refunds_yuan;
-        d.cogs_yuan += tally.cogs_yuan;
-        d.commission_yuan += self.sc.leaders.commission_rate * (tally.revenue_yuan - tally.refunds_yuan);
-        d.churned += tally.churned as u64;
     }
 
     fn cutoff(&mut self, q: &mut EventQueue<Event>, now: SimTime, day: u64) -> Result<(), ModelError> {
-        let n_p = self.products.len();
-        // Residents order, leader by leader, each from its own stream.
-        for l in 0..self.leaders.len() {
-            let mut rng = self.seed.stream("demand", l as u64, day);
-            let range = self.leaders[l].residents.clone();
-            let orders = &mut self.orders[l * n_p..(l + 1) * n_p];
-            let t = self.residents.place_orders(range, &self.basket_threshold, orders, &mut rng);
-            self.today.orders += t.orders as u64;
-            self.today.churned += t.churned as u64;
+        let np = self.platforms.len();
+        let n_products = self.n_products;
+        // Prices from the rivals' prices of yesterday (all read before any is changed).
+        let yesterday: Vec<Vec<f64>> = self.platforms.iter().map(|p| p.prices.clone()).collect();
+        for k in 0..np {
+            let rival_min: Vec<Option<f64>> = (0..n_products)
+                .map(|p| (0..np).filter(|&j| j != k).map(|j| yesterday[j][p]).reduce(f64::min))
+                .collect();
+            self.platforms[k].set_prices(&rival_min);
         }
-        // Weather in every region: random shocks and scheduled yield shocks.
-        for (i, r) in self.regions.iter_mut().enumerate() {
-            let random = r.weather(&self.seed, i, day);
-            self.weather_cut[i] = random.max(self.shocks.yield_cut(&r.name, day));
-        }
-        // Purchase plan and deliveries, product by product.
-        let mut shipped_kg = vec![0.0; self.suppliers.len()];
-        for p in 0..n_p {
-            let ordered: u64 = (0..self.leaders.len()).map(|l| self.orders[l * n_p + p] as u64).sum();
-            self.today.units_ordered += ordered;
-            self.product_totals[p].units_ordered += ordered;
-            self.forecasts[p].observe(ordered as u32);
-            self.age_central(p, now, day, "central_cutoff");
-            let stock = self.central.units(p);
-            let on_order: u32 = self.inbound.iter().filter(|x| x.product == p).map(|x| x.portion.qty).sum();
-            let want = purchase_plan::quantity(
-                ordered as u32,
-                self.forecasts[p].forecast(),
-                self.lead_picks[p],
-                stock,
-                on_order,
-                self.sc.policy.safety_stock_factor,
+        // Residents choose and order, neighbourhood by neighbourhood.
+        self.shop_tally.iter_mut().for_each(|t| *t = ShopTally::default());
+        self.outside_today = 0;
+        let mut offers = [Offer::default(); crate::scenario::MAX_PLATFORMS];
+        for n in 0..self.hoods.len() {
+            for (k, p) in self.platforms.iter().enumerate() {
+                let l = &p.leaders[n];
+                offers[k] = Offer {
+                    serves: l.serves,
+                    price_index: p.price_index,
+                    availability: l.availability,
+                    coupon_utility: p.sc.retention.coupon_utility,
+                };
+            }
+            self.shop_orders.iter_mut().for_each(|x| *x = 0);
+            let mut rng = self.seed.stream("demand", n as u64, day);
+            self.outside_today += self.residents.shop(
+                self.hoods[n].clone(),
+                day,
+                &offers[..np],
+                self.sc.market.outside_option,
+                &self.thresholds,
+                n_products,
+                &mut self.shop_orders,
+                &mut self.shop_tally,
+                &mut rng,
             );
-            self.buy(p, want, now, day, &mut shipped_kg);
+            for (k, p) in self.platforms.iter_mut().enumerate() {
+                p.orders[n * n_products..(n + 1) * n_products].copy_from_slice(&self.shop_orders[k * n_products..(k + 1) * n_products]);
+            }
         }
-        // One departure per supplier lane carries all its lots of the night.
-        for (s, &kg) in shipped_kg.iter().enumerate() {
-            if kg <= 0.0 {
-                continue;
+        for (k, p) in self.platforms.iter_mut().enumerate() {
+            let t = &self.shop_tally[k];
+            p.today.orders += t.orders;
+            p.today.gained += t.gained;
+            for (a, b) in p.today.churned_by_cause.iter_mut().zip(t.churned) {
+                *a += b;
             }
-            let m = self.suppliers[s].mode;
-            let km = self.suppliers[s].distance_km;
-            let (temp, yuan) = self.ship(m, km, kg, Leg::Inbound);
-            self.supplier_totals[s].transport_yuan += yuan;
-            self.supplier_totals[s].kg_shipped += kg;
-            let mut rng = self.seed.stream("inbound_trip", s as u64, day);
-            let forced = self.shocks.breakdown(&self.suppliers[s].name, day);
-            let dep = self.modes[m].depart(km, forced, &mut rng);
-            let dispatch = now.plus_hours(self.suppliers[s].c.lead_time_hours);
-            let arrival = dispatch.plus_hours(dep.total_hours());
-            // Tonight's lots of this supplier still carry the "not yet departed" marker.
-            for x in self.inbound.iter_mut().filter(|x| x.arrival == NOT_DEPARTED && self.lots[x.portion.lot as usize].supplier as usize == s) {
-                x.arrival = arrival;
-                x.breakdown_hours = dep.breakdown_hours;
-                x.temp_c = temp;
-            }
-            schedule(q, arrival, Event::InboundArrival(s as u32))?;
+            p.today.coupons_yuan += t.coupons_redeemed as f64 * p.sc.retention.coupon_yuan;
+            p.cutoff(q, now, day)?;
         }
         Ok(())
     }
 
-    /// Asks the sources of product `p` for `want` units tonight and creates their lots.
-    fn buy(&mut self, p: usize, want: u32, now: SimTime, day: u64, shipped_kg: &mut [f64]) {
-        if want == 0 {
-            return;
-        }
-        let sourcing = &self.sourcing[p];
-        sourcing.requests(want, &mut self.requests);
-        self.deliveries.clear();
-        for (k, &(s, _)) in sourcing.split.iter().enumerate() {
-            let sup = &self.suppliers[s];
-            let blocked = if self.shocks.exited(&sup.name, day) {
-                Some(ShortCause::Supplier)
-            } else if self.shocks.road_closed(&sup.name, day) {
-                Some(ShortCause::Shock)
-            } else {
-                None
-            };
-            let cut = sup.region.map_or(0.0, |r| self.weather_cut[r]);
-            let mut rng = self.seed.stream("yield", (s * 64 + p) as u64, day);
-            self.deliveries.push(sup.deliver(self.requests[k], cut, blocked, &mut rng));
-        }
-        if sourcing.fallback == Fallback::Spread {
-            // Ask sources that deliver tonight for the others' gaps, in split order.
-            let n = self.deliveries.len();
-            for i in 0..n {
-                let gap: u32 = self.deliveries[i].gap.iter().sum();
-                let mut left = gap;
-                for j in 0..n {
-                    // Only sources the platform buys from (share > 0) stand in for others.
-                    if j == i || left == 0 || !self.deliveries[j].delivering || sourcing.split[j].1 <= 0.0 {
-                        continue;
-                    }
-                    let extra = left.min(self.deliveries[j].yield_left);
-                    self.deliveries[j].units += extra;
-                    self.deliveries[j].yield_left -= extra;
-                    left -= extra;
-                }
-                if gap > 0 {
-                    // Scale the gap's causes down to what is still missing.
-                    let d = &mut self.deliveries[i];
-                    let mut rest = left;
-                    for c in 0..5 {
-                        let scaled = (d.gap[c] as u64 * left as u64 / gap as u64) as u32;
-                        d.gap[c] = scaled;
-                        rest -= scaled.min(rest);
-                    }
-                    d.gap[ShortCause::Other as usize] += rest;
-                }
-            }
-        }
-        for k in 0..self.deliveries.len() {
-            let d = self.deliveries[k];
-            for c in 0..5 {
-                self.pending_short[p][c] += d.gap[c] as u64;
-            }
-            if d.units > 0 {
-                let s = self.sourcing[p].split[k].0;
-                self.new_lot(p, s, d.units, now, day, shipped_kg);
-            }
-        }
-    }
-
-    /// A lot of `qty` units of product `p` from supplier `s`, bought tonight.
-    fn new_lot(&mut self, p: usize, s: usize, qty: u32, now: SimTime, day: u64, shipped_kg: &mut [f64]) {
-        let sup = &self.suppliers[s];
-        let product = &self.products[p];
-        let mut rng = self.seed.stream("lot", (s * 64 + p) as u64, day);
-        let age0 = sup.harvest_age_h(product.shelf_mean_h, &mut rng);
-        let (defect_rate, false_origin) = sup.integrity(&mut rng);
-        let unit_cost_yuan = product.unit_cost_yuan * sup.c.price_factor;
-        let dispatch = now.plus_hours(sup.c.lead_time_hours);
-        let harvested = SimTime(dispatch.0.saturating_sub(hours_to_minutes(sup.c.origin_hold_hours)));
-        let lot_id = self.lots.len() as u32;
-        self.lots.push(Lot { product: p as u16, supplier: s as u16, unit_cost_yuan, defect_rate, false_origin, harvested });
-        self.today.units_procured += qty as u64;
-        self.today.procurement_yuan += qty as f64 * unit_cost_yuan;
-        self.product_totals[p].units_procured += qty as u64;
-        self.supplier_totals[s].procurement_yuan += qty as f64 * unit_cost_yuan;
-        let mut portion = Portion { lot: lot_id, qty, age_h: age0, since: harvested };
-        let k = portion.age_to(dispatch, sup.c.origin_temp_c, product, &mut rng);
-        self.today.spoil(Stage::Origin, k as u64, k as f64 * unit_cost_yuan);
-        if portion.qty > 0 {
-            shipped_kg[s] += portion.qty as f64 * product.unit_kg;
-            self.supplier_totals[s].units_shipped += portion.qty as u64;
-            // Arrival is set when the supplier's departure is drawn (after all products).
-            self.inbound.push(Inbound { product: p, arrival: NOT_DEPARTED, breakdown_hours: 0.0, temp_c: 0.0, portion });
-        }
-    }
-
-    fn inbound_arrival(&mut self, s: usize, now: SimTime, day: u64) {
-        let warm = self.modes[self.suppliers[s].mode].m.breakdown_temp_c;
-        let mut rng = self.seed.stream("inbound", s as u64, day);
-        let mut i = 0;
-        while i < self.inbound.len() {
-            let x = &self.inbound[i];
-            if self.lots[x.portion.lot as usize].supplier as usize != s || x.arrival > now {
-                i += 1;
-                continue;
-            }
-            // swap_remove reorders the rest, deterministically: the same run always
-            // receives lots in the same order.
-            let mut x = self.inbound.swap_remove(i);
-            let product = &self.products[x.product];
-            let lot = x.portion.lot as usize;
-            let cost = self.lots[lot].unit_cost_yuan;
-            let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(x.breakdown_hours)));
-            let mut k = x.portion.age_to(stuck_from, x.temp_c, product, &mut rng);
-            k += x.portion.age_to(now, warm, product, &mut rng);
-            self.today.spoil(Stage::Inbound, k as u64, k as f64 * cost);
-            if x.portion.qty == 0 {
-                continue;
-            }
-            self.today.lots_received += 1;
-            let st = &mut self.supplier_totals[s];
-            st.lots_received += 1;
-            st.units_received += x.portion.qty as u64;
-            st.mean_age_share_on_arrival += x.portion.age_h / product.shelf_mean_h * x.portion.qty as f64;
-            let key = self.lots[lot].supplier as u64 * 64 + x.product as u64;
-            let mut qrng = self.seed.stream("qc", key, day);
-            let r = quality_control::inspect(&self.sc.qc, x.portion.qty, self.lots[lot].defect_rate, self.lots[lot].false_origin, &mut qrng);
-            if r.sampled {
-                self.today.lots_inspected += 1;
-                self.today.qc_yuan += self.sc.qc.sample_size as f64 * self.sc.qc.inspection_cost_yuan_per_unit;
-            }
-            if r.rejected {
-                self.today.lots_rejected += 1;
-                self.supplier_totals[s].lots_rejected += 1;
-                self.today.units_returned += x.portion.qty as u64;
-                self.today.returned_yuan += x.portion.qty as f64 * cost;
-                self.pending_short[x.product][ShortCause::Quality as usize] += x.portion.qty as u64;
-                continue;
-            }
-            if self.lots[lot].false_origin {
-                self.today.lots_false_origin_accepted += 1;
-            }
-            x.portion.qty -= r.sorted_out;
-            self.today.spoil(Stage::QcSorted, r.sorted_out as u64, r.sorted_out as f64 * cost);
-            self.lots[lot].defect_rate = r.defect_rate_after;
-            if x.portion.qty > 0 {
-                self.central.receive(x.product, x.portion);
-            }
-        }
-    }
-
-    /// (units in stock, units in transit, inventory value at cost in yuan).
-    fn inventory(&self) -> (u64, u64, f64) {
-        let mut stock: u64 = self.central.stock.iter().flatten().map(|x| x.qty as u64).sum();
-        let mut transit: u64 = self.inbound.iter().map(|x| x.portion.qty as u64).sum();
-        let mut value = self.central.value_yuan(&self.lots)
-            + self.inbound.iter().map(|x| x.portion.qty as f64 * self.lots[x.portion.lot as usize].unit_cost_yuan).sum::<f64>();
-        for l in &self.leaders {
-            let u = l.units();
-            match l.stage {
-                CrateStage::Linehaul | CrateStage::LastMile => transit += u,
-                _ => stock += u,
-            }
-            value += l.value_yuan(&self.lots);
-        }
-        (stock, transit, value)
-    }
-
     fn day_end(&mut self, q: &mut EventQueue<Event>, now: SimTime, day: u64) -> Result<(), ModelError> {
-        for p in 0..self.products.len() {
-            self.age_central(p, now, day, "central_night");
+        let np = self.platforms.len();
+        let rep = self.sc.reputation.clone();
+        // Scandals: scheduled, or set off by today's delivered-defect rate.
+        let mut scandal = vec![None; np];
+        for s in &self.sc.scandals {
+            if s.day as u64 == day {
+                let k = self.platforms.iter().position(|p| p.name == s.platform).unwrap_or(0);
+                scandal[k] = Some(s.depth.unwrap_or(rep.scandal_depth));
+            }
         }
-        let held: u64 = self.central.stock.iter().flatten().map(|x| x.qty as u64).sum();
-        self.today.warehousing_yuan += held as f64 * self.sc.central_warehouse.storage_cost_yuan_per_unit_day;
-        for (m, mode) in self.modes.iter().enumerate() {
-            let fleet = mode.fleet_cost_per_day_yuan();
-            self.today.transport_fleet_yuan += fleet;
-            self.today.transport_by_mode_yuan[m] += fleet;
+        for (k, p) in self.platforms.iter().enumerate() {
+            let t = &p.today;
+            let handed = t.units_sold + t.spoiled[Stage::DeliveredDefective as usize];
+            let rate = if handed > 0 { t.spoiled[Stage::DeliveredDefective as usize] as f64 / handed as f64 } else { 0.0 };
+            if rate > rep.scandal_defect_threshold && day >= self.scandal_quiet_until[k] && scandal[k].is_none() {
+                scandal[k] = Some(rep.scandal_depth);
+                self.scandal_quiet_until[k] = day + rep.scandal_cooldown_days as u64;
+            }
         }
-        self.own_used.iter_mut().for_each(|x| *x = 0);
-        let today = std::mem::take(&mut self.today);
-        self.total += &today;
-        let (stock, transit, value) = self.inventory();
-        self.total.check_balance(stock, transit, value).map_err(|message| ModelError::Unbalanced { day, message })?;
-        self.days.push(DayRecord {
-            day,
-            tally: today,
-            active_residents: self.residents.active_count() as u64,
-            stock_units: stock,
-            transit_units: transit,
-        });
+        // One pass over residents: scandals, trust recovery, coupons, counts.
+        let t0 = self.sc.residents.trust_initial;
+        let mut trust_sum = vec![0.0f64; np];
+        let mut customers = vec![0u64; np];
+        let (mut in_market, mut active) = (0u64, 0u64);
+        let mut coupon_left: Vec<f64> = self.platforms.iter().map(|p| {
+            let rt = &p.sc.retention;
+            if rt.target == RetentionTarget::None { 0.0 } else { rt.budget_yuan - p.coupons_committed_yuan }
+        }).collect();
+        let seg_of: Vec<Option<u8>> = self
+            .platforms
+            .iter()
+            .map(|p| self.residents.segments.iter().position(|s| s.name == p.sc.retention.segment).map(|i| i as u8))
+            .collect();
+        let res = &mut self.residents;
+        for r in 0..res.len() {
+            if res.status[r] != IN_MARKET {
+                continue;
+            }
+            in_market += 1;
+            if res.customer[r] != 0 {
+                active += 1;
+            }
+            for k in 0..np {
+                let i = r * np + k;
+                if let Some(depth) = scandal[k] {
+                    res.trust_kp[i] *= (1.0 - depth) as f32;
+                    if res.customer[r] & (1 << k) != 0 {
+                        res.remember(r, k, ChurnCause::Scandal, day);
+                    }
+                }
+                let t = res.trust_kp[i] as f64;
+                res.trust_kp[i] = (t + rep.trust_recovery_per_day * (t0 - t)) as f32;
+                trust_sum[k] += res.trust_kp[i] as f64;
+                if res.customer[r] & (1 << k) != 0 {
+                    customers[k] += 1;
+                    let rt = &self.platforms[k].sc.retention;
+                    let eligible = rt.target != RetentionTarget::None
+                        && coupon_left[k] >= rt.coupon_yuan
+                        && res.coupon[r] & (1 << k) == 0
+                        && (res.trust_kp[i] as f64) < rt.at_risk_trust
+                        && (rt.target != RetentionTarget::TopSpend || res.spend[r] >= self.top_spend)
+                        && (rt.segment.is_empty() || seg_of[k] == Some(res.segment[r]));
+                    if eligible {
+                        res.coupon[r] |= 1 << k;
+                        coupon_left[k] -= rt.coupon_yuan;
+                        self.platforms[k].coupons_committed_yuan += rt.coupon_yuan;
+                    }
+                }
+            }
+        }
+        self.leaders_day_end(day);
+        self.inflow(day, &trust_sum, in_market);
+        // Accounts and rows.
+        let occasions = self.outside_today + self.shop_tally.iter().map(|t| t.orders).sum::<u64>();
+        let mut market = Tally::default();
+        let (mut stock, mut transit) = (0, 0);
+        for k in 0..np {
+            let price_index = self.platforms[k].price_index;
+            let serving = self.platforms[k].leaders.iter().filter(|l| l.serves).count() as u64;
+            let (tally, s, t) = self.platforms[k].day_end(now, day)?;
+            market += &tally;
+            stock += s;
+            transit += t;
+            self.platform_days[k].push(PlatformDay {
+                day,
+                market_share: if occasions > 0 { tally.orders as f64 / occasions as f64 } else { 0.0 },
+                tally,
+                customers: customers[k],
+                price_index,
+                mean_trust: if in_market > 0 { trust_sum[k] / in_market as f64 } else { 0.0 },
+                leaders_serving: serving,
+                scandal: scandal[k].is_some(),
+            });
+        }
+        self.days.push(DayRecord { day, tally: market, active_residents: active, stock_units: stock, transit_units: transit });
         if day + 1 < self.sc.run.horizon_days as u64 {
             self.schedule_day(q, day + 1)?;
         }
         Ok(())
     }
-}
 
-fn schedule(q: &mut EventQueue<Event>, at: SimTime, ev: Event) -> Result<(), ModelError> {
-    q.schedule_at(at, ev).map_err(|e| ModelError::Queue(e.to_string()))
+    /// Leader ratings → commission bonuses for the top-rated; leaders switching to a rival.
+    fn leaders_day_end(&mut self, day: u64) {
+        let np = self.platforms.len();
+        for p in &mut self.platforms {
+            let l = &p.sc.leaders;
+            if l.bonus_top_share <= 0.0 {
+                continue;
+            }
+            let mut ratings: Vec<f64> = p.leaders.iter().filter(|x| x.serves).map(|x| x.rating).collect();
+            ratings.sort_by(|a, b| b.total_cmp(a));
+            let n_top = ((ratings.len() as f64 * l.bonus_top_share).ceil() as usize).min(ratings.len());
+            let cut = if n_top == 0 { f64::INFINITY } else { ratings[n_top - 1] };
+            for x in &mut p.leaders {
+                x.bonus = if x.serves && x.rating >= cut { l.bonus_commission } else { 0.0 };
+            }
+        }
+        if np < 2 {
+            return;
+        }
+        let base_rate: Vec<f64> = self.platforms.iter().map(|p| p.sc.leaders.commission_rate).collect();
+        for k in 0..np {
+            let l = self.platforms[k].sc.leaders.clone();
+            if l.switch_prob_per_day <= 0.0 {
+                continue;
+            }
+            // The rival paying the highest commission.
+            let (j, rival_rate) = (0..np).filter(|&j| j != k).map(|j| (j, base_rate[j])).fold((k, f64::MIN), |a, b| if b.1 > a.1 { b } else { a });
+            for n in 0..self.hoods.len() {
+                let leader = &self.platforms[k].leaders[n];
+                if !leader.serves {
+                    continue;
+                }
+                let own = base_rate[k] + leader.bonus;
+                let odds = l.switch_prob_per_day
+                    * (l.switch_commission_sensitivity * (rival_rate - own) + l.switch_performance_sensitivity * (1.0 - leader.rating)).exp();
+                let mut rng = self.seed.stream("switch", ((k as u64) << 32) + n as u64, day);
+                if !rng.random_bool(odds.min(1.0)) {
+                    continue;
+                }
+                self.platforms[k].leaders[n].serves = false;
+                for r in self.hoods[n].clone() {
+                    if self.residents.home[r] as usize == k && rng.random_bool(l.follow_share) {
+                        self.residents.home[r] = j as u8;
+                    }
+                    if self.residents.customer[r] & (1 << k) != 0 {
+                        self.residents.remember(r, k, ChurnCause::LeaderLeft, day);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Prospects join the market at a rate scaled by the mean trust in the platforms.
+    fn inflow(&mut self, day: u64, trust_sum: &[f64], in_market: u64) {
+        let m = &self.sc.market;
+        if m.inflow_prob_per_day <= 0.0 || in_market == 0 {
+            return;
+        }
+        let mean_trust = trust_sum.iter().sum::<f64>() / (in_market as f64 * trust_sum.len() as f64);
+        let p = (m.inflow_prob_per_day * mean_trust / self.sc.residents.trust_initial).clamp(0.0, 1.0);
+        for (n, hood) in self.hoods.iter().enumerate() {
+            let prospects = hood.clone().filter(|&r| self.residents.status[r] == PROSPECT).count() as u32;
+            if prospects == 0 {
+                continue;
+            }
+            let mut rng = self.seed.stream("inflow", n as u64, day);
+            let mut joins = binomial(prospects, p, &mut rng);
+            for r in hood.clone() {
+                if joins == 0 {
+                    break;
+                }
+                if self.residents.status[r] == PROSPECT {
+                    self.residents.status[r] = IN_MARKET;
+                    joins -= 1;
+                }
+            }
+        }
+    }
 }

@@ -104,6 +104,20 @@ impl CentralWarehouse {
         n - left
     }
 
+    /// Removes the stock of product `p` from recalled lots; returns (units, their cost in yuan).
+    pub fn remove_recalled(&mut self, p: usize, lots: &[Lot]) -> (u64, f64) {
+        let (mut units, mut yuan) = (0u64, 0.0);
+        self.stock[p].retain(|x| {
+            let lot = &lots[x.lot as usize];
+            if lot.recalled {
+                units += x.qty as u64;
+                yuan += x.qty as f64 * lot.unit_cost_yuan;
+            }
+            !lot.recalled
+        });
+        (units, yuan)
+    }
+
     /// Money value of the stock at purchase cost, yuan.
     pub fn value_yuan(&self, lots: &[Lot]) -> f64 {
         (0..self.stock.len()).map(|p| self.value_of(p, lots)).sum()

@@ -146,7 +146,7 @@ impl DayRow {
             lots_rejected: t.lots_rejected,
             lots_false_origin_accepted: t.lots_false_origin_accepted,
             active_residents: d.active_residents,
-            churned: t.churned,
+            churned: t.churned(),
             churned_total,
             revenue_yuan: yuan(t.revenue_yuan),
             refunds_yuan: yuan(t.refunds_yuan),
@@ -174,7 +174,7 @@ impl DayRow {
             .days
             .iter()
             .map(|d| {
-                churned += d.tally.churned;
+                churned += d.tally.churned();
                 DayRow::new(d, churned)
             })
             .collect()
@@ -375,7 +375,7 @@ impl Kpis {
         let transit = t.spoiled[Stage::Inbound as usize] + t.spoiled[Stage::Linehaul as usize] + t.spoiled[Stage::LastMile as usize];
         let handed = (t.units_sold + t.spoiled[Stage::DeliveredDefective as usize]) as f64;
         Kpis {
-            churn_rate: ratio(t.churned as f64, residents_initial as f64),
+            churn_rate: ratio(t.churned() as f64, residents_initial as f64),
             spoilage_rate: ratio(t.spoiled_total() as f64, t.units_procured as f64),
             cost_per_order_yuan: ratio(cost, t.orders as f64),
             fulfilment_cost_per_order_yuan: ratio(t.transport_yuan() + t.warehousing_yuan, t.orders as f64),
@@ -422,7 +422,7 @@ impl Summary {
                 lots_inspected: t.lots_inspected,
                 lots_rejected: t.lots_rejected,
                 lots_false_origin_accepted: t.lots_false_origin_accepted,
-                churned: t.churned,
+                churned: t.churned(),
                 revenue_yuan: yuan(t.revenue_yuan),
                 refunds_yuan: yuan(t.refunds_yuan),
                 procurement_yuan: yuan(t.procurement_yuan),

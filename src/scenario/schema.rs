@@ -53,6 +53,30 @@ pub struct Scenario {
     /// Residents (households).
     #[serde(default)]
     pub residents: ResidentsConfig,
+    /// Resident segments; default three (see [`default_segments`]).
+    #[serde(default)]
+    pub segments: Vec<SegmentConfig>,
+    /// The market: outside option, newcomers.
+    #[serde(default)]
+    pub market: MarketConfig,
+    /// Word of mouth and scandals.
+    #[serde(default)]
+    pub reputation: ReputationConfig,
+    /// Scheduled scandals.
+    #[serde(default)]
+    pub scandals: Vec<ScandalConfig>,
+    /// Competing platforms; default one, named after the scenario.
+    #[serde(default)]
+    pub platforms: Vec<PlatformConfig>,
+    /// Pricing (per platform through `overrides`).
+    #[serde(default)]
+    pub pricing: PricingConfig,
+    /// After-sales (per platform through `overrides`).
+    #[serde(default)]
+    pub aftersales: AftersalesConfig,
+    /// Retention coupons (per platform through `overrides`).
+    #[serde(default)]
+    pub retention: RetentionConfig,
     /// Platform policies.
     #[serde(default)]
     pub policy: PolicyConfig,
@@ -421,8 +445,11 @@ pub struct ProductConfig {
     /// Decay speeds up by this factor per +10 °C (Q10), in [1, 10]. Default 2.4.
     #[serde(default = "d_q10")]
     pub q10: f64,
-    /// Probability an ordering resident puts one unit in the basket, in [0, 1].
+    /// Probability an ordering resident puts the product in the basket, in [0, 1].
     pub basket_prob: f64,
+    /// Basket probability multiplier per segment name (an assortment aimed at a segment). Default none.
+    #[serde(default)]
+    pub segment_boost: BTreeMap<String, f64>,
 }
 
 fn d_shelf_life_cv() -> f64 {
@@ -565,6 +592,25 @@ pub struct LeadersConfig {
     pub storage_temp_c: f64,
     /// Probability a resident comes to pick up the order, in [0, 1]. Default 0.97.
     pub pickup_rate: f64,
+    /// Share of leaders trained in storage (MODEL.md §5.3), in [0, 1]. Default 0.
+    pub training_share: f64,
+    /// Storage temperature at a trained leader's shop (a fridge), °C. Default 8.
+    pub trained_storage_temp_c: f64,
+    /// Weight of the newest pickup in a leader's rating (share of its orders served without
+    /// a problem), in (0, 1]. Default 0.1.
+    pub rating_alpha: f64,
+    /// Share of leaders, best rated first, paid a commission bonus, in [0, 1]. Default 0.
+    pub bonus_top_share: f64,
+    /// Commission bonus of the top-rated, in [0, 1). Default 0.02.
+    pub bonus_commission: f64,
+    /// Daily base probability a leader switches to a rival platform, in [0, 1]. Default 0.
+    pub switch_prob_per_day: f64,
+    /// Switching odds grow by `exp(this × (rival commission − own commission))`. Default 30.
+    pub switch_commission_sensitivity: f64,
+    /// … and by `exp(this × (1 − rating))`. Default 3.
+    pub switch_performance_sensitivity: f64,
+    /// Share of a switching leader's home residents who follow to the new platform, in [0, 1]. Default 0.6.
+    pub follow_share: f64,
 }
 
 impl Default for LeadersConfig {
@@ -575,51 +621,381 @@ impl Default for LeadersConfig {
             commission_rate: 0.10,
             storage_temp_c: 22.0,
             pickup_rate: 0.97,
+            training_share: 0.0,
+            trained_storage_temp_c: 8.0,
+            rating_alpha: 0.1,
+            bonus_top_share: 0.0,
+            bonus_commission: 0.02,
+            switch_prob_per_day: 0.0,
+            switch_commission_sensitivity: 30.0,
+            switch_performance_sensitivity: 3.0,
+            follow_share: 0.6,
         }
     }
 }
 
-/// `[residents]`: ordering, satisfaction and churn.
+/// `[residents]`: shopping, trust and churn (defaults for every segment).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ResidentsConfig {
-    /// Mean daily probability a satisfied resident orders, in (0, 1]. Default 0.3.
+    /// Mean daily probability a resident goes shopping (for groceries anywhere), in (0, 1]. Default 0.3.
     pub order_prob_per_day: f64,
-    /// Beta concentration of the per-resident order probability (lower = more spread), > 0. Default 2.
-    pub order_prob_concentration: f64,
-    /// Mean initial satisfaction, in (0, 1). Default 0.8.
-    pub satisfaction_initial: f64,
-    /// Beta concentration of initial satisfaction, > 0. Default 20.
-    pub satisfaction_concentration: f64,
-    /// After an order with no problem, satisfaction moves this share of the way to 1, in [0, 1]. Default 0.1.
+    /// Pareto shape of the spend multiplier `m` (heavier tail when lower; 1.16 gives the
+    /// 80/20 rule), > 1. A resident shops with probability `min(0.95, order_prob × √m / E√m)`
+    /// and buys `max(1, round(√m))` units of each product chosen. Default 1.16.
+    pub spend_pareto_shape: f64,
+    /// Mean initial trust in each platform, in (0, 1). Default 0.8.
+    pub trust_initial: f64,
+    /// Beta concentration of initial trust, > 0. Default 20.
+    pub trust_concentration: f64,
+    /// Mean attachment to the home leader, in [0, 1]. Default 0.5.
+    pub attachment_mean: f64,
+    /// After a pickup with no problem, trust moves this share of the way to 1, in [0, 1]. Default 0.1.
     pub recovery_rate: f64,
-    /// Satisfaction lost per item out of stock, in [0, 1]. Default 0.06.
+    /// Trust lost per item out of stock, in [0, 1]. Default 0.06.
     pub stockout_penalty: f64,
-    /// Satisfaction lost per defective item, in [0, 1]. Default 0.12.
+    /// Trust lost per defective item, in [0, 1]. Default 0.12.
     pub defect_penalty: f64,
-    /// A resident whose satisfaction falls below this churns for good, in [0, 1). Default 0.45.
-    pub churn_threshold: f64,
-    /// Daily probability of leaving for reasons outside the model (moving away), in [0, 1). Default 0.0003.
+    /// A customer of a platform counts as churned from it after this many shopping
+    /// occasions in a row elsewhere (a rival or the outside option), ≥ 1. Default 4.
+    pub churn_after_occasions: u32,
+    /// Daily probability of leaving the market (moving away), in [0, 1). Default 0.0003.
     pub base_churn_prob_per_day: f64,
     /// A unit is defective at hand-over (wilted, bruised) if it would spoil within this
     /// share of its product's mean shelf life, in [0, 1]. Default 0.1.
     pub quality_margin_share: f64,
+    /// Days a bad experience stays in memory as the cause of a later churn, ≥ 1. Default 30.
+    pub memory_days: u32,
 }
 
 impl Default for ResidentsConfig {
     fn default() -> Self {
         ResidentsConfig {
             order_prob_per_day: 0.3,
-            order_prob_concentration: 2.0,
-            satisfaction_initial: 0.8,
-            satisfaction_concentration: 20.0,
+            spend_pareto_shape: 1.16,
+            trust_initial: 0.8,
+            trust_concentration: 20.0,
+            attachment_mean: 0.5,
             recovery_rate: 0.1,
             stockout_penalty: 0.06,
             defect_penalty: 0.12,
-            churn_threshold: 0.45,
+            churn_after_occasions: 4,
             base_churn_prob_per_day: 0.0003,
             quality_margin_share: 0.1,
+            memory_days: 30,
         }
+    }
+}
+
+/// `[[segments]]`: a group of residents with its own habits and choice weights. Without
+/// any, three default segments are used (see [`default_segments`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentConfig {
+    /// Unique name, referred to by products' `segment_boost` and retention targets.
+    pub name: String,
+    /// Share of residents, > 0 (shares are normalised).
+    pub share: f64,
+    /// Daily shopping probability; default `[residents] order_prob_per_day`.
+    #[serde(default)]
+    pub order_prob_per_day: Option<f64>,
+    /// Utility per unit of price index above 1 (negative: dearer is worse). Default −4.
+    #[serde(default = "d_beta_price")]
+    pub beta_price: f64,
+    /// Utility per unit of trust, ≥ 0. Default 4.
+    #[serde(default = "d_beta_trust")]
+    pub beta_trust: f64,
+    /// Utility per unit of attachment to the home leader, ≥ 0. Default 1.5.
+    #[serde(default = "d_beta_attach")]
+    pub beta_attachment: f64,
+    /// Utility per unit of availability (last pickup's fill rate at the leader), ≥ 0. Default 2.
+    #[serde(default = "d_beta_avail")]
+    pub beta_availability: f64,
+    /// Utility of the outside option (wet market, supermarket). Default 4.
+    #[serde(default = "d_outside_asc")]
+    pub outside_asc: f64,
+}
+
+fn d_beta_price() -> f64 {
+    -4.0
+}
+fn d_beta_trust() -> f64 {
+    4.0
+}
+fn d_beta_attach() -> f64 {
+    1.5
+}
+fn d_beta_avail() -> f64 {
+    2.0
+}
+fn d_outside_asc() -> f64 {
+    4.0
+}
+
+/// The segments used when a scenario gives none (assumptions, MODEL.md §4.2.3): price-
+/// sensitive elderly (40 %, shop often), busy young families (35 %), quality seekers (25 %).
+pub fn default_segments() -> Vec<SegmentConfig> {
+    let seg = |name: &str, share, p, bp, bt| SegmentConfig {
+        name: name.into(),
+        share,
+        order_prob_per_day: Some(p),
+        beta_price: bp,
+        beta_trust: bt,
+        beta_attachment: d_beta_attach(),
+        beta_availability: d_beta_avail(),
+        outside_asc: d_outside_asc(),
+    };
+    vec![
+        seg("price_sensitive_elderly", 0.40, 0.35, -8.0, 3.5),
+        seg("young_families", 0.35, 0.28, -3.0, 4.0),
+        seg("quality_seekers", 0.25, 0.25, -1.5, 5.0),
+    ]
+}
+
+/// `[market]`: the competition between platforms and the outside option.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarketConfig {
+    /// Whether residents may shop outside the platforms (wet market, supermarket). Default true.
+    pub outside_option: bool,
+    /// Prospective households per neighbourhood, as a share of its households, who may join
+    /// the market over time, in [0, 10]. Default 0.1.
+    pub prospects_share: f64,
+    /// Daily probability a prospect joins, scaled by the market's mean trust / trust_initial,
+    /// in [0, 1]. Default 0.005.
+    pub inflow_prob_per_day: f64,
+}
+
+impl Default for MarketConfig {
+    fn default() -> Self {
+        MarketConfig { outside_option: true, prospects_share: 0.1, inflow_prob_per_day: 0.005 }
+    }
+}
+
+/// `[reputation]`: word of mouth and scandals (MODEL.md §4.2.1, §5.2.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReputationConfig {
+    /// Neighbours a bad experience reaches, 0–100. Default 3.
+    pub word_of_mouth_reach: u32,
+    /// Trust a neighbour loses in that platform, in [0, 1]. Default 0.03.
+    pub word_of_mouth_penalty: f64,
+    /// A platform's daily delivered-defect rate above this sets off a scandal, in (0, 1]. Default 1 (never).
+    pub scandal_defect_threshold: f64,
+    /// Share of every resident's trust a scandal takes, in [0, 1]. Default 0.4.
+    pub scandal_depth: f64,
+    /// Days before a triggered scandal can recur, ≥ 1. Default 30.
+    pub scandal_cooldown_days: u32,
+    /// Each day trust moves this share of the way back to `trust_initial`, in [0, 1]. Default 0.01.
+    pub trust_recovery_per_day: f64,
+}
+
+impl Default for ReputationConfig {
+    fn default() -> Self {
+        ReputationConfig {
+            word_of_mouth_reach: 3,
+            word_of_mouth_penalty: 0.03,
+            scandal_defect_threshold: 1.0,
+            scandal_depth: 0.4,
+            scandal_cooldown_days: 30,
+            trust_recovery_per_day: 0.01,
+        }
+    }
+}
+
+/// `[[scandals]]`: a scheduled scandal (exposure of spoiled goods being shipped).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScandalConfig {
+    /// Platform hit (a `[[platforms]]` name); default the first platform.
+    #[serde(default)]
+    pub platform: String,
+    /// Day it breaks.
+    pub day: u32,
+    /// Share of trust lost, in [0, 1]; default `[reputation] scandal_depth`.
+    #[serde(default)]
+    pub depth: Option<f64>,
+}
+
+/// `[[platforms]]`: a competing platform, as the scenario with some values changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformConfig {
+    /// Unique name.
+    pub name: String,
+    /// Values that differ from the rest of the file, by dotted path (as in sweeps), e.g.
+    /// `{ "pricing.policy" = "undercut", "qc.audit" = "recheck" }`. The number of leaders
+    /// must stay the same: each neighbourhood has one pickup point of every platform.
+    #[serde(default)]
+    pub overrides: toml::Table,
+}
+
+/// Pricing policy (MODEL.md §4.2.2, §5.2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PricePolicy {
+    /// Each product's `price_yuan`.
+    #[default]
+    List,
+    /// Unit cost × (1 + `margin`).
+    CostPlus,
+    /// The lowest rival price of yesterday (own list price without rivals).
+    MatchLowest,
+    /// `undercut_share` below the lowest rival price of yesterday.
+    Undercut,
+    /// Undercut while a subsidy budget lasts (the gap to list price is the subsidy), then list.
+    SubsidyWar,
+    /// Price intelligence: list price, but meet a cheaper rival down to a minimum margin.
+    CompetitorAware,
+}
+
+/// Regulatory price floor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceFloor {
+    /// No floor.
+    #[default]
+    None,
+    /// No price below unit cost, except clearing overstocked perishables (the Dec 2020 rule).
+    Cost,
+}
+
+/// `[pricing]`: a platform's pricing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PricingConfig {
+    /// Policy. Default `list`.
+    pub policy: PricePolicy,
+    /// Mark-up over unit cost for `cost_plus`, ≥ 0. Default 0.45.
+    pub margin: f64,
+    /// Share below the lowest rival for `undercut` and `subsidy_war`, in [0, 1). Default 0.1.
+    pub undercut_share: f64,
+    /// Subsidy budget for `subsidy_war`, yuan, ≥ 0. Default 200 000.
+    pub subsidy_budget_yuan: f64,
+    /// Lowest margin over cost `competitor_aware` accepts, ≥ −1. Default 0.1.
+    pub min_margin: f64,
+    /// Regulatory floor. Default `none`.
+    pub floor: PriceFloor,
+    /// Perishables (mean shelf life below this, h at 0 °C) may be cleared below cost. Default 168.
+    pub perishable_shelf_life_hours: f64,
+    /// … when central stock exceeds this multiple of last night's orders, ≥ 0. Default 1.5.
+    pub clearance_overstock_ratio: f64,
+}
+
+impl Default for PricingConfig {
+    fn default() -> Self {
+        PricingConfig {
+            policy: PricePolicy::List,
+            margin: 0.45,
+            undercut_share: 0.1,
+            subsidy_budget_yuan: 200_000.0,
+            min_margin: 0.1,
+            floor: PriceFloor::None,
+            perishable_shelf_life_hours: 168.0,
+            clearance_overstock_ratio: 1.5,
+        }
+    }
+}
+
+/// After-sales channel (MODEL.md §4.3, §5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Leader relays to customer service → return → inspection → refund.
+    #[default]
+    LeaderRelay,
+    /// The resident reports in the app; one step.
+    InApp,
+}
+
+/// Refund rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundRule {
+    /// Refund only if the returned item is judged resalable.
+    #[default]
+    ResalableOnly,
+    /// "Bad, we pay": every report is refunded.
+    NoQuestions,
+}
+
+/// `[aftersales]`: complaints, refunds and recalls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AftersalesConfig {
+    /// Channel. Default `leader_relay`.
+    pub channel: Channel,
+    /// Refund rule. Default `resalable_only`.
+    pub refund_rule: RefundRule,
+    /// Probability a defective unit is reported, in [0, 1]. Default 0.7.
+    pub complaint_prob: f64,
+    /// Under `resalable_only`, probability a report is judged resalable and refunded, in [0, 1]. Default 0.3.
+    pub resalable_share: f64,
+    /// Mean hours of each leader-relay step (leader → service, service, return, inspection), ≥ 0. Default 12, 24, 24, 24.
+    pub relay_step_hours: [f64; 4],
+    /// Mean hours of an in-app refund, ≥ 0. Default 4.
+    pub app_hours: f64,
+    /// Trust a granted refund gives back at once, in [0, 1]; it shrinks as `exp(−hours / refund_patience_hours)`. Default 0.1.
+    pub refund_recovery: f64,
+    /// Hours of refund delay a resident tolerates, > 0. Default 24.
+    pub refund_patience_hours: f64,
+    /// Trust lost when a refund is refused, in [0, 1]. Default 0.1.
+    pub refused_penalty: f64,
+    /// Traceability: a report recalls the same lot everywhere it still is. Default false.
+    pub traceability: bool,
+}
+
+impl Default for AftersalesConfig {
+    fn default() -> Self {
+        AftersalesConfig {
+            channel: Channel::LeaderRelay,
+            refund_rule: RefundRule::ResalableOnly,
+            complaint_prob: 0.7,
+            resalable_share: 0.3,
+            relay_step_hours: [12.0, 24.0, 24.0, 24.0],
+            app_hours: 4.0,
+            refund_recovery: 0.1,
+            refund_patience_hours: 24.0,
+            refused_penalty: 0.1,
+            traceability: false,
+        }
+    }
+}
+
+/// Who gets retention coupons.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RetentionTarget {
+    /// Nobody (no retention effort).
+    #[default]
+    None,
+    /// Any at-risk resident.
+    All,
+    /// At-risk residents in the top 20 % by spend.
+    TopSpend,
+}
+
+/// `[retention]`: coupons for residents at risk of churning (MODEL.md §5.2.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Target. Default `none`.
+    pub target: RetentionTarget,
+    /// Only residents of this segment (empty = any). Default empty.
+    pub segment: String,
+    /// Total budget, yuan, ≥ 0. Default 0.
+    pub budget_yuan: f64,
+    /// Value of a coupon, yuan, > 0; paid when redeemed with an order. Default 3.
+    pub coupon_yuan: f64,
+    /// Utility a held coupon adds to the platform, ≥ 0. Default 1.5.
+    pub coupon_utility: f64,
+    /// A customer is at risk when trust falls below this, in [0, 1]. Default 0.6.
+    pub at_risk_trust: f64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig { target: RetentionTarget::None, segment: String::new(), budget_yuan: 0.0, coupon_yuan: 3.0, coupon_utility: 1.5, at_risk_trust: 0.6 }
     }
 }
 

@@ -363,18 +363,105 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
     c.temp("storage_temp_c", l.storage_temp_c)?;
     c.unit("pickup_rate", l.pickup_rate)?;
 
+    c.unit("training_share", l.training_share)?;
+    c.temp("trained_storage_temp_c", l.trained_storage_temp_c)?;
+    c.range("rating_alpha", l.rating_alpha, 0.0, 1.0, true, false)?;
+    c.unit("bonus_top_share", l.bonus_top_share)?;
+    c.range("bonus_commission", l.bonus_commission, 0.0, 1.0, false, true)?;
+    c.unit("switch_prob_per_day", l.switch_prob_per_day)?;
+    c.range("switch_commission_sensitivity", l.switch_commission_sensitivity, 0.0, 1000.0, false, false)?;
+    c.range("switch_performance_sensitivity", l.switch_performance_sensitivity, 0.0, 1000.0, false, false)?;
+    c.unit("follow_share", l.follow_share)?;
+
     let r = &s.residents;
     let c = at(vec![Seg::Key("residents".into())]);
     c.range("order_prob_per_day", r.order_prob_per_day, 0.0, 1.0, true, false)?;
-    c.positive("order_prob_concentration", r.order_prob_concentration)?;
-    c.range("satisfaction_initial", r.satisfaction_initial, 0.0, 1.0, true, true)?;
-    c.positive("satisfaction_concentration", r.satisfaction_concentration)?;
+    c.range("spend_pareto_shape", r.spend_pareto_shape, 1.0, 100.0, true, false)?;
+    c.range("trust_initial", r.trust_initial, 0.0, 1.0, true, true)?;
+    c.positive("trust_concentration", r.trust_concentration)?;
+    c.unit("attachment_mean", r.attachment_mean)?;
     c.unit("recovery_rate", r.recovery_rate)?;
     c.unit("stockout_penalty", r.stockout_penalty)?;
     c.unit("defect_penalty", r.defect_penalty)?;
-    c.range("churn_threshold", r.churn_threshold, 0.0, 1.0, false, true)?;
+    c.count("churn_after_occasions", r.churn_after_occasions as u64, 1, 1000)?;
     c.range("base_churn_prob_per_day", r.base_churn_prob_per_day, 0.0, 1.0, false, true)?;
     c.unit("quality_margin_share", r.quality_margin_share)?;
+    c.count("memory_days", r.memory_days as u64, 1, 100_000)?;
+
+    let mut seg_names: Vec<&str> = Vec::new();
+    for (i, g) in s.segments.iter().enumerate() {
+        let c = at(vec![Seg::Key("segments".into()), Seg::Index(i)]);
+        c.unique("name", &g.name, &seg_names)?;
+        seg_names.push(&g.name);
+        c.positive("share", g.share)?;
+        if let Some(p) = g.order_prob_per_day {
+            c.range("order_prob_per_day", p, 0.0, 1.0, true, false)?;
+        }
+        c.range("beta_price", g.beta_price, -1000.0, 1000.0, false, false)?;
+        c.range("beta_trust", g.beta_trust, 0.0, 1000.0, false, false)?;
+        c.range("beta_attachment", g.beta_attachment, 0.0, 1000.0, false, false)?;
+        c.range("beta_availability", g.beta_availability, 0.0, 1000.0, false, false)?;
+        c.range("outside_asc", g.outside_asc, -1000.0, 1000.0, false, false)?;
+    }
+    if s.segments.len() > 255 {
+        return Err(BadValue { path: vec![Seg::Key("segments".into())], value: format!("{} segments", s.segments.len()), allowed: "at most 255 segments".into() });
+    }
+    let defaults = super::schema::default_segments();
+    let seg_names: Vec<&str> = if s.segments.is_empty() { defaults.iter().map(|g| g.name.as_str()).collect() } else { seg_names };
+    for (i, p) in s.products.iter().enumerate() {
+        for (seg, m) in &p.segment_boost {
+            let c = at(vec![Seg::Key("products".into()), Seg::Index(i), Seg::Key("segment_boost".into())]);
+            if !seg_names.contains(&seg.as_str()) {
+                return Err(BadValue { path: c.at_owned(seg), value: format!("\"{seg}\""), allowed: format!("must be a segment: {}", seg_names.join(", ")) });
+            }
+            c.range_owned(seg, *m, 0.0, 1000.0)?;
+        }
+    }
+
+    let m = &s.market;
+    let c = at(vec![Seg::Key("market".into())]);
+    c.range("prospects_share", m.prospects_share, 0.0, 10.0, false, false)?;
+    c.unit("inflow_prob_per_day", m.inflow_prob_per_day)?;
+
+    let rp = &s.reputation;
+    let c = at(vec![Seg::Key("reputation".into())]);
+    c.count("word_of_mouth_reach", rp.word_of_mouth_reach as u64, 0, 100)?;
+    c.unit("word_of_mouth_penalty", rp.word_of_mouth_penalty)?;
+    c.range("scandal_defect_threshold", rp.scandal_defect_threshold, 0.0, 1.0, true, false)?;
+    c.unit("scandal_depth", rp.scandal_depth)?;
+    c.count("scandal_cooldown_days", rp.scandal_cooldown_days as u64, 1, 100_000)?;
+    c.unit("trust_recovery_per_day", rp.trust_recovery_per_day)?;
+
+    let pr = &s.pricing;
+    let c = at(vec![Seg::Key("pricing".into())]);
+    c.range("margin", pr.margin, 0.0, 100.0, false, false)?;
+    c.range("undercut_share", pr.undercut_share, 0.0, 1.0, false, true)?;
+    c.non_negative("subsidy_budget_yuan", pr.subsidy_budget_yuan)?;
+    c.range("min_margin", pr.min_margin, -1.0, 100.0, false, false)?;
+    c.non_negative("perishable_shelf_life_hours", pr.perishable_shelf_life_hours)?;
+    c.non_negative("clearance_overstock_ratio", pr.clearance_overstock_ratio)?;
+
+    let a = &s.aftersales;
+    let c = at(vec![Seg::Key("aftersales".into())]);
+    c.unit("complaint_prob", a.complaint_prob)?;
+    c.unit("resalable_share", a.resalable_share)?;
+    for h in a.relay_step_hours {
+        c.range("relay_step_hours", h, 0.0, 10_000.0, false, false)?;
+    }
+    c.range("app_hours", a.app_hours, 0.0, 10_000.0, false, false)?;
+    c.unit("refund_recovery", a.refund_recovery)?;
+    c.positive("refund_patience_hours", a.refund_patience_hours)?;
+    c.unit("refused_penalty", a.refused_penalty)?;
+
+    let rt = &s.retention;
+    let c = at(vec![Seg::Key("retention".into())]);
+    if !rt.segment.is_empty() {
+        c.one_of("segment", &rt.segment, &seg_names)?;
+    }
+    c.non_negative("budget_yuan", rt.budget_yuan)?;
+    c.positive("coupon_yuan", rt.coupon_yuan)?;
+    c.non_negative("coupon_utility", rt.coupon_utility)?;
+    c.unit("at_risk_trust", rt.at_risk_trust)?;
 
     let grid_names = names;
     for (i, sh) in s.shocks.iter().enumerate() {
@@ -405,6 +492,29 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
     c.count("accept_max_defects", q.accept_max_defects as u64, 0, q.sample_size as u64)?;
     c.unit("sorter_laxity", q.sorter_laxity)?;
     c.non_negative("inspection_cost_yuan_per_unit", q.inspection_cost_yuan_per_unit)?;
+
+    let mut platform_names: Vec<&str> = Vec::new();
+    for (i, p) in s.platforms.iter().enumerate() {
+        let c = at(vec![Seg::Key("platforms".into()), Seg::Index(i)]);
+        c.unique("name", &p.name, &platform_names)?;
+        platform_names.push(&p.name);
+    }
+    if s.platforms.len() > super::MAX_PLATFORMS {
+        return Err(BadValue {
+            path: vec![Seg::Key("platforms".into())],
+            value: format!("{} platforms", s.platforms.len()),
+            allowed: format!("at most {} platforms", super::MAX_PLATFORMS),
+        });
+    }
+    for (i, sc) in s.scandals.iter().enumerate() {
+        let c = at(vec![Seg::Key("scandals".into()), Seg::Index(i)]);
+        if !sc.platform.is_empty() {
+            c.one_of("platform", &sc.platform, &platform_names)?;
+        }
+        if let Some(d) = sc.depth {
+            c.unit("depth", d)?;
+        }
+    }
 
     let c = at(vec![Seg::Key("policy".into())]);
     c.range("safety_stock_factor", s.policy.safety_stock_factor, 0.0, 2.0, false, false)?;

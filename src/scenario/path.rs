@@ -1,4 +1,5 @@
-//! Parameter paths: set a value deep inside a scenario's TOML by a dotted path such as
+//! Parameter paths (used by sweeps and platform overrides): set a value deep inside a
+//! scenario's TOML by a dotted path such as
 //! `policy.safety_stock_factor`, `sourcing.vegetables.split.veg_wholesaler`,
 //! `suppliers[0].capacity_units_per_day` or, by name, `suppliers.veg_farm.capacity_units_per_day`.
 //!
