@@ -14,7 +14,7 @@ use cesim::experiment::compare::compare;
 use cesim::experiment::runner::{Shard, SweepOptions, merge, run_sweep};
 use cesim::experiment::sweep;
 use cesim::output::write::{atomic_write, write_run};
-use cesim::output::{DayRow, Summary};
+use cesim::output::{DayRow, PlatformRow, Summary};
 use cesim::scenario;
 
 /// Simulate community group buying (社区团购): suppliers, warehouses, cold trucks, group
@@ -28,11 +28,12 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Simulate one scenario and write daily.csv and summary.json.
+    /// Simulate one scenario and write daily.csv, platforms.csv and summary.json.
     ///
     /// Runs replication 0 (or --replication) of the scenario over its horizon, prints the
-    /// headline KPIs and writes `daily.csv` (a row per day) and `summary.json` (totals and
-    /// KPIs) into --out, each replaced atomically.
+    /// headline KPIs and writes `daily.csv` (a row per day, market totals), `platforms.csv`
+    /// (a row per day and platform) and `summary.json` (totals and KPIs) into --out, each
+    /// replaced atomically.
     Run {
         /// Scenario file (TOML), e.g. scenarios/baseline.toml.
         scenario: PathBuf,
@@ -149,7 +150,7 @@ fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, r
     let elapsed = started.elapsed();
     let rows = DayRow::all(&report);
     let summary = Summary::new(&report);
-    write_run(out, &rows, &summary).with_context(|| format!("writing results to {}", out.display()))?;
+    write_run(out, &rows, &PlatformRow::all(&report), &summary).with_context(|| format!("writing results to {}", out.display()))?;
     if !quiet {
         print_summary(&summary, out, elapsed)?;
     }
@@ -276,7 +277,29 @@ fn print_summary(s: &Summary, out: &Path, elapsed: std::time::Duration) -> std::
     writeln!(o, "  profit                {:>10.0} yuan (net margin {:.1} %)", k.profit_yuan, 100.0 * k.net_margin)?;
     let stages: Vec<String> = t.spoiled_by_stage.iter().map(|(n, u)| format!("{n} {u}")).collect();
     writeln!(o, "  spoiled by stage      {}", stages.join(", "))?;
-    writeln!(o, "wrote {}/daily.csv and {}/summary.json", out.display(), out.display())?;
+    if s.platforms.len() > 1 {
+        for p in &s.platforms {
+            writeln!(
+                o,
+                "  {:<20} share {:>5.1} %  churn {:>5.2} %  margin {:>6.1} %  price index {:.3}  refund lead {:.0} h",
+                p.name,
+                100.0 * p.market_share,
+                100.0 * p.churn_rate,
+                100.0 * p.margin,
+                p.price_index,
+                p.refund_lead_time_hours
+            )?;
+        }
+    }
+    let churn: Vec<String> = s.platforms.iter().flat_map(|p| p.churn_by_cause.iter()).fold(Vec::<(String, u64)>::new(), |mut acc, (n, c)| {
+        match acc.iter_mut().find(|(m, _)| m == n) {
+            Some(x) => x.1 += c,
+            None => acc.push((n.clone(), *c)),
+        }
+        acc
+    }).iter().map(|(n, c)| format!("{n} {c}")).collect();
+    writeln!(o, "  churn by cause        {}", churn.join(", "))?;
+    writeln!(o, "wrote {0}/daily.csv, {0}/platforms.csv and {0}/summary.json", out.display())?;
     Ok(())
 }
 

@@ -4,4 +4,4 @@
 pub mod metrics;
 pub mod write;
 
-pub use metrics::{DayRow, Kpis, RUN_FIGURES, Summary, run_figures};
+pub use metrics::{DayRow, Kpis, PlatformRow, RUN_FIGURES, Summary, run_figures};

@@ -102,6 +102,9 @@ pub struct Tally {
     pub lots_false_origin_accepted: u64,
     /// Customers lost, by cause ([`crate::model::resident::ChurnCause`]).
     pub churned_by_cause: [u64; 8],
+    /// Customers lost to the market (a customer of no platform any more, shopping outside
+    /// or moved away), by cause, counted on the platform that lost them last.
+    pub left_market_by_cause: [u64; 8],
     /// New or returning customers.
     pub gained: u64,
     /// Residents served at pickups.
@@ -158,6 +161,11 @@ impl Tally {
     /// Customers lost, every cause.
     pub fn churned(&self) -> u64 {
         self.churned_by_cause.iter().sum()
+    }
+
+    /// Customers lost to the market (every platform), every cause.
+    pub fn left_market(&self) -> u64 {
+        self.left_market_by_cause.iter().sum()
     }
 
     /// Units lost at every stage together.
@@ -298,6 +306,9 @@ impl AddAssign<&Tally> for Tally {
         }
         self.qc_yuan += o.qc_yuan;
         for (a, b) in self.churned_by_cause.iter_mut().zip(o.churned_by_cause) {
+            *a += b;
+        }
+        for (a, b) in self.left_market_by_cause.iter_mut().zip(o.left_market_by_cause) {
             *a += b;
         }
         self.gained += o.gained;

@@ -8,6 +8,11 @@
 //! always. A granted refund gives back `refund_recovery × exp(−hours /
 //! refund_patience_hours)` of trust; a refused one takes `refused_penalty`; a refusal or a
 //! refund slower than the patience is remembered as a `refund` experience.
+//!
+//! Traceability: each report names the unit's lot; a lot whose defect rate is above
+//! `recall_defect_threshold` (a bad lot, not a wilted unit) is recalled: its units still
+//! at the central warehouse or at leaders that have not handed out yet are written off
+//! (stage `recalled`) instead of reaching more residents.
 
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Exp};

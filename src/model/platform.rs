@@ -555,8 +555,9 @@ impl Platform {
                 if o.bad {
                     residents.remember(s.resident, k, ChurnCause::Refund, day);
                 }
-                if a.traceability {
-                    self.lots[s.defect_lot as usize].recalled = true;
+                let lot = &mut self.lots[s.defect_lot as usize];
+                if a.traceability && lot.defect_rate > a.recall_defect_threshold {
+                    lot.recalled = true;
                 }
             }
             if bad && !hood.is_empty() {

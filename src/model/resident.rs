@@ -20,7 +20,10 @@
 //! [`Residents::experience`]). A customer of a platform who shops elsewhere for
 //! `churn_after_occasions` occasions in a row has churned from it; the cause is the last
 //! bad experience with it within `memory_days` (stock-out, defect, refund, leader left,
-//! scandal), else `price` if the rival chosen last was cheaper, else `other`.
+//! scandal), else `price` if the rival chosen last was cheaper, else `other`. A resident
+//! who is then a customer of no platform and shops outside has left the market: that is
+//! the churn the headline `churn_rate` counts (switching between platforms is churn of the
+//! platform, not of the market).
 
 use std::ops::Range;
 
@@ -132,6 +135,8 @@ pub struct ShopTally {
     pub gained: u64,
     /// Coupons redeemed with an order.
     pub coupons_redeemed: u64,
+    /// Residents lost to every platform (last lost by this one), by [`ChurnCause`].
+    pub left_market: [u64; 8],
 }
 
 /// All residents of a run.
@@ -339,10 +344,15 @@ impl Residents {
             let u: f64 = rng.random();
             if u < base {
                 self.status[r] = MOVED;
+                let mut last = None;
                 for (k, t) in tally.iter_mut().enumerate().take(np) {
                     if self.customer[r] & (1 << k) != 0 {
                         t.churned[ChurnCause::Moved as usize] += 1;
+                        last = Some(k);
                     }
+                }
+                if let Some(k) = last {
+                    tally[k].left_market[ChurnCause::Moved as usize] += 1;
                 }
                 self.customer[r] = 0;
                 continue;
@@ -392,7 +402,7 @@ impl Residents {
                 // Rounding at the top end: the last platform with weight.
                 chose = (0..np).rev().find(|&k| weights[k] > 0.0).map_or(NO_CHOICE, |k| k as u8);
             }
-            for k in 0..np {
+            for (k, t) in tally.iter_mut().enumerate().take(np) {
                 if k as u8 == chose || self.customer[r] & (1 << k) == 0 {
                     continue;
                 }
@@ -400,8 +410,11 @@ impl Residents {
                 *m = m.saturating_add(1);
                 if *m >= churn_after {
                     let cause = self.churn_cause(r, k, day, chose, offers);
-                    tally[k].churned[cause as usize] += 1;
+                    t.churned[cause as usize] += 1;
                     self.customer[r] &= !(1 << k);
+                    if self.customer[r] == 0 && chose == NO_CHOICE {
+                        t.left_market[cause as usize] += 1;
+                    }
                 }
             }
             if chose == NO_CHOICE {

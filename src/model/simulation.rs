@@ -361,6 +361,9 @@ impl Market {
             for (a, b) in p.today.churned_by_cause.iter_mut().zip(t.churned) {
                 *a += b;
             }
+            for (a, b) in p.today.left_market_by_cause.iter_mut().zip(t.left_market) {
+                *a += b;
+            }
             p.today.coupons_yuan += t.coupons_redeemed as f64 * p.sc.retention.coupon_yuan;
             p.cutoff(q, now, day)?;
         }

@@ -9,6 +9,8 @@
 use serde::Serialize;
 
 use crate::model::accounts::{ProductTotals, Stage, SupplierTotals, Tally};
+use crate::model::resident::ChurnCause;
+use crate::model::simulation::PlatformDay;
 use crate::model::supplier::ShortCause;
 use crate::model::simulation::{DayRecord, RunReport};
 
@@ -68,12 +70,42 @@ pub struct DayRow {
     pub lots_rejected: u64,
     /// Accepted lots with a false origin label.
     pub lots_false_origin_accepted: u64,
-    /// Residents still active at day end.
+    /// Residents in the market who are customers of a platform at day end.
     pub active_residents: u64,
-    /// Residents who churned this day.
+    /// Residents lost to the market this day: a customer of no platform any more (the
+    /// headline churn; with one platform, the same as `churned`).
+    pub left_market: u64,
+    /// Customers lost by the platforms this day (a resident switching platform counts for
+    /// the one it left), every cause; the `churn_*` columns split it by cause.
     pub churned: u64,
-    /// Residents churned since the start.
-    pub churned_total: u64,
+    /// … to a cheaper rival.
+    pub churn_price: u64,
+    /// … after stock-outs.
+    pub churn_stockout: u64,
+    /// … after defective items.
+    pub churn_defect: u64,
+    /// … after a refused or slow refund.
+    pub churn_refund: u64,
+    /// … because their leader switched platform.
+    pub churn_leader_left: u64,
+    /// … after a scandal.
+    pub churn_scandal: u64,
+    /// … for no remembered reason (outside option or rival preferred).
+    pub churn_other: u64,
+    /// … who moved away.
+    pub churn_moved: u64,
+    /// New or returning customers.
+    pub customers_gained: u64,
+    /// Reports of defective units.
+    pub complaints: u64,
+    /// Refunds granted.
+    pub refunds_granted: u64,
+    /// Refunds refused.
+    pub refunds_refused: u64,
+    /// Mean hours from report to refund decision (0 without reports).
+    pub refund_lead_time_hours: f64,
+    /// Residents lost to the market since the start.
+    pub left_market_total: u64,
     /// Price of units handed over, yuan.
     pub revenue_yuan: f64,
     /// Refunds, yuan.
@@ -100,12 +132,154 @@ pub struct DayRow {
     pub qc_yuan: f64,
     /// Leader commission, yuan.
     pub commission_yuan: f64,
-    /// revenue − refunds − cogs − write-offs − transport − warehousing − commission, yuan.
+    /// Retention coupons redeemed, yuan.
+    pub coupons_yuan: f64,
+    /// Price cuts below list on units handed over (memo: already out of revenue), yuan.
+    pub subsidy_yuan: f64,
+    /// revenue − refunds − cogs − write-offs − transport − warehousing − QC − coupons − commission, yuan.
     pub profit_yuan: f64,
     /// Units in warehouses and at leaders at day end.
     pub stock_units: u64,
     /// Units on the road at day end.
     pub transit_units: u64,
+}
+
+/// One row of `platforms.csv`: a platform's day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlatformRow {
+    /// Day index.
+    pub day: u64,
+    /// Platform name.
+    pub platform: String,
+    /// Orders placed.
+    pub orders: u64,
+    /// Orders / shopping occasions in the market (platforms and outside option).
+    pub market_share: f64,
+    /// Customers at day end.
+    pub customers: u64,
+    /// Customers gained.
+    pub customers_gained: u64,
+    /// Customers lost, every cause.
+    pub churned: u64,
+    /// … to a cheaper rival.
+    pub churn_price: u64,
+    /// … after stock-outs.
+    pub churn_stockout: u64,
+    /// … after defects.
+    pub churn_defect: u64,
+    /// … after a refused or slow refund.
+    pub churn_refund: u64,
+    /// … because the leader left.
+    pub churn_leader_left: u64,
+    /// … after a scandal.
+    pub churn_scandal: u64,
+    /// … for no remembered reason.
+    pub churn_other: u64,
+    /// … who moved away.
+    pub churn_moved: u64,
+    /// Reports of defective units.
+    pub complaints: u64,
+    /// Refunds granted.
+    pub refunds_granted: u64,
+    /// Refunds refused.
+    pub refunds_refused: u64,
+    /// Mean hours from report to decision.
+    pub refund_lead_time_hours: f64,
+    /// Basket price / list prices.
+    pub price_index: f64,
+    /// Mean trust of residents in the market.
+    pub mean_trust: f64,
+    /// Pickup points still run.
+    pub leaders_serving: u64,
+    /// 1 if a scandal broke.
+    pub scandal: u8,
+    /// Revenue, yuan.
+    pub revenue_yuan: f64,
+    /// Profit, yuan.
+    pub profit_yuan: f64,
+    /// Profit / (revenue − refunds).
+    pub margin: f64,
+    /// Price cuts below list, yuan.
+    pub subsidy_yuan: f64,
+    /// Coupons redeemed, yuan.
+    pub coupons_yuan: f64,
+}
+
+impl PlatformRow {
+    /// The row of platform `name` for one day.
+    pub fn new(name: &str, d: &PlatformDay) -> Self {
+        let t = &d.tally;
+        let c = |x: ChurnCause| t.churned_by_cause[x as usize];
+        PlatformRow {
+            day: d.day,
+            platform: name.to_string(),
+            orders: t.orders,
+            market_share: d.market_share,
+            customers: d.customers,
+            customers_gained: t.gained,
+            churned: t.churned(),
+            churn_price: c(ChurnCause::Price),
+            churn_stockout: c(ChurnCause::Stockout),
+            churn_defect: c(ChurnCause::Defect),
+            churn_refund: c(ChurnCause::Refund),
+            churn_leader_left: c(ChurnCause::LeaderLeft),
+            churn_scandal: c(ChurnCause::Scandal),
+            churn_other: c(ChurnCause::Other),
+            churn_moved: c(ChurnCause::Moved),
+            complaints: t.complaints,
+            refunds_granted: t.refunds_granted,
+            refunds_refused: t.refunds_refused,
+            refund_lead_time_hours: ratio(t.refund_hours_sum, t.complaints as f64),
+            price_index: d.price_index,
+            mean_trust: d.mean_trust,
+            leaders_serving: d.leaders_serving,
+            scandal: d.scandal as u8,
+            revenue_yuan: yuan(t.revenue_yuan),
+            profit_yuan: yuan(t.profit_yuan()),
+            margin: ratio(t.profit_yuan(), t.revenue_yuan - t.refunds_yuan),
+            subsidy_yuan: yuan(t.subsidy_yuan),
+            coupons_yuan: yuan(t.coupons_yuan),
+        }
+    }
+
+    /// All rows of a run: day by day, platforms in order.
+    pub fn all(r: &RunReport) -> Vec<PlatformRow> {
+        let days = r.platforms.first().map_or(0, |p| p.days.len());
+        (0..days).flat_map(|i| r.platforms.iter().map(move |p| PlatformRow::new(&p.name, &p.days[i]))).collect()
+    }
+}
+
+/// A platform's run in `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlatformSummary {
+    /// Name.
+    pub name: String,
+    /// Orders.
+    pub orders: u64,
+    /// Mean daily market share.
+    pub market_share: f64,
+    /// Customers at the end.
+    pub customers_end: u64,
+    /// Customers lost / residents at the start.
+    pub churn_rate: f64,
+    /// Customers lost by cause name.
+    pub churn_by_cause: Vec<(String, u64)>,
+    /// Reports of defective units.
+    pub complaints: u64,
+    /// Mean hours from report to decision.
+    pub refund_lead_time_hours: f64,
+    /// Mean price index.
+    pub price_index: f64,
+    /// Revenue, yuan.
+    pub revenue_yuan: f64,
+    /// Profit, yuan.
+    pub profit_yuan: f64,
+    /// Profit / (revenue − refunds).
+    pub margin: f64,
+    /// Price cuts below list, yuan.
+    pub subsidy_yuan: f64,
+    /// Coupons redeemed, yuan.
+    pub coupons_yuan: f64,
 }
 
 /// Money rounded to 1/10 000 yuan so files stay readable.
@@ -114,8 +288,8 @@ fn yuan(x: f64) -> f64 {
 }
 
 impl DayRow {
-    /// The row for one day; `churned_total` is the running total up to and including it.
-    pub fn new(d: &DayRecord, churned_total: u64) -> Self {
+    /// The row for one day; `left_market_total` is the running total up to and including it.
+    pub fn new(d: &DayRecord, left_market_total: u64) -> Self {
         let t = &d.tally;
         let s = |stage: Stage| t.spoiled[stage as usize];
         DayRow {
@@ -146,8 +320,22 @@ impl DayRow {
             lots_rejected: t.lots_rejected,
             lots_false_origin_accepted: t.lots_false_origin_accepted,
             active_residents: d.active_residents,
+            left_market: t.left_market(),
             churned: t.churned(),
-            churned_total,
+            churn_price: t.churned_by_cause[ChurnCause::Price as usize],
+            churn_stockout: t.churned_by_cause[ChurnCause::Stockout as usize],
+            churn_defect: t.churned_by_cause[ChurnCause::Defect as usize],
+            churn_refund: t.churned_by_cause[ChurnCause::Refund as usize],
+            churn_leader_left: t.churned_by_cause[ChurnCause::LeaderLeft as usize],
+            churn_scandal: t.churned_by_cause[ChurnCause::Scandal as usize],
+            churn_other: t.churned_by_cause[ChurnCause::Other as usize],
+            churn_moved: t.churned_by_cause[ChurnCause::Moved as usize],
+            customers_gained: t.gained,
+            complaints: t.complaints,
+            refunds_granted: t.refunds_granted,
+            refunds_refused: t.refunds_refused,
+            refund_lead_time_hours: ratio(t.refund_hours_sum, t.complaints as f64),
+            left_market_total,
             revenue_yuan: yuan(t.revenue_yuan),
             refunds_yuan: yuan(t.refunds_yuan),
             procurement_yuan: yuan(t.procurement_yuan),
@@ -161,6 +349,8 @@ impl DayRow {
             warehousing_yuan: yuan(t.warehousing_yuan),
             qc_yuan: yuan(t.qc_yuan),
             commission_yuan: yuan(t.commission_yuan),
+            coupons_yuan: yuan(t.coupons_yuan),
+            subsidy_yuan: yuan(t.subsidy_yuan),
             profit_yuan: yuan(t.profit_yuan()),
             stock_units: d.stock_units,
             transit_units: d.transit_units,
@@ -174,7 +364,7 @@ impl DayRow {
             .days
             .iter()
             .map(|d| {
-                churned += d.tally.churned();
+                churned += d.tally.left_market();
                 DayRow::new(d, churned)
             })
             .collect()
@@ -184,7 +374,8 @@ impl DayRow {
 /// The headline KPIs of a run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Kpis {
-    /// Residents churned / residents at the start.
+    /// Residents lost to the market (a customer of no platform any more: shopping only
+    /// outside, or moved away) / residents at the start. With one platform: its churn.
     pub churn_rate: f64,
     /// Units lost at every stage / units procured.
     pub spoilage_rate: f64,
@@ -238,7 +429,7 @@ pub struct Totals {
     pub lots_rejected: u64,
     /// Accepted lots with a false origin label.
     pub lots_false_origin_accepted: u64,
-    /// Residents churned.
+    /// Residents lost to the market.
     pub churned: u64,
     /// Each money line, yuan.
     pub revenue_yuan: f64,
@@ -289,6 +480,10 @@ pub struct Summary {
     pub kpis: Kpis,
     /// Totals.
     pub totals: Totals,
+    /// Share of money spent brought by the top 20 % of residents.
+    pub top20_revenue_share: f64,
+    /// Per platform.
+    pub platforms: Vec<PlatformSummary>,
     /// Per product.
     pub products: Vec<ProductTotals>,
     /// Per supplier, with transport cost per kg.
@@ -371,11 +566,11 @@ impl Kpis {
 
     /// KPIs from a total tally and population (`stockout_days` needs the days: see [`Kpis::of`]).
     pub fn new(t: &Tally, residents_initial: u64) -> Self {
-        let cost = t.cogs_yuan + t.write_offs_yuan + t.transport_yuan() + t.warehousing_yuan + t.qc_yuan + t.commission_yuan;
+        let cost = t.cogs_yuan + t.write_offs_yuan + t.transport_yuan() + t.warehousing_yuan + t.qc_yuan + t.coupons_yuan + t.commission_yuan;
         let transit = t.spoiled[Stage::Inbound as usize] + t.spoiled[Stage::Linehaul as usize] + t.spoiled[Stage::LastMile as usize];
         let handed = (t.units_sold + t.spoiled[Stage::DeliveredDefective as usize]) as f64;
         Kpis {
-            churn_rate: ratio(t.churned() as f64, residents_initial as f64),
+            churn_rate: ratio(t.left_market() as f64, residents_initial as f64),
             spoilage_rate: ratio(t.spoiled_total() as f64, t.units_procured as f64),
             cost_per_order_yuan: ratio(cost, t.orders as f64),
             fulfilment_cost_per_order_yuan: ratio(t.transport_yuan() + t.warehousing_yuan, t.orders as f64),
@@ -402,6 +597,31 @@ impl Summary {
             residents_initial: r.residents_initial,
             residents_active_end: r.days.last().map_or(r.residents_initial, |d| d.active_residents),
             kpis: Kpis::of(r),
+            top20_revenue_share: r.top20_revenue_share,
+            platforms: r
+                .platforms
+                .iter()
+                .map(|p| {
+                    let t = &p.total;
+                    let n = p.days.len().max(1) as f64;
+                    PlatformSummary {
+                        name: p.name.clone(),
+                        orders: t.orders,
+                        market_share: p.days.iter().map(|d| d.market_share).sum::<f64>() / n,
+                        customers_end: p.days.last().map_or(0, |d| d.customers),
+                        churn_rate: ratio(t.churned() as f64, r.residents_initial as f64),
+                        churn_by_cause: ChurnCause::ALL.iter().map(|c| (c.name().to_string(), t.churned_by_cause[*c as usize])).collect(),
+                        complaints: t.complaints,
+                        refund_lead_time_hours: ratio(t.refund_hours_sum, t.complaints as f64),
+                        price_index: p.days.iter().map(|d| d.price_index).sum::<f64>() / n,
+                        revenue_yuan: yuan(t.revenue_yuan),
+                        profit_yuan: yuan(t.profit_yuan()),
+                        margin: ratio(t.profit_yuan(), t.revenue_yuan - t.refunds_yuan),
+                        subsidy_yuan: yuan(t.subsidy_yuan),
+                        coupons_yuan: yuan(t.coupons_yuan),
+                    }
+                })
+                .collect(),
             products: r.products.clone(),
             suppliers: r
                 .suppliers
@@ -422,7 +642,7 @@ impl Summary {
                 lots_inspected: t.lots_inspected,
                 lots_rejected: t.lots_rejected,
                 lots_false_origin_accepted: t.lots_false_origin_accepted,
-                churned: t.churned(),
+                churned: t.left_market(),
                 revenue_yuan: yuan(t.revenue_yuan),
                 refunds_yuan: yuan(t.refunds_yuan),
                 procurement_yuan: yuan(t.procurement_yuan),

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::metrics::{DayRow, Summary};
+use super::metrics::{DayRow, PlatformRow, Summary};
 
 /// Writes `bytes` to `path` atomically.
 ///
@@ -39,14 +39,16 @@ pub fn csv_bytes<T: Serialize>(rows: &[T]) -> Result<Vec<u8>, csv::Error> {
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
-/// Writes `daily.csv` and `summary.json` of a run into `dir` (created if missing).
+/// Writes `daily.csv`, `platforms.csv` and `summary.json` of a run into `dir` (created if missing).
 ///
 /// # Errors
 /// Any I/O or serialisation error, with the path in the message.
-pub fn write_run(dir: &Path, rows: &[DayRow], summary: &Summary) -> std::io::Result<()> {
+pub fn write_run(dir: &Path, rows: &[DayRow], platforms: &[PlatformRow], summary: &Summary) -> std::io::Result<()> {
     fs::create_dir_all(dir).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
     let csv = csv_bytes(rows).map_err(std::io::Error::other)?;
     atomic_write(&dir.join("daily.csv"), &csv)?;
+    let csv = csv_bytes(platforms).map_err(std::io::Error::other)?;
+    atomic_write(&dir.join("platforms.csv"), &csv)?;
     let mut json = serde_json::to_vec_pretty(summary).map_err(std::io::Error::other)?;
     json.push(b'\n');
     atomic_write(&dir.join("summary.json"), &json)

@@ -941,8 +941,11 @@ pub struct AftersalesConfig {
     pub refund_patience_hours: f64,
     /// Trust lost when a refund is refused, in [0, 1]. Default 0.1.
     pub refused_penalty: f64,
-    /// Traceability: a report recalls the same lot everywhere it still is. Default false.
+    /// Traceability: a report traces the unit to its lot; a lot found bad (defect rate
+    /// above `recall_defect_threshold`) is recalled everywhere it still is. Default false.
     pub traceability: bool,
+    /// Defect rate above which a traced lot is recalled, in [0, 1]. Default 0.1.
+    pub recall_defect_threshold: f64,
 }
 
 impl Default for AftersalesConfig {
@@ -958,6 +961,7 @@ impl Default for AftersalesConfig {
             refund_patience_hours: 24.0,
             refused_penalty: 0.1,
             traceability: false,
+            recall_defect_threshold: 0.1,
         }
     }
 }

@@ -452,6 +452,7 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
     c.unit("refund_recovery", a.refund_recovery)?;
     c.positive("refund_patience_hours", a.refund_patience_hours)?;
     c.unit("refused_penalty", a.refused_penalty)?;
+    c.unit("recall_defect_threshold", a.recall_defect_threshold)?;
 
     let rt = &s.retention;
     let c = at(vec![Seg::Key("retention".into())]);
