@@ -165,9 +165,14 @@ pub fn run(sc: &Scenario, seed: u64, replication: u64) -> Result<RunReport, Mode
     let residents_initial = m.residents.in_market() as u64;
     let mut q: EventQueue<Event> = EventQueue::with_capacity(2 * m.hoods.len() * m.platforms.len() + 64);
     m.schedule_day(&mut q, 0)?;
-    let horizon = SimTime(sc.run.horizon_days as u64 * MINUTES_PER_DAY - 1);
-    while let Some((now, ev)) = q.pop_until(horizon) {
+    // Run until the last day's end: events due in its last minute after it (a lot arriving
+    // at 23:59) belong to a day that is not simulated and stay pending.
+    let last_day = sc.run.horizon_days as u64 - 1;
+    while let Some((now, ev)) = q.pop() {
         m.handle(&mut q, now, ev)?;
+        if ev == Event::DayEnd && now.day() == last_day {
+            break;
+        }
     }
     let mut total = Tally::default();
     let (mut stock, mut transit) = (0, 0);
@@ -217,7 +222,11 @@ pub fn run(sc: &Scenario, seed: u64, replication: u64) -> Result<RunReport, Mode
         products,
         suppliers,
         platforms,
-        top20_revenue_share: top_share(&m.residents.spent_yuan, 0.2),
+        top20_revenue_share: {
+            // Over the residents who were ever in the market (prospects who never joined spend nothing).
+            let spent: Vec<f32> = (0..m.residents.len()).filter(|&r| m.residents.status[r] != PROSPECT).map(|r| m.residents.spent_yuan[r]).collect();
+            top_share(&spent, 0.2)
+        },
     })
 }
 
