@@ -120,6 +120,8 @@ pub struct DayRecord {
     pub tally: Tally,
     /// Residents in the market who are a customer of at least one platform, at day end.
     pub active_residents: u64,
+    /// Prospects who joined the market this day (reputation-dependent inflow).
+    pub newcomers: u64,
     /// Units in stock at day end (warehouses, leaders).
     pub stock_units: u64,
     /// Units in transit at day end.
@@ -451,7 +453,7 @@ impl Market {
             }
         }
         self.leaders_day_end(day);
-        self.inflow(day, &trust_sum, in_market);
+        let newcomers = self.inflow(day, &trust_sum, in_market);
         // Accounts and rows.
         let occasions = self.outside_today + self.shop_tally.iter().map(|t| t.orders).sum::<u64>();
         let mut market = Tally::default();
@@ -474,7 +476,7 @@ impl Market {
                 scandal: scandal[k].is_some(),
             });
         }
-        self.days.push(DayRecord { day, tally: market, active_residents: active, stock_units: stock, transit_units: transit });
+        self.days.push(DayRecord { day, tally: market, active_residents: active, newcomers, stock_units: stock, transit_units: transit });
         if day + 1 < self.sc.run.horizon_days as u64 {
             self.schedule_day(q, day + 1)?;
         }
@@ -534,11 +536,13 @@ impl Market {
     }
 
     /// Prospects join the market at a rate scaled by the mean trust in the platforms.
-    fn inflow(&mut self, day: u64, trust_sum: &[f64], in_market: u64) {
+    /// Returns how many joined.
+    fn inflow(&mut self, day: u64, trust_sum: &[f64], in_market: u64) -> u64 {
         let m = &self.sc.market;
         if m.inflow_prob_per_day <= 0.0 || in_market == 0 {
-            return;
+            return 0;
         }
+        let mut joined = 0u64;
         let mean_trust = trust_sum.iter().sum::<f64>() / (in_market as f64 * trust_sum.len() as f64);
         let p = (m.inflow_prob_per_day * mean_trust / self.sc.residents.trust_initial).clamp(0.0, 1.0);
         for (n, hood) in self.hoods.iter().enumerate() {
@@ -548,6 +552,7 @@ impl Market {
             }
             let mut rng = self.seed.stream("inflow", n as u64, day);
             let mut joins = binomial(prospects, p, &mut rng);
+            joined += joins as u64;
             for r in hood.clone() {
                 if joins == 0 {
                     break;
@@ -558,5 +563,6 @@ impl Market {
                 }
             }
         }
+        joined
     }
 }

@@ -96,6 +96,8 @@ pub struct DayRow {
     pub churn_moved: u64,
     /// New or returning customers.
     pub customers_gained: u64,
+    /// Prospects who joined the market (inflow follows reputation).
+    pub newcomers: u64,
     /// Reports of defective units.
     pub complaints: u64,
     /// Refunds granted.
@@ -331,6 +333,7 @@ impl DayRow {
             churn_other: t.churned_by_cause[ChurnCause::Other as usize],
             churn_moved: t.churned_by_cause[ChurnCause::Moved as usize],
             customers_gained: t.gained,
+            newcomers: d.newcomers,
             complaints: t.complaints,
             refunds_granted: t.refunds_granted,
             refunds_refused: t.refunds_refused,

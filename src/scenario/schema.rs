@@ -638,11 +638,12 @@ impl Default for LeadersConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ResidentsConfig {
-    /// Mean daily probability a resident goes shopping (for groceries anywhere), in (0, 1]. Default 0.3.
+    /// Mean daily probability a resident goes shopping (for groceries anywhere), in (0, 1].
+    /// Default 0.12 (500 households, 60 orders a day: CALIBRATION.md, rough).
     pub order_prob_per_day: f64,
-    /// Pareto shape of the spend multiplier `m` (heavier tail when lower; 1.16 gives the
-    /// 80/20 rule), > 1. A resident shops with probability `min(0.95, order_prob × √m / E√m)`
-    /// and buys `max(1, round(√m))` units of each product chosen. Default 1.16.
+    /// Pareto shape of the spend multiplier `m`, > 1 (heavier tail when lower): a resident
+    /// shops with probability `min(0.95, c·m)` (mean `order_prob_per_day`) and buys
+    /// `clamp(round(√m), 1, 10)` units of each product chosen. Default 1.16 (the 80/20 rule).
     pub spend_pareto_shape: f64,
     /// Mean initial trust in each platform, in (0, 1). Default 0.8.
     pub trust_initial: f64,
@@ -671,7 +672,7 @@ pub struct ResidentsConfig {
 impl Default for ResidentsConfig {
     fn default() -> Self {
         ResidentsConfig {
-            order_prob_per_day: 0.3,
+            order_prob_per_day: 0.12,
             spend_pareto_shape: 1.16,
             trust_initial: 0.8,
             trust_concentration: 20.0,
@@ -733,7 +734,8 @@ fn d_outside_asc() -> f64 {
 }
 
 /// The segments used when a scenario gives none (assumptions, MODEL.md §4.2.3): price-
-/// sensitive elderly (40 %, shop often), busy young families (35 %), quality seekers (25 %).
+/// sensitive elderly (40 %, shop most often, weigh price most), busy young families (35 %),
+/// quality seekers (25 %, weigh trust most).
 pub fn default_segments() -> Vec<SegmentConfig> {
     let seg = |name: &str, share, p, bp, bt| SegmentConfig {
         name: name.into(),
@@ -746,9 +748,9 @@ pub fn default_segments() -> Vec<SegmentConfig> {
         outside_asc: d_outside_asc(),
     };
     vec![
-        seg("price_sensitive_elderly", 0.40, 0.35, -8.0, 3.5),
-        seg("young_families", 0.35, 0.28, -3.0, 4.0),
-        seg("quality_seekers", 0.25, 0.25, -1.5, 5.0),
+        seg("price_sensitive_elderly", 0.40, 0.15, -8.0, 3.5),
+        seg("young_families", 0.35, 0.11, -3.0, 4.0),
+        seg("quality_seekers", 0.25, 0.09, -1.5, 5.0),
     ]
 }
 

@@ -3,6 +3,7 @@
 mod cli;
 mod conservation;
 mod determinism;
+mod market;
 mod scenario_errors;
 mod scenarios_parse;
 mod spoilage;
