@@ -304,6 +304,48 @@ impl Residents {
         start..self.len()
     }
 
+    /// Releases spare capacity once the population is complete.
+    pub fn shrink_to_fit(&mut self) {
+        self.segment.shrink_to_fit();
+        self.order_prob.shrink_to_fit();
+        self.qty.shrink_to_fit();
+        self.spend.shrink_to_fit();
+        self.attach.shrink_to_fit();
+        self.home.shrink_to_fit();
+        self.status.shrink_to_fit();
+        self.trust_kp.shrink_to_fit();
+        self.missed_kp.shrink_to_fit();
+        self.last_bad_kp.shrink_to_fit();
+        self.last_bad_day_kp.shrink_to_fit();
+        self.customer.shrink_to_fit();
+        self.coupon.shrink_to_fit();
+        self.basket.shrink_to_fit();
+        self.chosen.shrink_to_fit();
+        self.spent_yuan.shrink_to_fit();
+    }
+
+    /// Bytes of memory the columns hold (capacity, not just length).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of_val;
+        let col = |len: usize, elem: usize| len * elem;
+        col(self.segment.capacity(), 1)
+            + col(self.order_prob.capacity(), 4)
+            + col(self.qty.capacity(), 1)
+            + col(self.spend.capacity(), 4)
+            + col(self.attach.capacity(), 4)
+            + col(self.home.capacity(), 1)
+            + col(self.status.capacity(), 1)
+            + col(self.trust_kp.capacity(), size_of_val(&0f32))
+            + col(self.missed_kp.capacity(), 1)
+            + col(self.last_bad_kp.capacity(), 1)
+            + col(self.last_bad_day_kp.capacity(), 2)
+            + col(self.customer.capacity(), 1)
+            + col(self.coupon.capacity(), 1)
+            + col(self.basket.capacity(), 8)
+            + col(self.chosen.capacity(), 1)
+            + col(self.spent_yuan.capacity(), 4)
+    }
+
     /// Records a bad experience of resident `r` with platform `k` on `day`.
     pub fn remember(&mut self, r: usize, k: usize, cause: ChurnCause, day: u64) {
         let i = r * self.platforms + k;
@@ -552,6 +594,15 @@ mod tests {
         }
         assert_eq!(tally[0].orders, 8 * 50_000);
         assert_eq!(tally[0].churned.iter().sum::<u64>(), 0);
+    }
+
+    #[test]
+    fn residents_are_compact() {
+        let mut res = population(10_000, 2);
+        res.shrink_to_fit();
+        let per = res.heap_bytes() as f64 / res.len() as f64;
+        // 31 bytes per resident plus 8 per platform.
+        assert_eq!(per, 47.0, "{per} bytes per resident");
     }
 
     #[test]

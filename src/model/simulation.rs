@@ -267,6 +267,7 @@ impl Market {
                 hoods.push(range);
             }
         }
+        residents.shrink_to_fit();
         let platforms: Vec<Platform> = resolved
             .into_iter()
             .enumerate()
