@@ -90,6 +90,28 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Reproduce the paper's claims: every problem (§4) and remedy (§5) as a paired comparison.
+    ///
+    /// Runs the scenarios of scenarios/paper/ with --reps replications each under common
+    /// random numbers, prints the claims table (claim, section, scenarios, KPI, expected
+    /// direction, mean effect, 95 % CI, holds) and writes claims.csv and README.md into --out.
+    Paper {
+        /// Replications per scenario.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+        reps: u32,
+        /// Output folder.
+        #[arg(long, default_value = "results/paper")]
+        out: PathBuf,
+        /// Folder of the claim scenarios.
+        #[arg(long, default_value = "scenarios/paper")]
+        scenarios: PathBuf,
+        /// Root seed.
+        #[arg(long, default_value_t = 20260101)]
+        seed: u64,
+        /// Worker threads (default: all cores).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+    },
     /// Compare two scenarios pairwise under common random numbers, figure by figure.
     ///
     /// Runs --reps replications of each (replication r of both uses the same random
@@ -128,6 +150,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
             println!("merged {} folders: {runs} runs into {}/runs.csv and summary.csv", dirs.len(), out.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Paper { reps, out, scenarios, seed, jobs } => paper_cmd(reps as usize, &out, &scenarios, seed, jobs),
         Command::Compare { a, b, reps, seed, jobs, out } => compare_cmd(&a, &b, reps as usize, seed, jobs, out.as_deref()),
         Command::Validate { scenarios } => {
             for path in scenarios {
@@ -212,6 +235,39 @@ fn run_sweep_cmd(path: &Path, out: &Path, jobs: Option<usize>, shard: Option<Sha
     } else {
         println!("shard done; combine all shard folders with: cesim merge DIR... --out DIR");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn paper_cmd(reps: usize, out: &Path, dir: &Path, seed: u64, jobs: Option<usize>) -> anyhow::Result<ExitCode> {
+    use cesim::experiment::paper;
+    let started = std::time::Instant::now();
+    let results = paper::run_claims(dir, reps, seed, None, jobs_or_all(jobs))?;
+    let mut o = std::io::stdout().lock();
+    writeln!(o, "{:<34} {:<12} {:<10} {:>14} {:>30}  holds", "claim", "section", "expected", "mean effect", "95 % CI")?;
+    for r in &results {
+        writeln!(
+            o,
+            "{:<34} {:<12} {:<10} {:>14.4} {:>30}  {}",
+            r.claim.id,
+            r.claim.section,
+            r.claim.expect.text(),
+            r.ci.mean,
+            format!("[{:.4}, {:.4}]", r.ci.lo, r.ci.hi),
+            if r.holds { "yes" } else { "NO" }
+        )?;
+    }
+    let held = results.iter().filter(|r| r.holds).count();
+    writeln!(o, "{held} of {} claims hold ({reps} replications, seed {seed}, {:.0} s)", results.len(), started.elapsed().as_secs_f64())?;
+    let side = paper::run_side_findings(dir, reps, seed, jobs_or_all(jobs))?;
+    writeln!(o, "side findings:")?;
+    for r in &side {
+        writeln!(o, "  {:<32} mean {:.4} [{:.4}, {:.4}] {}", r.claim.id, r.ci.mean, r.ci.lo, r.ci.hi, if r.holds { "holds" } else { "does not hold" })?;
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    atomic_write(&out.join("claims.csv"), &paper::claims_csv(&results, reps, seed))?;
+    let command = format!("cargo run --release -- paper --reps {reps} --seed {seed} --out {}", out.display());
+    atomic_write(&out.join("README.md"), paper::claims_markdown(&results, &side, reps, seed, &command).as_bytes())?;
+    writeln!(o, "wrote {0}/claims.csv and {0}/README.md", out.display())?;
     Ok(ExitCode::SUCCESS)
 }
 

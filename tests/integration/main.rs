@@ -4,6 +4,7 @@ mod cli;
 mod conservation;
 mod determinism;
 mod market;
+mod paper;
 mod scenario_errors;
 mod scenarios_parse;
 mod spoilage;
