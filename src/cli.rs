@@ -52,6 +52,23 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Also write report.html (charts) beside the CSV files.
+        #[arg(long)]
+        report: bool,
+        /// Also write events.csv (notable events) and story.md (the run, day by day).
+        #[arg(long)]
+        trace: bool,
+    },
+    /// Write a self-contained HTML report (inline SVG charts) of an output folder.
+    ///
+    /// Works on the folder of `run` (daily.csv, platforms.csv, summary.json), `sweep`
+    /// (summary.csv), `compare` (compare.csv) or `paper` (claims.csv). Opens offline.
+    Report {
+        /// Output folder of run, sweep, compare or paper.
+        dir: PathBuf,
+        /// HTML file to write (default: DIR/report.html).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Check scenario files without running them; exit 2 at the first bad one.
     Validate {
@@ -141,8 +158,15 @@ enum Command {
 pub(crate) fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { scenario, out, seed, days, replication, quiet } => {
-            run_scenario(&scenario, &out, seed, days, replication, quiet)
+        Command::Run { scenario, out, seed, days, replication, quiet, report, trace } => {
+            run_scenario(&scenario, &out, seed, days, replication, quiet, report, trace)
+        }
+        Command::Report { dir, out } => {
+            let html = cesim::output::report::report(&dir).map_err(|m| anyhow::anyhow!(m))?;
+            let path = out.unwrap_or_else(|| dir.join("report.html"));
+            atomic_write(&path, html.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+            println!("wrote {} ({} charts)", path.display(), html.matches("<svg").count());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Sweep { sweep, out, jobs, shard, daily } => run_sweep_cmd(&sweep, &out, jobs, shard, daily),
         Command::Merge { dirs, out } => {
@@ -162,18 +186,44 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, replication: u64, quiet: bool) -> anyhow::Result<ExitCode> {
+#[allow(clippy::too_many_arguments)]
+fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, replication: u64, quiet: bool, html: bool, trace: bool) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
     let mut sc = scenario::load(path)?;
     if let Some(d) = days {
         sc.run.horizon_days = d;
     }
     let seed = seed.unwrap_or(sc.run.seed);
     let started = std::time::Instant::now();
-    let report = cesim::model::run(&sc, seed, replication).with_context(|| format!("simulating {}", path.display()))?;
+    // A progress bar over simulated days, on a terminal only.
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(sc.run.horizon_days as u64);
+        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} day {pos}/{len}  ETA {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+        b
+    });
+    let (report, events) = cesim::model::run_with(&sc, seed, replication, trace, &mut |done, _| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    })
+    .with_context(|| format!("simulating {}", path.display()))?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
     let elapsed = started.elapsed();
     let rows = DayRow::all(&report);
     let summary = Summary::new(&report);
     write_run(out, &rows, &PlatformRow::all(&report), &summary).with_context(|| format!("writing results to {}", out.display()))?;
+    if trace {
+        let csv = cesim::output::write::csv_bytes(&events).map_err(|e| anyhow::anyhow!("{e}"))?;
+        atomic_write(&out.join("events.csv"), &csv)?;
+        let story = cesim::output::story::story(&report.scenario, &rows, &events);
+        atomic_write(&out.join("story.md"), story.as_bytes())?;
+    }
+    if html {
+        let page = cesim::output::report::report(out).map_err(|m| anyhow::anyhow!(m))?;
+        atomic_write(&out.join("report.html"), page.as_bytes())?;
+    }
     if !quiet {
         print_summary(&summary, out, elapsed)?;
     }
@@ -373,6 +423,8 @@ mod tests {
             }
             _ => panic!("wrong command"),
         }
+        let cli = Cli::try_parse_from(["cesim", "run", "s.toml", "--report", "--trace"]).unwrap();
+        assert!(matches!(cli.command, Command::Run { report: true, trace: true, .. }));
     }
 
     #[test]

@@ -24,7 +24,8 @@ pub mod shock;
 pub mod simulation;
 pub mod sourcing;
 pub mod supplier;
+pub mod trace;
 pub mod truck;
 pub mod warehouse;
 
-pub use simulation::{ModelError, RunReport, run};
+pub use simulation::{ModelError, RunReport, run, run_with};

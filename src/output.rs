@@ -1,7 +1,10 @@
 //! Outputs of a run: per-day rows and the summary with the headline KPIs ([`metrics`]),
 //! and writers that replace files atomically ([`write`]).
 
+pub mod chart;
 pub mod metrics;
+pub mod report;
+pub mod story;
 pub mod write;
 
 pub use metrics::{DayRow, Kpis, PlatformRow, RUN_FIGURES, Summary, run_figures};

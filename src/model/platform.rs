@@ -23,6 +23,7 @@ use super::shock::ShockSchedule;
 use super::simulation::{Event, ModelError};
 use super::sourcing::Sourcing;
 use super::supplier::{Delivery, ShortCause, Supplier};
+use super::trace::Trace;
 use super::truck::TransportMode;
 use super::warehouse::{CentralWarehouse, GridWarehouse};
 use crate::engine::time::hours_to_minutes;
@@ -86,6 +87,8 @@ pub(crate) struct Platform {
     /// Retention coupons handed out so far (redeemed or not), yuan.
     pub(crate) coupons_committed_yuan: f64,
     served: Vec<Served>,
+    /// Notable events (when tracing).
+    pub(crate) trace: Trace,
     central: CentralWarehouse,
     grids: Vec<GridWarehouse>,
     /// Per grid: (road hours, breakdown hours, temperature) of today's linehaul.
@@ -189,6 +192,7 @@ impl Platform {
             subsidy_spent_yuan: 0.0,
             coupons_committed_yuan: 0.0,
             served: Vec::new(),
+            trace: Trace::default(),
             seed,
             linehaul: vec![(0.0, 0.0, 0.0); grids.len()],
             own_used: vec![0; modes.len()],
@@ -344,6 +348,11 @@ impl Platform {
             let avail = stock.min(pickable);
             if avail < ordered {
                 self.product_totals[p].units_short += ordered - avail;
+                if self.trace.on() {
+                    let cause = ShortCause::ALL.iter().copied().max_by_key(|c| pending[*c as usize]).filter(|c| pending[*c as usize] > 0).unwrap_or(ShortCause::Other);
+                    let name = self.products[p].name.clone();
+                    self.trace.push(now.0, &self.name, "central_warehouse", "central", "stock_out", &name, -1, ordered - avail, cause.name());
+                }
                 self.attribute_short(ordered, stock, pickable, &pending);
                 if (avail as f64) < 0.95 * ordered as f64 {
                     self.today.stockout_product_days += 1;
@@ -446,6 +455,9 @@ impl Platform {
                     }
                 }
                 self.today.short(ShortCause::Shock, returned);
+                if returned > 0 {
+                    self.trace.push(now.0, &self.name, "grid_warehouse", name, "road_closed", "", -1, returned, "shock");
+                }
                 self.leaders[l].stage = CrateStage::Empty;
             }
             return Ok(());
@@ -459,6 +471,9 @@ impl Platform {
         let (temp, _) = self.ship(m, km, kg, Leg::Linehaul);
         let mut rng = self.seed.stream("linehaul_trip", g as u64, day);
         let dep = self.modes[m].depart(km, self.shocks.breakdown(name, day), &mut rng);
+        if dep.breakdown_hours > 0.0 {
+            self.trace.push(now.0, &self.name, "truck", name, "breakdown", "", -1, dep.breakdown_hours.round() as u64, "breakdown");
+        }
         self.linehaul[g] = (dep.road_hours, dep.breakdown_hours, temp);
         self.set_stage(g, CrateStage::Linehaul);
         self.schedule(q, now.plus_hours(dep.total_hours()), PlatformEvent::LinehaulArrive(g as u32))
@@ -556,8 +571,10 @@ impl Platform {
                     residents.remember(s.resident, k, ChurnCause::Refund, day);
                 }
                 let lot = &mut self.lots[s.defect_lot as usize];
-                if a.traceability && lot.defect_rate > a.recall_defect_threshold {
+                if a.traceability && lot.defect_rate > a.recall_defect_threshold && !lot.recalled {
                     lot.recalled = true;
+                    let name = self.products[lot.product as usize].name.clone();
+                    self.trace.push(SimTime::at_day_hour(day, self.sc.timeline.pickup_end_hour).0, &self.name, "lot", s.defect_lot, "recall", &name, s.defect_lot as i64, 0, "defect");
                 }
             }
             if bad && !hood.is_empty() {
@@ -605,7 +622,14 @@ impl Platform {
         // Weather in every region: random shocks and scheduled yield shocks.
         for (i, r) in self.regions.iter_mut().enumerate() {
             let random = r.weather(&self.seed, i, day);
+            let before = self.weather_cut[i];
             self.weather_cut[i] = random.max(self.shocks.yield_cut(&r.name, day));
+            let cut = self.weather_cut[i];
+            if cut > 0.0 && (before == 0.0 || day == 0) {
+                self.trace.push(now.0, &self.name, "region", &r.name, "weather_shock", "", -1, (cut * 100.0).round() as u64, "weather");
+            } else if cut == 0.0 && before > 0.0 {
+                self.trace.push(now.0, &self.name, "region", &r.name, "weather_over", "", -1, 0, "weather");
+            }
         }
         // Purchase plan and deliveries, product by product.
         let mut shipped_kg = vec![0.0; self.suppliers.len()];
@@ -640,6 +664,10 @@ impl Platform {
             let mut rng = self.seed.stream("inbound_trip", s as u64, day);
             let forced = self.shocks.breakdown(&self.suppliers[s].name, day);
             let dep = self.modes[m].depart(km, forced, &mut rng);
+            if dep.breakdown_hours > 0.0 {
+                let sup = self.suppliers[s].name.clone();
+                self.trace.push(now.0, &self.name, "truck", sup, "breakdown", "", -1, dep.breakdown_hours.round() as u64, "breakdown");
+            }
             let dispatch = now.plus_hours(self.suppliers[s].c.lead_time_hours);
             let arrival = dispatch.plus_hours(dep.total_hours());
             // Tonight's lots of this supplier still carry the "not yet departed" marker.
@@ -707,6 +735,13 @@ impl Platform {
             let d = self.deliveries[k];
             for c in 0..5 {
                 self.pending_short[p][c] += d.gap[c] as u64;
+            }
+            let gap: u32 = d.gap.iter().sum();
+            if gap > 0 && self.trace.on() {
+                let c = (0..5).max_by_key(|&c| d.gap[c]).unwrap_or(4);
+                let sup = self.suppliers[self.sourcing[p].split[k].0].name.clone();
+                let name = self.products[p].name.clone();
+                self.trace.push(now.0, &self.name, "supplier", sup, "short_delivery", &name, -1, gap as u64, ShortCause::ALL[c].name());
             }
             if d.units > 0 {
                 let s = self.sourcing[p].split[k].0;
@@ -779,6 +814,8 @@ impl Platform {
             }
             if r.rejected {
                 self.today.lots_rejected += 1;
+                let name = self.products[x.product].name.clone();
+                self.trace.push(now.0, &self.name, "lot", lot, "lot_rejected", &name, lot as i64, x.portion.qty as u64, if self.lots[lot].false_origin { "false_origin" } else { "quality" });
                 self.supplier_totals[s].lots_rejected += 1;
                 self.today.units_returned += x.portion.qty as u64;
                 self.today.returned_yuan += x.portion.qty as f64 * cost;

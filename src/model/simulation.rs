@@ -24,6 +24,7 @@ use super::accounts::{ProductTotals, Stage, SupplierTotals, Tally};
 use super::lot::binomial;
 use super::platform::{Platform, PlatformEvent};
 use super::resident::{ChurnCause, IN_MARKET, Offer, PROSPECT, Residents, ShopTally, top_share, u64_threshold};
+use super::trace::{Trace, TraceEvent};
 use crate::engine::time::MINUTES_PER_DAY;
 use crate::engine::{EventQueue, RunSeed, SimTime};
 use crate::scenario::{RetentionTarget, Scenario};
@@ -155,6 +156,7 @@ struct Market {
     top_spend: f32,
     days: Vec<DayRecord>,
     platform_days: Vec<Vec<PlatformDay>>,
+    trace: Trace,
 }
 
 /// Runs replication `replication` of `sc` with root seed `seed` over `sc.run.horizon_days`.
@@ -163,7 +165,20 @@ struct Market {
 /// [`ModelError`] if a balance check fails (a bug, never bad input: input is validated
 /// when the scenario is loaded).
 pub fn run(sc: &Scenario, seed: u64, replication: u64) -> Result<RunReport, ModelError> {
+    run_with(sc, seed, replication, false, &mut |_, _| {}).map(|(r, _)| r)
+}
+
+/// Like [`run`], also returning the trace of notable events when `trace` is set, and
+/// calling `progress(days_done, days)` at the end of every simulated day.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(sc: &Scenario, seed: u64, replication: u64, trace: bool, progress: &mut dyn FnMut(u64, u64)) -> Result<(RunReport, Vec<TraceEvent>), ModelError> {
     let mut m = Market::build(sc, RunSeed::new(seed, replication))?;
+    m.trace = Trace::new(trace);
+    for p in &mut m.platforms {
+        p.trace = Trace::new(trace);
+    }
     let residents_initial = m.residents.in_market() as u64;
     let mut q: EventQueue<Event> = EventQueue::with_capacity(2 * m.hoods.len() * m.platforms.len() + 64);
     m.schedule_day(&mut q, 0)?;
@@ -172,10 +187,19 @@ pub fn run(sc: &Scenario, seed: u64, replication: u64) -> Result<RunReport, Mode
     let last_day = sc.run.horizon_days as u64 - 1;
     while let Some((now, ev)) = q.pop() {
         m.handle(&mut q, now, ev)?;
-        if ev == Event::DayEnd && now.day() == last_day {
-            break;
+        if ev == Event::DayEnd {
+            progress(now.day() + 1, last_day + 1);
+            if now.day() == last_day {
+                break;
+            }
         }
     }
+    // One trace in time order (stable: events of one time keep their order, market first).
+    let mut events = m.trace.events.take().unwrap_or_default();
+    for p in &mut m.platforms {
+        events.extend(p.trace.events.take().unwrap_or_default());
+    }
+    events.sort_by_key(|e| e.time_min);
     let mut total = Tally::default();
     let (mut stock, mut transit) = (0, 0);
     let mut products: Vec<ProductTotals> = m.platforms[0].product_totals.iter().map(|p| ProductTotals { name: p.name.clone(), ..ProductTotals::default() }).collect();
@@ -211,7 +235,7 @@ pub fn run(sc: &Scenario, seed: u64, replication: u64) -> Result<RunReport, Mode
         .zip(m.platform_days)
         .map(|(p, days)| PlatformReport { name: p.name.clone(), days, total: p.total.clone() })
         .collect();
-    Ok(RunReport {
+    Ok((RunReport {
         scenario: sc.name.clone(),
         seed,
         replication,
@@ -229,7 +253,7 @@ pub fn run(sc: &Scenario, seed: u64, replication: u64) -> Result<RunReport, Mode
             let spent: Vec<f32> = (0..m.residents.len()).filter(|&r| m.residents.status[r] != PROSPECT).map(|r| m.residents.spent_yuan[r]).collect();
             top_share(&spent, 0.2)
         },
-    })
+    }, events))
 }
 
 impl Market {
@@ -302,6 +326,7 @@ impl Market {
             thresholds,
             top_spend,
             days: Vec::new(),
+            trace: Trace::default(),
         })
     }
 
@@ -455,6 +480,27 @@ impl Market {
         }
         self.leaders_day_end(day);
         let newcomers = self.inflow(day, &trust_sum, in_market);
+        if self.trace.on() {
+            let t = now.0;
+            for (k, sc) in scandal.iter().enumerate() {
+                if let Some(depth) = sc {
+                    let name = self.platforms[k].name.clone();
+                    self.trace.push(t, &name, "platform", &name, "scandal", "", -1, (depth * 100.0).round() as u64, "scandal");
+                }
+            }
+            for (k, tally) in self.shop_tally.iter().enumerate() {
+                let name = self.platforms[k].name.clone();
+                for c in ChurnCause::ALL {
+                    let n = tally.churned[c as usize];
+                    if n > 0 {
+                        self.trace.push(t, &name, "residents", &name, "customers_lost", "", -1, n, c.name());
+                    }
+                }
+            }
+            if newcomers > 0 {
+                self.trace.push(t, "", "market", "market", "newcomers", "", -1, newcomers, "reputation");
+            }
+        }
         // Accounts and rows.
         let occasions = self.outside_today + self.shop_tally.iter().map(|t| t.orders).sum::<u64>();
         let mut market = Tally::default();
@@ -524,6 +570,8 @@ impl Market {
                     continue;
                 }
                 self.platforms[k].leaders[n].serves = false;
+                let (from, to) = (self.platforms[k].name.clone(), self.platforms[j].name.clone());
+                self.trace.push((day + 1) * MINUTES_PER_DAY - 1, &from, "leader", format!("{n} to {to}"), "leader_switched", "", -1, self.hoods[n].len() as u64, "commission");
                 for r in self.hoods[n].clone() {
                     if self.residents.home[r] as usize == k && rng.random_bool(l.follow_share) {
                         self.residents.home[r] = j as u8;

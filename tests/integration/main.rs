@@ -5,6 +5,7 @@ mod conservation;
 mod determinism;
 mod market;
 mod paper;
+mod report;
 mod scenario_errors;
 mod scenarios_parse;
 mod spoilage;

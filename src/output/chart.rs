@@ -1,0 +1,324 @@
+//! Charts as inline SVG (plotters' SVG backend): line charts with optional 95 % CI bands,
+//! stacked areas, a waterfall, a scatter with its Pareto front, a heat map and a forest plot.
+//! Every chart has a title, axis labels with units, and draws its data as paths, rects or
+//! circles (never an empty frame: a chart without data says so in its title).
+
+use plotters::prelude::*;
+
+/// One named line, optionally with a band (low, high) around it.
+#[derive(Debug, Clone, Default)]
+pub struct Series {
+    /// Legend label.
+    pub name: String,
+    /// (x, y) points.
+    pub points: Vec<(f64, f64)>,
+    /// (x, low, high) band, same length as `points` or empty.
+    pub band: Vec<(f64, f64, f64)>,
+}
+
+const W: u32 = 820;
+const H: u32 = 340;
+
+fn color(i: usize) -> RGBColor {
+    let c = Palette99::pick(i).to_rgba();
+    RGBColor(c.0, c.1, c.2)
+}
+
+fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi - lo < 1e-12 {
+        let pad = if lo.abs() > 0.0 { lo.abs() * 0.1 } else { 1.0 };
+        return (lo - pad, hi + pad);
+    }
+    let pad = (hi - lo) * 0.05;
+    (lo - pad, hi + pad)
+}
+
+fn err(e: impl std::fmt::Debug) -> String {
+    format!("chart: {e:?}")
+}
+
+/// A line chart; series with a band get a shaded 95 % CI.
+///
+/// # Errors
+/// A message if plotters fails to draw.
+pub fn lines(title: &str, x_desc: &str, y_desc: &str, series: &[Series]) -> Result<String, String> {
+    let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+    let (x0, x1) = span(xs);
+    let ys = series.iter().flat_map(|s| s.points.iter().map(|p| p.1).chain(s.band.iter().flat_map(|b| [b.1, b.2])));
+    let (y0, y1) = span(ys);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        chart.configure_mesh().x_desc(x_desc).y_desc(y_desc).light_line_style(WHITE.mix(0.0)).draw().map_err(err)?;
+        for (i, s) in series.iter().enumerate() {
+            let c = color(i);
+            if !s.band.is_empty() {
+                let mut poly: Vec<(f64, f64)> = s.band.iter().map(|b| (b.0, b.2)).collect();
+                poly.extend(s.band.iter().rev().map(|b| (b.0, b.1)));
+                chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.2).filled()))).map_err(err)?;
+            }
+            chart
+                .draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(2)))
+                .map_err(err)?
+                .label(s.name.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+            if s.points.len() <= 30 {
+                chart.draw_series(s.points.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(err)?;
+            }
+        }
+        if series.len() > 1 || series.first().is_some_and(|s| !s.name.is_empty()) {
+            chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).draw().map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Stacked areas (layers drawn cumulatively, first at the bottom); all layers share x.
+///
+/// # Errors
+/// As [`lines`].
+pub fn stacked(title: &str, x_desc: &str, y_desc: &str, layers: &[Series]) -> Result<String, String> {
+    let n = layers.first().map_or(0, |l| l.points.len());
+    let mut tops = vec![0.0; n];
+    let mut bands = Vec::new();
+    for l in layers {
+        let lower = tops.clone();
+        for (i, p) in l.points.iter().enumerate().take(n) {
+            tops[i] += p.1.max(0.0);
+        }
+        bands.push((lower, tops.clone()));
+    }
+    let xs: Vec<f64> = layers.first().map_or(vec![], |l| l.points.iter().map(|p| p.0).collect());
+    let (x0, x1) = span(xs.iter().copied());
+    let (_, y1) = span(tops.iter().copied());
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, 0.0..y1)
+            .map_err(err)?;
+        chart.configure_mesh().x_desc(x_desc).y_desc(y_desc).light_line_style(WHITE.mix(0.0)).draw().map_err(err)?;
+        for (i, (l, (lo, hi))) in layers.iter().zip(&bands).enumerate() {
+            let c = color(i);
+            let mut poly: Vec<(f64, f64)> = xs.iter().zip(hi).map(|(&x, &y)| (x, y)).collect();
+            poly.extend(xs.iter().zip(lo).rev().map(|(&x, &y)| (x, y)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(poly, c.mix(0.7).filled())))
+                .map_err(err)?
+                .label(l.name.clone())
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
+        }
+        chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).draw().map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// A waterfall: a starting total, then steps down (losses), ending at what is left.
+///
+/// # Errors
+/// As [`lines`].
+pub fn waterfall(title: &str, y_desc: &str, start: (&str, f64), steps: &[(String, f64)], end_label: &str) -> Result<String, String> {
+    let n = steps.len() + 2;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H + 40)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        // Zoom on the losses: the axis starts below what is left by half the total loss.
+        let lost: f64 = steps.iter().map(|s| s.1).sum();
+        let left = start.1 - lost;
+        let bottom = (left - 0.5 * lost.max(start.1 * 0.01)).max(0.0);
+        let top = start.1 + 0.05 * (start.1 - bottom).max(1.0);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(format!("{title} (axis starts at {bottom:.0})"), ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(80)
+            .y_label_area_size(80)
+            .build_cartesian_2d((0..n).into_segmented(), bottom..top)
+            .map_err(err)?;
+        let mut labels = vec![start.0.to_string()];
+        labels.extend(steps.iter().map(|s| s.0.clone()));
+        labels.push(end_label.to_string());
+        chart
+            .configure_mesh()
+            .y_desc(y_desc)
+            .x_labels(n)
+            .x_label_formatter(&|x| match x {
+                SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .x_label_style(("sans-serif", 11).into_font().transform(FontTransform::Rotate90))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(err)?;
+        let mut level = start.1;
+        let mut bars = vec![(0usize, bottom, start.1, color(0))];
+        for (i, (_, v)) in steps.iter().enumerate() {
+            bars.push((i + 1, level - v, level, RED));
+            level -= v;
+        }
+        bars.push((n - 1, bottom, level, color(2)));
+        chart
+            .draw_series(bars.into_iter().map(|(i, lo, hi, c)| {
+                Rectangle::new([(SegmentValue::Exact(i), lo), (SegmentValue::Exact(i + 1), hi)], c.mix(0.8).filled())
+            }))
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// A scatter of labelled points with the Pareto front (lowest x and y) joined and marked.
+///
+/// # Errors
+/// As [`lines`].
+pub fn pareto_scatter(title: &str, x_desc: &str, y_desc: &str, points: &[(f64, f64)]) -> Result<String, String> {
+    let (x0, x1) = span(points.iter().map(|p| p.0));
+    let (y0, y1) = span(points.iter().map(|p| p.1));
+    let mut front: Vec<(f64, f64)> =
+        points.iter().copied().filter(|&(x, y)| !points.iter().any(|&(a, b)| a <= x && b <= y && (a < x || b < y))).collect();
+    front.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        chart.configure_mesh().x_desc(x_desc).y_desc(y_desc).light_line_style(WHITE.mix(0.0)).draw().map_err(err)?;
+        chart
+            .draw_series(points.iter().map(|&p| Circle::new(p, 4, color(0).filled())))
+            .map_err(err)?
+            .label("sweep point")
+            .legend(|(x, y)| Circle::new((x + 8, y), 4, color(0).filled()));
+        chart
+            .draw_series(LineSeries::new(front.iter().copied(), RED.stroke_width(2)))
+            .map_err(err)?
+            .label("Pareto front")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.stroke_width(2)));
+        chart.draw_series(front.iter().map(|&p| Circle::new(p, 6, RED.stroke_width(2)))).map_err(err)?;
+        chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).draw().map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// A heat map of `values[j][i]` over x labels `xs` (i) and y labels `ys` (j).
+///
+/// # Errors
+/// As [`lines`].
+pub fn heatmap(title: &str, x_desc: &str, y_desc: &str, xs: &[String], ys: &[String], values: &[Vec<f64>]) -> Result<String, String> {
+    let (lo, hi) = span(values.iter().flatten().copied());
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(format!("{title} (dark = high: {hi:.4}; light = low: {lo:.4})"), ("sans-serif", 16))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(90)
+            .build_cartesian_2d((0..xs.len()).into_segmented(), (0..ys.len()).into_segmented())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .x_label_formatter(&|x| match x {
+                SegmentValue::CenterOf(i) => xs.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_label_formatter(&|y| match y {
+                SegmentValue::CenterOf(j) => ys.get(*j).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .disable_mesh()
+            .draw()
+            .map_err(err)?;
+        let cells = values.iter().enumerate().flat_map(|(j, row)| {
+            row.iter().enumerate().map(move |(i, &v)| {
+                let t = if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+                let shade = (235.0 - 200.0 * t) as u8;
+                Rectangle::new(
+                    [(SegmentValue::Exact(i), SegmentValue::Exact(j)), (SegmentValue::Exact(i + 1), SegmentValue::Exact(j + 1))],
+                    RGBColor(shade, shade, 255).filled(),
+                )
+            })
+        });
+        chart.draw_series(cells).map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// A forest plot: one row per effect, its mean and 95 % CI, each row scaled to its own
+/// largest |value| (effects differ in units), with the zero line.
+///
+/// # Errors
+/// As [`lines`].
+pub fn forest(title: &str, rows: &[(String, f64, f64, f64, bool)]) -> Result<String, String> {
+    let n = rows.len().max(1);
+    let height = (60 + 22 * n as u32).max(200);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W + 200, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(320)
+            .build_cartesian_2d(-1.1f64..1.1f64, (0..n).into_segmented())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("effect B − A, scaled to each row's largest |value| (0 = no effect)")
+            .y_labels(n)
+            .y_label_formatter(&|y| match y {
+                SegmentValue::CenterOf(j) => rows.get(n - 1 - *j).map(|r| r.0.clone()).unwrap_or_default(),
+                _ => String::new(),
+            })
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(vec![(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))], BLACK)))
+            .map_err(err)?;
+        for (k, (_, mean, lo, hi, ok)) in rows.iter().enumerate() {
+            let j = n - 1 - k;
+            let scale = [mean.abs(), lo.abs(), hi.abs()].into_iter().fold(1e-12, f64::max);
+            let c = if *ok { color(1) } else { RED };
+            let y = || SegmentValue::CenterOf(j);
+            chart.draw_series(std::iter::once(PathElement::new(vec![(lo / scale, y()), (hi / scale, y())], c.stroke_width(3)))).map_err(err)?;
+            chart.draw_series(std::iter::once(Circle::new((mean / scale, y()), 5, c.filled()))).map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}

@@ -1,0 +1,282 @@
+//! HTML reports: one self-contained file (inline SVG charts, no script, nothing fetched)
+//! for the output folder of `cesim run`, `sweep`, `compare` or `paper`, read back from the
+//! CSV and JSON files those commands write.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::chart::{self, Series};
+
+/// A CSV file as columns.
+struct Table {
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn read(path: &Path) -> Result<Table, String> {
+        let mut r = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let headers = r.headers().map_err(|e| format!("{}: {e}", path.display()))?.iter().map(String::from).collect();
+        let rows = r.records().map(|x| x.map(|x| x.iter().map(String::from).collect())).collect::<Result<_, _>>().map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Table { headers, rows })
+    }
+
+    fn idx(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    fn num(&self, row: &[String], name: &str) -> f64 {
+        self.idx(name).and_then(|i| row.get(i)).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
+    }
+
+    fn text<'a>(&self, row: &'a [String], name: &str) -> &'a str {
+        self.idx(name).and_then(|i| row.get(i)).map_or("", String::as_str)
+    }
+
+    fn col(&self, name: &str) -> Vec<f64> {
+        self.rows.iter().map(|r| self.num(r, name)).collect()
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Assembles the page.
+fn page(title: &str, intro: &str, figures: &[(String, String)]) -> String {
+    let mut h = String::new();
+    h.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
+    h.push_str(&format!("<title>{}</title>\n", esc(title)));
+    h.push_str("<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}figure{margin:1.5em 0;border-top:1px solid #ddd;padding-top:1em}figcaption{color:#555;font-size:0.9em;margin-top:0.3em}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:right}</style>\n");
+    h.push_str("</head><body>\n");
+    h.push_str(&format!("<h1>{}</h1>\n{intro}\n", esc(title)));
+    for (svg, caption) in figures {
+        h.push_str(&format!("<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n", esc(caption)));
+    }
+    h.push_str("</body></html>\n");
+    h
+}
+
+/// The report of an output folder, as HTML text.
+///
+/// # Errors
+/// A message naming the folder if it holds no known output, or a file that cannot be read.
+pub fn report(dir: &Path) -> Result<String, String> {
+    if dir.join("daily.csv").exists() && dir.join("summary.json").exists() {
+        run_report(dir)
+    } else if dir.join("summary.csv").exists() && dir.join("runs.csv").exists() {
+        sweep_report(dir)
+    } else if dir.join("compare.csv").exists() {
+        forest_report(dir, "compare.csv", "figure", "diff", "significant", "Paired comparison")
+    } else if dir.join("claims.csv").exists() {
+        forest_report(dir, "claims.csv", "claim", "mean_effect", "holds", "The paper's claims")
+    } else {
+        Err(format!(
+            "{}: no cesim output here (want daily.csv + summary.json from run, runs.csv + summary.csv from sweep, compare.csv or claims.csv)",
+            dir.display()
+        ))
+    }
+}
+
+fn series(t: &Table, x: &str, y: &str, name: &str) -> Series {
+    let xs = t.col(x);
+    let ys = t.col(y);
+    Series { name: name.to_string(), points: xs.into_iter().zip(ys).collect(), band: Vec::new() }
+}
+
+fn run_report(dir: &Path) -> Result<String, String> {
+    let daily = Table::read(&dir.join("daily.csv"))?;
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).map_err(|e| format!("{}: {e}", dir.display()))?).map_err(|e| e.to_string())?;
+    let mut figs = Vec::new();
+    let f = |svg: Result<String, String>, cap: &str, figs: &mut Vec<(String, String)>| -> Result<(), String> {
+        figs.push((svg?, cap.to_string()));
+        Ok(())
+    };
+    f(
+        chart::lines("Residents who are customers", "day", "residents", &[series(&daily, "day", "active_residents", "active residents")]),
+        "Residents in the market who are customers of a platform at the end of each day.",
+        &mut figs,
+    )?;
+    let causes = ["price", "stockout", "defect", "refund", "leader_left", "scandal", "other", "moved"];
+    let churn: Vec<Series> = causes.iter().map(|c| series(&daily, "day", &format!("churn_{c}"), c)).collect();
+    f(chart::lines("Customers lost per day, by cause", "day", "customers lost", &churn), "Churn by cause: the last bad experience with the platform within memory, or price, other, moved.", &mut figs)?;
+    // Waterfall: procured → losses by stage → what reached residents (or is still in the chain).
+    let t = &summary["totals"];
+    let procured = t["units_procured"].as_f64().unwrap_or(0.0);
+    let stages: Vec<(String, f64)> = t["spoiled_by_stage"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| Some((x[0].as_str()?.to_string(), x[1].as_f64()?))).collect())
+        .unwrap_or_default();
+    let returned = t["units_returned"].as_f64().unwrap_or(0.0);
+    let mut steps: Vec<(String, f64)> = stages.iter().map(|(n, v)| (format!("− {n}"), *v)).collect();
+    steps.push(("− returned".into(), returned));
+    let left = procured - steps.iter().map(|s| s.1).sum::<f64>();
+    let sold = t["units_sold"].as_f64().unwrap_or(0.0);
+    steps.push(("− still in stock / transit".into(), (left - sold).max(0.0)));
+    f(
+        chart::waterfall("Units: from procured to sold", "units", ("procured", procured), &steps, "sold"),
+        "Spoilage by stage as a waterfall: every unit bought is sold, lost at a stage, returned, or still in the chain.",
+        &mut figs,
+    )?;
+    let lines = [
+        ("cogs_yuan", "goods sold"),
+        ("write_offs_yuan", "write-offs"),
+        ("transport_inbound_yuan", "transport inbound"),
+        ("transport_linehaul_yuan", "transport linehaul"),
+        ("transport_last_mile_yuan", "transport last mile"),
+        ("transport_fleet_yuan", "own fleet"),
+        ("warehousing_yuan", "warehousing"),
+        ("qc_yuan", "quality control"),
+        ("commission_yuan", "leader commission"),
+        ("coupons_yuan", "coupons"),
+    ];
+    let orders = daily.col("orders");
+    let days = daily.col("day");
+    let layers: Vec<Series> = lines
+        .iter()
+        .map(|(c, n)| Series {
+            name: n.to_string(),
+            points: days.iter().zip(daily.col(c)).zip(&orders).map(|((&d, v), &o)| (d, if o > 0.0 { v / o } else { 0.0 })).collect(),
+            band: Vec::new(),
+        })
+        .collect();
+    f(chart::stacked("Cost per order by line", "day", "yuan per order", &layers), "Each day's costs divided by that evening's orders, stacked by line.", &mut figs)?;
+    let shorts: Vec<Series> = std::iter::once(series(&daily, "day", "units_stockout", "missing at pickup"))
+        .chain(["shock", "supplier", "capacity", "quality", "other"].iter().map(|c| series(&daily, "day", &format!("short_{c}"), &format!("short: {c}"))))
+        .collect();
+    f(chart::lines("Stock-outs", "day", "units", &shorts), "Units missing at pickup, and units the central warehouse could not allocate, by cause.", &mut figs)?;
+    if dir.join("platforms.csv").exists() {
+        let p = Table::read(&dir.join("platforms.csv"))?;
+        let mut by: BTreeMap<String, Vec<&Vec<String>>> = BTreeMap::new();
+        for r in &p.rows {
+            by.entry(p.text(r, "platform").to_string()).or_default().push(r);
+        }
+        let per = |col: &str| -> Vec<Series> {
+            by.iter()
+                .map(|(name, rows)| Series { name: name.clone(), points: rows.iter().map(|r| (p.num(r, "day"), p.num(r, col))).collect(), band: Vec::new() })
+                .collect()
+        };
+        f(chart::lines("Market share by platform", "day", "share of shopping occasions", &per("market_share")), "Orders / shopping occasions (the outside option included).", &mut figs)?;
+        f(chart::lines("Price index by platform", "day", "basket price / list", &per("price_index")), "Each platform's basket price relative to list prices.", &mut figs)?;
+        f(
+            chart::lines("Refund lead time by platform", "day", "hours from report to decision", &per("refund_lead_time_hours")),
+            "Mean hours from a complaint to the refund decision (0 on days without complaints).",
+            &mut figs,
+        )?;
+    }
+    let k = &summary["kpis"];
+    let intro = format!(
+        "<p>Scenario <b>{}</b>, seed {}, replication {}, {} days, {} residents. Churn rate <b>{:.2} %</b>, spoilage rate <b>{:.2} %</b>, cost per order <b>{:.2} yuan</b>, fill rate {:.2} %, profit {:.0} yuan.</p>",
+        esc(summary["scenario"].as_str().unwrap_or("")),
+        summary["seed"],
+        summary["replication"],
+        summary["days"],
+        summary["residents_initial"],
+        100.0 * k["churn_rate"].as_f64().unwrap_or(0.0),
+        100.0 * k["spoilage_rate"].as_f64().unwrap_or(0.0),
+        k["cost_per_order_yuan"].as_f64().unwrap_or(0.0),
+        100.0 * k["fill_rate"].as_f64().unwrap_or(0.0),
+        k["profit_yuan"].as_f64().unwrap_or(0.0),
+    );
+    Ok(page(&format!("cesim run: {}", summary["scenario"].as_str().unwrap_or("")), &intro, &figs))
+}
+
+/// A sweep point: its parameter values, and (mean, CI low, CI high) per figure.
+type PointStats = (Vec<String>, BTreeMap<String, (f64, f64, f64)>);
+
+fn sweep_report(dir: &Path) -> Result<String, String> {
+    let s = Table::read(&dir.join("summary.csv"))?;
+    let params: Vec<String> = s.headers.iter().skip(1).take_while(|h| h.as_str() != "figure").cloned().collect();
+    let figures = ["churn_rate", "spoilage_rate", "cost_per_order_yuan", "stockout_days", "defect_rate", "profit_yuan"];
+    let mut figs = Vec::new();
+    // Per point: parameter values and (mean, lo, hi) per figure.
+    let mut points: BTreeMap<usize, PointStats> = BTreeMap::new();
+    for r in &s.rows {
+        let p: usize = s.text(r, "point").parse().unwrap_or(0);
+        let e = points.entry(p).or_insert_with(|| (params.iter().map(|c| s.text(r, c).to_string()).collect(), BTreeMap::new()));
+        e.1.insert(s.text(r, "figure").to_string(), (s.num(r, "mean"), s.num(r, "ci95_low"), s.num(r, "ci95_high")));
+    }
+    for (pi, param) in params.iter().enumerate() {
+        let numeric = points.values().all(|(v, _)| v[pi].parse::<f64>().is_ok());
+        let mut categories: Vec<String> = points.values().map(|(v, _)| v[pi].clone()).collect();
+        categories.sort();
+        categories.dedup();
+        for fig in figures {
+            // One line per combination of the other parameters.
+            let mut groups: BTreeMap<String, Vec<(f64, f64, f64, f64)>> = BTreeMap::new();
+            for (vals, m) in points.values() {
+                let Some(&(mean, lo, hi)) = m.get(fig) else { continue };
+                let others: Vec<String> = vals.iter().enumerate().filter(|(j, _)| *j != pi).map(|(j, v)| format!("{}={v}", short(&params[j]))).collect();
+                let x = if numeric { vals[pi].parse().unwrap_or(0.0) } else { categories.iter().position(|c| *c == vals[pi]).unwrap_or(0) as f64 };
+                groups.entry(others.join(", ")).or_default().push((x, mean, lo, hi));
+            }
+            let series: Vec<Series> = groups
+                .into_iter()
+                .map(|(name, mut v)| {
+                    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    Series { name, points: v.iter().map(|x| (x.0, x.1)).collect(), band: v.iter().map(|x| (x.0, x.2, x.3)).collect() }
+                })
+                .collect();
+            let x_desc = if numeric {
+                param.clone()
+            } else {
+                let key: Vec<String> = categories.iter().enumerate().map(|(i, c)| format!("{i} = {c}")).collect();
+                format!("{param} ({})", key.join(", "))
+            };
+            figs.push((chart::lines(&format!("{fig} against {}", short(param)), &x_desc, fig, &series)?, format!("Mean of {fig} over replications, with its 95 % CI band, against {param}.")));
+        }
+    }
+    // Heat map for a two-way grid of numeric parameters.
+    if params.len() == 2 {
+        let mut xs: Vec<String> = points.values().map(|(v, _)| v[0].clone()).collect();
+        let mut ys: Vec<String> = points.values().map(|(v, _)| v[1].clone()).collect();
+        xs.dedup();
+        xs.sort();
+        xs.dedup();
+        ys.sort();
+        ys.dedup();
+        if xs.len() * ys.len() == points.len() {
+            for fig in ["churn_rate", "cost_per_order_yuan"] {
+                let mut grid = vec![vec![f64::NAN; xs.len()]; ys.len()];
+                for (v, m) in points.values() {
+                    let (i, j) = (xs.iter().position(|x| *x == v[0]).unwrap_or(0), ys.iter().position(|y| *y == v[1]).unwrap_or(0));
+                    grid[j][i] = m.get(fig).map_or(f64::NAN, |x| x.0);
+                }
+                figs.push((chart::heatmap(fig, &params[0], &params[1], &xs, &ys, &grid)?, format!("Mean {fig} over the two-way grid.")));
+            }
+        }
+    }
+    let scatter: Vec<(f64, f64)> = points.values().filter_map(|(_, m)| Some((m.get("spoilage_rate")?.0, m.get("cost_per_order_yuan")?.0))).collect();
+    figs.push((
+        chart::pareto_scatter("Spoilage against cost, one point per sweep point", "spoilage rate", "cost per order, yuan", &scatter)?,
+        "Sweep points by mean spoilage rate and cost per order; the red line joins the Pareto front (no point is better on both).".into(),
+    ));
+    let intro = format!("<p>Sweep with {} points over {}.</p>", points.len(), esc(&params.join(", ")));
+    Ok(page("cesim sweep", &intro, &figs))
+}
+
+fn short(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+fn forest_report(dir: &Path, file: &str, label: &str, mean: &str, ok: &str, title: &str) -> Result<String, String> {
+    let t = Table::read(&dir.join(file))?;
+    let rows: Vec<(String, f64, f64, f64, bool)> = t
+        .rows
+        .iter()
+        .map(|r| {
+            let good = matches!(t.text(r, ok), "yes" | "true");
+            (t.text(r, label).to_string(), t.num(r, mean), t.num(r, "ci95_low"), t.num(r, "ci95_high"), good)
+        })
+        .collect();
+    let svg = chart::forest(title, &rows)?;
+    let mut table = String::from("<table><tr><th>row</th><th>effect</th><th>95 % CI</th><th></th></tr>");
+    for (l, m, lo, hi, g) in &rows {
+        table.push_str(&format!("<tr><td>{}</td><td>{m:.4}</td><td>[{lo:.4}, {hi:.4}]</td><td>{}</td></tr>", esc(l), if *g { "✓" } else { "✗" }));
+    }
+    table.push_str("</table>");
+    let mut html = page(title, "<p>Effects B − A with 95 % CIs (green: significant / holds; red: not).</p>", &[(svg, "Forest plot: each row scaled to its own largest absolute value; the vertical line is no effect.".into())]);
+    html = html.replace("</body></html>", &format!("{table}\n</body></html>"));
+    Ok(html)
+}
