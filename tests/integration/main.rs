@@ -15,6 +15,8 @@ mod stockouts;
 
 use std::path::{Path, PathBuf};
 
+use cesim::experiment::stats::{MeanCi, paired_diff_ci};
+use cesim::model::RunReport;
 use cesim::scenario::{self, Scenario};
 
 /// The project root.
@@ -30,4 +32,31 @@ pub fn small() -> Scenario {
 /// A file under the project root.
 pub fn file(rel: &str) -> PathBuf {
     root().join(Path::new(rel))
+}
+
+/// A shipped scenario by stem, e.g. `load("baseline")`.
+pub fn load(name: &str) -> Scenario {
+    scenario::load(&file(&format!("scenarios/{name}.toml"))).unwrap()
+}
+
+/// `n` replications of `sc` (replication r of every scenario shares its streams).
+pub fn reps(sc: &Scenario, n: u64) -> Vec<RunReport> {
+    (0..n).map(|r| cesim::model::run(sc, sc.run.seed, r).unwrap()).collect()
+}
+
+/// Paired difference `b − a` of a figure over replications, with its 95 % CI.
+pub fn diff(a: &[RunReport], b: &[RunReport], f: impl Fn(&RunReport) -> f64) -> MeanCi {
+    let xa: Vec<f64> = a.iter().map(&f).collect();
+    let xb: Vec<f64> = b.iter().map(&f).collect();
+    paired_diff_ci(&xa, &xb, 0.95)
+}
+
+/// An effect above zero with a CI that excludes zero.
+pub fn up(d: MeanCi) -> bool {
+    d.mean > 0.0 && d.excludes_zero()
+}
+
+/// An effect below zero with a CI that excludes zero.
+pub fn down(d: MeanCi) -> bool {
+    d.mean < 0.0 && d.excludes_zero()
 }

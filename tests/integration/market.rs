@@ -1,34 +1,17 @@
 //! Market (issue 4): directions of effects with replications and paired 95 % CIs under
 //! common random numbers, the 80/20 spend rule, and no churn without any alternative.
 
-use cesim::experiment::stats::{MeanCi, paired_diff_ci};
 use cesim::model::RunReport;
 use cesim::model::resident::ChurnCause;
 use cesim::output::Kpis;
-use cesim::scenario::{self, Channel, PriceFloor, PricePolicy, RefundRule, Scenario};
+use cesim::scenario::{Channel, PriceFloor, PricePolicy, RefundRule, Scenario};
+
+use crate::{diff, down, load, up};
 
 const REPS: u64 = 8;
 
-fn load(name: &str) -> Scenario {
-    scenario::load(&crate::file(&format!("scenarios/{name}.toml"))).unwrap()
-}
-
 fn reps(sc: &Scenario) -> Vec<RunReport> {
-    (0..REPS).map(|r| cesim::model::run(sc, sc.run.seed, r).unwrap()).collect()
-}
-
-fn diff(a: &[RunReport], b: &[RunReport], f: impl Fn(&RunReport) -> f64) -> MeanCi {
-    let xa: Vec<f64> = a.iter().map(&f).collect();
-    let xb: Vec<f64> = b.iter().map(&f).collect();
-    paired_diff_ci(&xa, &xb, 0.95)
-}
-
-fn up(d: MeanCi) -> bool {
-    d.mean > 0.0 && d.excludes_zero()
-}
-
-fn down(d: MeanCi) -> bool {
-    d.mean < 0.0 && d.excludes_zero()
+    crate::reps(sc, REPS)
 }
 
 fn platform<'a>(r: &'a RunReport, name: &str) -> &'a cesim::model::simulation::PlatformReport {

@@ -1,35 +1,17 @@
 //! Supply side (issue 3): directions of effects with replications and paired 95 % CIs
 //! under common random numbers, and the QC plan's operating characteristic in a full run.
 
-use cesim::experiment::stats::{MeanCi, paired_diff_ci};
 use cesim::model::RunReport;
 use cesim::model::quality_control::acceptance_probability;
 use cesim::output::Kpis;
-use cesim::scenario::{self, Audit, Scenario};
+use cesim::scenario::{Audit, Scenario};
+
+use crate::{diff, down as lower, load, up as higher};
 
 const REPS: u64 = 10;
 
-fn load(name: &str) -> Scenario {
-    scenario::load(&crate::file(&format!("scenarios/{name}.toml"))).unwrap()
-}
-
 fn reps(sc: &Scenario) -> Vec<RunReport> {
-    (0..REPS).map(|r| cesim::model::run(sc, sc.run.seed, r).unwrap()).collect()
-}
-
-/// Paired difference `b − a` of a figure over replications.
-fn diff(a: &[RunReport], b: &[RunReport], f: impl Fn(&RunReport) -> f64) -> MeanCi {
-    let xa: Vec<f64> = a.iter().map(&f).collect();
-    let xb: Vec<f64> = b.iter().map(&f).collect();
-    paired_diff_ci(&xa, &xb, 0.95)
-}
-
-fn lower(d: MeanCi) -> bool {
-    d.mean < 0.0 && d.excludes_zero()
-}
-
-fn higher(d: MeanCi) -> bool {
-    d.mean > 0.0 && d.excludes_zero()
+    crate::reps(sc, REPS)
 }
 
 #[test]
