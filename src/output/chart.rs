@@ -45,6 +45,22 @@ fn err(e: impl std::fmt::Debug) -> String {
     format!("chart: {e:?}")
 }
 
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+
+/// A white canvas with a titled, labelled x–y frame over `x` × `y`.
+fn frame<'a, 'b>(root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>, title: &str, x_desc: &str, y_desc: &str, x: (f64, f64), y: (f64, f64)) -> Result<Chart<'a, 'b>, String> {
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x.0..x.1, y.0..y.1)
+        .map_err(err)?;
+    chart.configure_mesh().x_desc(x_desc).y_desc(y_desc).light_line_style(WHITE.mix(0.0)).draw().map_err(err)?;
+    Ok(chart)
+}
+
 /// A line chart; series with a band get a shaded 95 % CI.
 ///
 /// # Errors
@@ -57,15 +73,7 @@ pub fn lines(title: &str, x_desc: &str, y_desc: &str, series: &[Series]) -> Resu
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart.configure_mesh().x_desc(x_desc).y_desc(y_desc).light_line_style(WHITE.mix(0.0)).draw().map_err(err)?;
+        let mut chart = frame(&root, title, x_desc, y_desc, (x0, x1), (y0, y1))?;
         for (i, s) in series.iter().enumerate() {
             let c = color(i);
             if !s.band.is_empty() {
@@ -111,15 +119,7 @@ pub fn stacked(title: &str, x_desc: &str, y_desc: &str, layers: &[Series]) -> Re
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, 0.0..y1)
-            .map_err(err)?;
-        chart.configure_mesh().x_desc(x_desc).y_desc(y_desc).light_line_style(WHITE.mix(0.0)).draw().map_err(err)?;
+        let mut chart = frame(&root, title, x_desc, y_desc, (x0, x1), (0.0, y1))?;
         for (i, (l, (lo, hi))) in layers.iter().zip(&bands).enumerate() {
             let c = color(i);
             let mut poly: Vec<(f64, f64)> = xs.iter().zip(hi).map(|(&x, &y)| (x, y)).collect();
@@ -203,15 +203,7 @@ pub fn pareto_scatter(title: &str, x_desc: &str, y_desc: &str, points: &[(f64, f
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
-        chart.configure_mesh().x_desc(x_desc).y_desc(y_desc).light_line_style(WHITE.mix(0.0)).draw().map_err(err)?;
+        let mut chart = frame(&root, title, x_desc, y_desc, (x0, x1), (y0, y1))?;
         chart
             .draw_series(points.iter().map(|&p| Circle::new(p, 4, color(0).filled())))
             .map_err(err)?
