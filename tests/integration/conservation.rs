@@ -130,3 +130,50 @@ proptest! {
         prop_assert_eq!(per_product_sold, t.units_sold);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// Two platforms with random pricing, after-sales, recalls, coupons and leader switching:
+    /// each platform's units and money balance every day (the run fails otherwise), and the
+    /// market totals add up from the platforms.
+    #[test]
+    fn markets_conserve_units_and_money(
+        seed in 0u64..1_000_000,
+        policy in 0usize..6,
+        floor in any::<bool>(),
+        in_app in any::<bool>(),
+        trace in any::<bool>(),
+        coupons in 0.0f64..2000.0,
+        switch in 0.0f64..0.05,
+        relabel in 0.0f64..0.4,
+        scandal_day in 0u32..10,
+    ) {
+        use cesim::scenario::*;
+        let mut sc = crate::small();
+        sc.run.horizon_days = 12;
+        sc.suppliers[0].relabel_prob = relabel;
+        sc.aftersales.traceability = trace;
+        if in_app {
+            sc.aftersales.channel = Channel::InApp;
+            sc.aftersales.refund_rule = RefundRule::NoQuestions;
+        }
+        sc.pricing.floor = if floor { PriceFloor::Cost } else { PriceFloor::None };
+        sc.retention = RetentionConfig { target: RetentionTarget::All, budget_yuan: coupons, at_risk_trust: 0.9, ..RetentionConfig::default() };
+        sc.leaders.switch_prob_per_day = switch;
+        sc.leaders.bonus_top_share = 0.3;
+        sc.scandals.push(ScandalConfig { platform: String::new(), day: scandal_day, depth: Some(0.5) });
+        let policies = ["list", "cost_plus", "match_lowest", "undercut", "subsidy_war", "competitor_aware"];
+        sc.platforms = vec![
+            toml::from_str("name = \"a\"").unwrap(),
+            toml::from_str(&format!("name = \"b\"\noverrides = {{ \"pricing.policy\" = \"{}\", \"leaders.commission_rate\" = 0.12 }}", policies[policy])).unwrap(),
+        ];
+        let r = cesim::model::run(&sc, seed, 0).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let t = &r.total;
+        prop_assert_eq!(t.units_procured, t.units_sold + t.spoiled_total() + r.stock_units_end + r.transit_units_end + t.units_returned);
+        let orders: u64 = r.platforms.iter().map(|p| p.total.orders).sum();
+        prop_assert_eq!(orders, t.orders);
+        let profit: f64 = r.platforms.iter().map(|p| p.total.profit_yuan()).sum();
+        prop_assert!((profit - t.profit_yuan()).abs() < 1e-6 * (1.0 + profit.abs()));
+    }
+}
