@@ -23,8 +23,8 @@ pub fn story(scenario: &str, rows: &[DayRow], events: &[TraceEvent]) -> String {
     let first = rows.first();
     let _ = writeln!(
         s,
-        "{} days. On the first evening {} of the neighbourhood's residents are customers and place {}.\n",
-        rows.len(),
+        "{}. On the first evening {} of the residents are customers and place {}.\n",
+        plural(rows.len() as u64, "day", "days"),
         first.map_or(0, |r| r.active_residents),
         plural(first.map_or(0, |r| r.orders), "order", "orders")
     );
