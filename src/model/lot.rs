@@ -98,6 +98,8 @@ mod tests {
             shelf_sd_h: 20.0,
             q10,
             basket_prob: 1.0,
+            season_amplitude: 0.0,
+            season_peak_day: 0,
         }
     }
 

@@ -591,9 +591,9 @@ impl Platform {
         d.residents_served += tally.residents_served;
     }
 
-    /// Sets tonight's prices from the rivals' prices of yesterday (`rival_min[p]`, `None`
-    /// without rivals) and returns the basket price index.
-    pub(crate) fn set_prices(&mut self, rival_min: &[Option<f64>]) -> f64 {
+    /// Sets tonight's prices (day `day`) from the rivals' prices of yesterday (`rival_min[p]`,
+    /// `None` without rivals) and returns the basket price index.
+    pub(crate) fn set_prices(&mut self, rival_min: &[Option<f64>], day: u64) -> f64 {
         let c = &self.sc.pricing;
         let budget_left = self.subsidy_spent_yuan < c.subsidy_budget_yuan;
         let (mut num, mut den) = (0.0, 0.0);
@@ -601,9 +601,12 @@ impl Platform {
             let stock = self.central.units(p) as f64;
             let last_orders = self.forecasts[p].last() as f64;
             let clearance = product.shelf_mean_h < c.perishable_shelf_life_hours && stock > c.clearance_overstock_ratio * last_orders.max(1.0);
+            // Price intelligence follows the season; the other policies keep their list price.
+            let season = product.season(day);
+            let list = if c.policy == crate::scenario::PricePolicy::CompetitorAware { product.price_yuan * season } else { product.price_yuan };
             let x = pricing::PriceInputs {
-                list_yuan: product.price_yuan,
-                unit_cost_yuan: product.unit_cost_yuan,
+                list_yuan: list,
+                unit_cost_yuan: product.unit_cost_yuan * season,
                 rival_min_yuan: rival_min[p],
                 clearance,
                 budget_left,
@@ -757,7 +760,7 @@ impl Platform {
         let mut rng = self.seed.stream("lot", (s * 64 + p) as u64, day);
         let age0 = sup.harvest_age_h(product.shelf_mean_h, &mut rng);
         let (defect_rate, false_origin) = sup.integrity(&mut rng);
-        let unit_cost_yuan = product.unit_cost_yuan * sup.c.price_factor;
+        let unit_cost_yuan = product.unit_cost_yuan * sup.c.price_factor * product.season(day);
         let dispatch = now.plus_hours(sup.c.lead_time_hours);
         let harvested = SimTime(dispatch.0.saturating_sub(hours_to_minutes(sup.c.origin_hold_hours)));
         let lot_id = self.lots.len() as u32;

@@ -7,8 +7,10 @@
 //! - `undercut`: `undercut_share` below the lowest rival price;
 //! - `subsidy_war`: undercut while the subsidy budget lasts — the gap to the list price is
 //!   the subsidy spent — then back to list;
-//! - `competitor_aware`: list price, but meet a cheaper rival down to `min_margin` over cost
-//!   (price intelligence: never cut where nobody is cheaper).
+//! - `competitor_aware`: the list price moved with the season's purchase price (a product's
+//!   `season_amplitude`), but meet a cheaper rival down to `min_margin` over cost (price
+//!   intelligence: never cut where nobody is cheaper). Regional price levels are not
+//!   modelled: a market is one region.
 //!
 //! The optional regulatory floor (`floor = "cost"`, the December 2020 rule) keeps every
 //! price at or above unit cost, except clearance of perishables (mean shelf life under

@@ -32,6 +32,10 @@ pub struct Product {
     pub q10: f64,
     /// Probability an ordering resident takes one unit.
     pub basket_prob: f64,
+    /// Seasonal swing of the purchase price.
+    pub season_amplitude: f64,
+    /// Day the purchase price peaks.
+    pub season_peak_day: u32,
 }
 
 impl Product {
@@ -47,7 +51,15 @@ impl Product {
             shelf_sd_h: c.shelf_life_hours_at_0c * c.shelf_life_cv,
             q10: c.q10,
             basket_prob: c.basket_prob,
+            season_amplitude: c.season_amplitude,
+            season_peak_day: c.season_peak_day,
         }
+    }
+
+    /// Multiplier of the purchase price on `day`: `1 + amplitude × cos(2π (day − peak) / 365)`.
+    pub fn season(&self, day: u64) -> f64 {
+        let phase = 2.0 * std::f64::consts::PI * (day as f64 - self.season_peak_day as f64) / 365.0;
+        1.0 + self.season_amplitude * phase.cos()
     }
 
     /// 0 °C-equivalent hours that one hour at `temp_c` adds to a unit's age.
@@ -89,6 +101,8 @@ mod tests {
             shelf_sd_h: 60.0,
             q10: 2.4,
             basket_prob: 0.5,
+            season_amplitude: 0.0,
+            season_peak_day: 0,
         }
     }
 
@@ -98,6 +112,14 @@ mod tests {
         assert!((p.aging_rate(0.0) - 1.0).abs() < 1e-12);
         assert!((p.aging_rate(10.0) - 2.4).abs() < 1e-12);
         assert!((p.aging_rate(20.0) - 2.4 * 2.4).abs() < 1e-9);
+    }
+
+    #[test]
+    fn season_peaks_and_troughs() {
+        let p = Product { season_amplitude: 0.3, season_peak_day: 100, ..greens() };
+        assert!((p.season(100) - 1.3).abs() < 1e-12);
+        assert!((p.season(100 + 365 / 2) - 0.7).abs() < 1e-3);
+        assert_eq!(greens().season(42), 1.0);
     }
 
     #[test]

@@ -358,7 +358,7 @@ impl Market {
             let rival_min: Vec<Option<f64>> = (0..n_products)
                 .map(|p| (0..np).filter(|&j| j != k).map(|j| yesterday[j][p]).reduce(f64::min))
                 .collect();
-            self.platforms[k].set_prices(&rival_min);
+            self.platforms[k].set_prices(&rival_min, day);
         }
         // Residents choose and order, neighbourhood by neighbourhood.
         self.shop_tally.iter_mut().for_each(|t| *t = ShopTally::default());

@@ -450,6 +450,13 @@ pub struct ProductConfig {
     /// Basket probability multiplier per segment name (an assortment aimed at a segment). Default none.
     #[serde(default)]
     pub segment_boost: BTreeMap<String, f64>,
+    /// Seasonal swing of the purchase price: on day `d` it is `unit_cost_yuan × (1 +
+    /// amplitude × cos(2π (d − season_peak_day) / 365))`, in [0, 0.9]. Default 0.
+    #[serde(default)]
+    pub season_amplitude: f64,
+    /// Day of the year (0-based, the run starts on day 0) when the purchase price peaks. Default 0.
+    #[serde(default)]
+    pub season_peak_day: u32,
 }
 
 fn d_shelf_life_cv() -> f64 {
@@ -847,7 +854,8 @@ pub enum PricePolicy {
     Undercut,
     /// Undercut while a subsidy budget lasts (the gap to list price is the subsidy), then list.
     SubsidyWar,
-    /// Price intelligence: list price, but meet a cheaper rival down to a minimum margin.
+    /// Price intelligence: the list price moved with the season's purchase price, but meet
+    /// a cheaper rival down to a minimum margin.
     CompetitorAware,
 }
 

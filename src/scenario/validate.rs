@@ -284,6 +284,8 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         c.range("shelf_life_cv", p.shelf_life_cv, 0.0, 1.0, true, false)?;
         c.range("q10", p.q10, 1.0, 10.0, false, false)?;
         c.unit("basket_prob", p.basket_prob)?;
+        c.range("season_amplitude", p.season_amplitude, 0.0, 0.9, false, false)?;
+        c.count("season_peak_day", p.season_peak_day as u64, 0, 364)?;
     }
 
     for (cat, sc) in &s.sourcing {

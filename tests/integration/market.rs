@@ -157,3 +157,23 @@ fn with_one_platform_and_no_outside_option_nobody_churns_to_a_rival() {
         assert!(by[ChurnCause::Moved as usize] > 0, "people still move away");
     }
 }
+
+#[test]
+fn competitor_aware_pricing_follows_the_season() {
+    // Purchase prices swing ±30 % with the season (peak on day 30); a list price is fixed,
+    // price intelligence moves with the cost and keeps the margin.
+    let mut list = load("baseline");
+    for p in &mut list.products {
+        p.season_amplitude = 0.3;
+        p.season_peak_day = 30;
+    }
+    let mut aware = list.clone();
+    aware.pricing.policy = PricePolicy::CompetitorAware;
+    let (a, b) = (reps(&list), reps(&aware));
+    let margin = diff(&a, &b, |r| Kpis::of(r).net_margin);
+    assert!(up(margin), "net margin, competitor-aware − list: {margin:?}");
+    // At the peak the aware price index is the season's 1.3; the list price stays at 1.
+    let pi = |r: &RunReport, d: usize| r.platforms[0].days[d].price_index;
+    assert!(b.iter().all(|r| (pi(r, 30) - 1.3).abs() < 1e-9), "{}", pi(&b[0], 30));
+    assert!(a.iter().all(|r| pi(r, 30) == 1.0));
+}
