@@ -246,6 +246,17 @@ pub struct ProductTotals {
     pub units_defective: u64,
     /// Units ordered but not handed over.
     pub units_stockout: u64,
+    /// Units picked at the central warehouse.
+    pub units_picked: u64,
+    /// Hours units spent at the central warehouse before being picked, summed over units.
+    pub central_dwell_unit_hours: f64,
+}
+
+impl ProductTotals {
+    /// Mean hours a unit dwells at the central warehouse before it is picked.
+    pub fn mean_central_dwell_hours(&self) -> f64 {
+        if self.units_picked > 0 { self.central_dwell_unit_hours / self.units_picked as f64 } else { 0.0 }
+    }
 }
 
 /// Run totals of one supplier.

@@ -27,6 +27,8 @@ pub struct Lot {
     pub recalled: bool,
     /// When the lot was harvested.
     pub harvested: SimTime,
+    /// When it reached the central warehouse (its harvest time until then).
+    pub received: SimTime,
 }
 
 /// Units of one lot at one place, all of the same age.

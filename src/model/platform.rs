@@ -389,6 +389,9 @@ impl Platform {
                 self.scratch.clear();
                 let got = self.central.pick(p, n, &mut self.scratch);
                 picked += got as u64;
+                let dwell: f64 = self.scratch.iter().map(|x| x.qty as f64 * now.hours_since(self.lots[x.lot as usize].received)).sum();
+                self.product_totals[p].central_dwell_unit_hours += dwell;
+                self.product_totals[p].units_picked += got as u64;
                 let leader = &mut self.leaders[l];
                 for mut x in self.scratch.drain(..) {
                     x.since = now;
@@ -764,7 +767,7 @@ impl Platform {
         let dispatch = now.plus_hours(sup.c.lead_time_hours);
         let harvested = SimTime(dispatch.0.saturating_sub(hours_to_minutes(sup.c.origin_hold_hours)));
         let lot_id = self.lots.len() as u32;
-        self.lots.push(Lot { product: p as u16, supplier: s as u16, unit_cost_yuan, defect_rate, false_origin, recalled: false, harvested });
+        self.lots.push(Lot { product: p as u16, supplier: s as u16, unit_cost_yuan, defect_rate, false_origin, recalled: false, harvested, received: harvested });
         self.today.units_procured += qty as u64;
         self.today.procurement_yuan += qty as f64 * unit_cost_yuan;
         self.product_totals[p].units_procured += qty as u64;
@@ -804,6 +807,7 @@ impl Platform {
                 continue;
             }
             self.today.lots_received += 1;
+            self.lots[lot].received = now;
             let st = &mut self.supplier_totals[s];
             st.lots_received += 1;
             st.units_received += x.portion.qty as u64;

@@ -217,6 +217,8 @@ pub fn run_with(sc: &Scenario, seed: u64, replication: u64, trace: bool, progres
             a.units_sold += b.units_sold;
             a.units_defective += b.units_defective;
             a.units_stockout += b.units_stockout;
+            a.units_picked += b.units_picked;
+            a.central_dwell_unit_hours += b.central_dwell_unit_hours;
         }
         for s in &p.supplier_totals {
             let mut s = s.clone();

@@ -487,10 +487,20 @@ pub struct Summary {
     pub top20_revenue_share: f64,
     /// Per platform.
     pub platforms: Vec<PlatformSummary>,
-    /// Per product.
-    pub products: Vec<ProductTotals>,
+    /// Per product (with the mean hours a unit dwells at the central warehouse).
+    pub products: Vec<ProductSummary>,
     /// Per supplier, with transport cost per kg.
     pub suppliers: Vec<SupplierSummary>,
+}
+
+/// A product's totals with derived figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProductSummary {
+    /// Totals from the run.
+    #[serde(flatten)]
+    pub totals: ProductTotals,
+    /// Mean hours a unit dwells at the central warehouse before it is picked.
+    pub mean_central_dwell_hours: f64,
 }
 
 /// A supplier's totals with derived figures.
@@ -625,7 +635,7 @@ impl Summary {
                     }
                 })
                 .collect(),
-            products: r.products.clone(),
+            products: r.products.iter().map(|p| ProductSummary { mean_central_dwell_hours: p.mean_central_dwell_hours(), totals: p.clone() }).collect(),
             suppliers: r
                 .suppliers
                 .iter()

@@ -123,6 +123,9 @@ fn air_is_dearer_per_kg_and_faster_than_truck() {
     assert_eq!(air.lead_picks, 0);
     assert!(truck.lead_picks >= 2);
     assert!(truck.mean_age_share_on_arrival > air.mean_age_share_on_arrival);
+    // Truck lots miss the morning's pick and wait a day at the central warehouse.
+    let dwell = |n: &str| r.products.iter().find(|p| p.name == n).unwrap().mean_central_dwell_hours();
+    assert!(dwell("frozen_pears_truck") > dwell("frozen_pears_air") + 12.0);
 }
 
 #[test]
