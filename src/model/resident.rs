@@ -253,11 +253,6 @@ impl Residents {
         self.status.iter().filter(|&&s| s == IN_MARKET).count()
     }
 
-    /// Customers of platform `k`.
-    pub fn customers_of(&self, k: usize) -> usize {
-        self.customer.iter().filter(|&&b| b & (1 << k) != 0).count()
-    }
-
     /// Appends `n` residents (the first `active` in the market, the rest prospects), drawn
     /// with segment shares `shares`, home platform `home`.
     pub fn add<R: Rng + ?Sized>(&mut self, n: usize, active: usize, home: u8, shares: &[f64], rng: &mut R) -> Range<usize> {
