@@ -42,7 +42,7 @@ impl RunSeed {
     pub fn stream_key(&self, purpose: &str, a: u64, b: u64) -> u64 {
         let mut h = mix64(self.seed ^ 0x6365_7369_6d00_0000); // "cesim"
         h = mix64(h ^ self.replication);
-        h = mix64(h ^ fnv1a(purpose));
+        h = mix64(h ^ fnv1a(purpose.as_bytes()));
         h = mix64(h ^ a);
         mix64(h ^ b.wrapping_mul(0x9E37_79B9_7F4A_7C15))
     }
@@ -56,9 +56,10 @@ fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// FNV-1a hash of a purpose name, so streams are named by text, not by a hand-kept number.
-fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+/// FNV-1a hash of bytes: names streams by text (not by a hand-kept number) and
+/// fingerprints sweep files.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
 #[cfg(test)]

@@ -212,17 +212,8 @@ pub fn load(path: &Path) -> Result<Sweep, ExperimentError> {
         points.push(Point { values, scenario });
     }
     let seed = sf.seed.unwrap_or(base_scenario.run.seed);
-    let fingerprint = format!("{:016x}", fnv(&[text.as_bytes(), base_text.as_bytes()]));
+    // The sweep file and its base, each followed by a 0xff separator.
+    let bytes: Vec<u8> = [text.as_bytes(), base_text.as_bytes()].iter().flat_map(|p| p.iter().copied().chain([0xff])).collect();
+    let fingerprint = format!("{:016x}", crate::engine::rng::fnv1a(&bytes));
     Ok(Sweep { file: path.to_path_buf(), params, points, replications: sf.replications, seed, fingerprint })
-}
-
-/// FNV-1a over several byte strings (with separators), for fingerprints.
-fn fnv(parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in parts {
-        for &b in part.iter().chain(&[0xff]) {
-            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
 }
