@@ -96,6 +96,7 @@ mod tests {
             unit_kg: 1.0,
             unit_cost_yuan: 1.0,
             price_yuan: 2.0,
+            reference_price_yuan: 2.0,
             shelf_mean_h: 100.0,
             shelf_sd_h: 20.0,
             q10,

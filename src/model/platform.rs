@@ -80,7 +80,7 @@ pub(crate) struct Platform {
     forecasts: Vec<DemandForecast>,
     /// Tonight's price per product (charged at tomorrow's pickup), yuan.
     pub(crate) prices: Vec<f64>,
-    /// Basket price relative to list prices.
+    /// Basket price over the reference basket (the outside option's prices).
     pub(crate) price_index: f64,
     /// Subsidy spent so far (list price − price charged, on units handed over), yuan.
     pub(crate) subsidy_spent_yuan: f64,
@@ -616,7 +616,7 @@ impl Platform {
             };
             self.prices[p] = pricing::price(c, x);
             num += product.basket_prob * self.prices[p];
-            den += product.basket_prob * product.price_yuan;
+            den += product.basket_prob * product.reference_price_yuan;
         }
         self.price_index = if den > 0.0 { num / den } else { 1.0 };
         self.price_index

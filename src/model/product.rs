@@ -22,8 +22,10 @@ pub struct Product {
     pub unit_kg: f64,
     /// Purchase price per unit, yuan.
     pub unit_cost_yuan: f64,
-    /// Retail price per unit, yuan.
+    /// Retail (list) price per unit, yuan.
     pub price_yuan: f64,
+    /// Price of the unit outside the platforms (wet market, supermarket), yuan.
+    pub reference_price_yuan: f64,
     /// Mean shelf life at 0 °C, hours.
     pub shelf_mean_h: f64,
     /// Standard deviation of shelf life at 0 °C, hours.
@@ -47,6 +49,7 @@ impl Product {
             unit_kg: c.unit_kg,
             unit_cost_yuan: c.unit_cost_yuan,
             price_yuan: c.price_yuan,
+            reference_price_yuan: c.reference_price_yuan,
             shelf_mean_h: c.shelf_life_hours_at_0c,
             shelf_sd_h: c.shelf_life_hours_at_0c * c.shelf_life_cv,
             q10: c.q10,
@@ -97,6 +100,7 @@ mod tests {
             unit_kg: 0.5,
             unit_cost_yuan: 2.0,
             price_yuan: 3.0,
+            reference_price_yuan: 3.0,
             shelf_mean_h: 240.0,
             shelf_sd_h: 60.0,
             q10: 2.4,

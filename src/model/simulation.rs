@@ -102,7 +102,7 @@ pub struct PlatformDay {
     pub market_share: f64,
     /// Residents who are its customers at day end.
     pub customers: u64,
-    /// Basket price relative to list prices, tonight.
+    /// Basket price over the reference (outside) basket, tonight.
     pub price_index: f64,
     /// Mean trust in it of the residents in the market.
     pub mean_trust: f64,

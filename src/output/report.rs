@@ -158,7 +158,7 @@ fn run_report(dir: &Path) -> Result<String, String> {
                 .collect()
         };
         f(chart::lines("Market share by platform", "day", "share of shopping occasions", &per("market_share")), "Orders / shopping occasions (the outside option included).", &mut figs)?;
-        f(chart::lines("Price index by platform", "day", "basket price / list", &per("price_index")), "Each platform's basket price relative to list prices.", &mut figs)?;
+        f(chart::lines("Price index by platform", "day", "basket price / outside prices", &per("price_index")), "Each platform's basket price over the same basket at the outside option's prices (wet market, supermarket); 1 = at par.", &mut figs)?;
         f(
             chart::lines("Refund lead time by platform", "day", "hours from report to decision", &per("refund_lead_time_hours")),
             "Mean hours from a complaint to the refund decision (0 on days without complaints).",

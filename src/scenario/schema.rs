@@ -437,6 +437,10 @@ pub struct ProductConfig {
     pub unit_cost_yuan: f64,
     /// Retail price per unit, yuan, > 0.
     pub price_yuan: f64,
+    /// What residents would pay for the unit elsewhere (wet market, supermarket), yuan, > 0.
+    /// A platform's price index is its basket price over the basket at these prices, and
+    /// choice responds to it. Required: every scenario states (and cites) it.
+    pub reference_price_yuan: f64,
     /// Mean shelf life of a unit held at 0 °C, hours, > 0.
     pub shelf_life_hours_at_0c: f64,
     /// Coefficient of variation of unit shelf life within a lot, in (0, 1]. Default 0.25.

@@ -280,6 +280,7 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         c.positive("unit_kg", p.unit_kg)?;
         c.non_negative("unit_cost_yuan", p.unit_cost_yuan)?;
         c.positive("price_yuan", p.price_yuan)?;
+        c.positive("reference_price_yuan", p.reference_price_yuan)?;
         c.range("shelf_life_hours_at_0c", p.shelf_life_hours_at_0c, 0.0, 1e7, true, false)?;
         c.range("shelf_life_cv", p.shelf_life_cv, 0.0, 1.0, true, false)?;
         c.range("q10", p.q10, 1.0, 10.0, false, false)?;
