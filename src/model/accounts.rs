@@ -31,6 +31,9 @@ pub enum Stage {
     Grid,
     /// On the van from grid warehouse to leader.
     LastMile,
+    /// Missed the pickup window (a delayed or broken-down truck or van): written off at
+    /// the window's close, wherever the goods were.
+    Late,
     /// At the leader (spoiled before pickup, or not picked up).
     Leader,
     /// Handed over defective.
@@ -41,7 +44,7 @@ pub enum Stage {
 
 impl Stage {
     /// All stages in chain order.
-    pub const ALL: [Stage; 10] = [
+    pub const ALL: [Stage; 11] = [
         Stage::Origin,
         Stage::Inbound,
         Stage::QcSorted,
@@ -49,6 +52,7 @@ impl Stage {
         Stage::Linehaul,
         Stage::Grid,
         Stage::LastMile,
+        Stage::Late,
         Stage::Leader,
         Stage::DeliveredDefective,
         Stage::Recalled,
@@ -64,6 +68,7 @@ impl Stage {
             Stage::Linehaul => "linehaul",
             Stage::Grid => "grid",
             Stage::LastMile => "last_mile",
+            Stage::Late => "late",
             Stage::Leader => "leader",
             Stage::DeliveredDefective => "delivered_defective",
             Stage::Recalled => "recalled",
@@ -85,7 +90,7 @@ pub struct Tally {
     /// Units ordered but not handed over.
     pub units_stockout: u64,
     /// Units lost, per [`Stage`].
-    pub spoiled: [u64; 10],
+    pub spoiled: [u64; 11],
     /// Units of rejected lots sent back to suppliers.
     pub units_returned: u64,
     /// Units the central warehouse could not allocate, by [`ShortCause`].

@@ -53,6 +53,12 @@ pub struct Leader {
     pub crates: Vec<Vec<Portion>>,
     /// Where the crates are.
     pub stage: CrateStage,
+    /// Day of the central pick that filled the crates: events of an earlier trip (a late
+    /// truck arriving after its goods were written off) leave them alone.
+    pub trip_day: u64,
+    /// Hours today's van spent broken down (at the mode's breakdown temperature), at the end
+    /// of its run.
+    pub van_breakdown_hours: f64,
     /// Storage temperature at the shop, °C.
     pub storage_temp_c: f64,
     /// Rating: running share of its orders served without a problem.
@@ -124,6 +130,8 @@ impl Leader {
             residents,
             crates: vec![Vec::new(); n_products],
             stage: CrateStage::Empty,
+            trip_day: 0,
+            van_breakdown_hours: 0.0,
             storage_temp_c,
             rating: 1.0,
             availability: 1.0,

@@ -35,9 +35,12 @@ use crate::scenario::{Fallback, ReputationConfig, Scenario};
 pub(crate) enum PlatformEvent {
     CentralPick,
     LinehaulDepart(u32),
-    LinehaulArrive(u32),
-    LastMileDepart(u32),
-    LeaderArrive(u32),
+    /// (grid, day of the trip's goods)
+    LinehaulArrive(u32, u32),
+    /// (grid, day of the trip's goods)
+    LastMileDepart(u32, u32),
+    /// (leader, day of the trip's goods)
+    LeaderArrive(u32, u32),
     Pickup(u32),
     InboundArrival(u32),
 }
@@ -246,8 +249,11 @@ impl Platform {
         match ev {
             PlatformEvent::CentralPick => self.central_pick(now, day),
             PlatformEvent::LinehaulDepart(g) => self.linehaul_depart(q, g as usize, now, day)?,
-            PlatformEvent::LinehaulArrive(g) => {
-                let g = g as usize;
+            PlatformEvent::LinehaulArrive(g, trip) => {
+                let (g, trip) = (g as usize, trip as u64);
+                if !self.grid_leaders(g).any(|l| self.leaders[l].trip_day == trip && self.leaders[l].stage == CrateStage::Linehaul) {
+                    return Ok(()); // its goods missed their pickup and were written off
+                }
                 let (_, breakdown_h, temp) = self.linehaul[g];
                 let warm = self.modes[self.central.linehaul_mode].m.breakdown_temp_c;
                 let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(breakdown_h)));
@@ -256,21 +262,27 @@ impl Platform {
                 let units: u64 = self.grid_leaders(g).map(|l| self.leaders[l].units()).sum();
                 self.today.warehousing_yuan += units as f64 * self.sc.grid_warehouses[g].handling_cost_yuan_per_unit;
                 self.set_stage(g, CrateStage::Grid);
-                self.schedule(q, now.plus_hours(self.sc.timeline.grid_sort_hours), PlatformEvent::LastMileDepart(g as u32))?;
+                self.schedule(q, now.plus_hours(self.sc.timeline.grid_sort_hours), PlatformEvent::LastMileDepart(g as u32, trip as u32))?;
             }
-            PlatformEvent::LastMileDepart(g) => self.last_mile_depart(q, g as usize, now, day)?,
-            PlatformEvent::LeaderArrive(l) => {
-                let l = l as usize;
-                let mut rng = self.seed.stream("last_mile", l as u64, day);
-                let temp = self.modes[self.grids[self.leaders[l].grid].last_mile_mode].m.temp_c;
-                let (k, cost) = self.leaders[l].age_to(now, |_| temp, &self.products, &self.lots, &mut rng);
-                self.today.spoil(Stage::LastMile, k, cost);
-                self.leaders[l].stage = CrateStage::AtLeader;
-                if now >= SimTime::at_day_hour(day, self.sc.timeline.pickup_end_hour) {
-                    // Too late for today's pickup: written off at the leader.
-                    let (k, cost) = self.leaders[l].write_off_all(&self.lots);
-                    self.today.spoil(Stage::Leader, k, cost);
+            PlatformEvent::LastMileDepart(g, trip) => {
+                let g = g as usize;
+                if self.grid_leaders(g).any(|l| self.leaders[l].trip_day == trip as u64 && self.leaders[l].stage == CrateStage::Grid) {
+                    self.last_mile_depart(q, g, now, day)?;
                 }
+            }
+            PlatformEvent::LeaderArrive(l, trip) => {
+                let l = l as usize;
+                if self.leaders[l].trip_day != trip as u64 || self.leaders[l].stage != CrateStage::LastMile {
+                    return Ok(()); // written off as late at the pickup's close
+                }
+                let mut rng = self.seed.stream("last_mile", l as u64, day);
+                let mode = &self.modes[self.grids[self.leaders[l].grid].last_mile_mode].m;
+                let (temp, warm) = (mode.temp_c, mode.breakdown_temp_c);
+                let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(self.leaders[l].van_breakdown_hours)));
+                let (k1, c1) = self.leaders[l].age_to(stuck_from, |_| temp, &self.products, &self.lots, &mut rng);
+                let (k2, c2) = self.leaders[l].age_to(now, |_| warm, &self.products, &self.lots, &mut rng);
+                self.today.spoil(Stage::LastMile, k1 + k2, c1 + c2);
+                self.leaders[l].stage = CrateStage::AtLeader;
             }
             PlatformEvent::Pickup(l) => self.pickup(l as usize, day, residents, rep),
             PlatformEvent::InboundArrival(s) => self.inbound_arrival(s as usize, now, day),
@@ -398,6 +410,7 @@ impl Platform {
                     leader.crates[p].push(x);
                 }
                 leader.stage = CrateStage::Central;
+                leader.trip_day = day;
             }
             self.today.warehousing_yuan += picked as f64 * self.central.handling_cost_yuan_per_unit;
         }
@@ -479,7 +492,7 @@ impl Platform {
         }
         self.linehaul[g] = (dep.road_hours, dep.breakdown_hours, temp);
         self.set_stage(g, CrateStage::Linehaul);
-        self.schedule(q, now.plus_hours(dep.total_hours()), PlatformEvent::LinehaulArrive(g as u32))
+        self.schedule(q, now.plus_hours(dep.total_hours()), PlatformEvent::LinehaulArrive(g as u32, day as u32))
     }
 
     fn last_mile_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64) -> Result<(), ModelError> {
@@ -504,9 +517,14 @@ impl Platform {
         self.today.transport_by_mode_yuan[c.hired_mode] += c.hired_yuan;
         for l in self.grid_leaders(g) {
             if self.leaders[l].stage == CrateStage::Grid {
-                self.leaders[l].stage = CrateStage::LastMile;
-                let arrive = now.plus_hours(self.modes[m].travel_hours(self.leaders[l].distance_km));
-                self.schedule(q, arrive, PlatformEvent::LeaderArrive(l as u32))?;
+                // Each leader's van run may be delayed or break down, like any departure.
+                let mut rng = self.seed.stream("last_mile_trip", l as u64, day);
+                let dep = self.modes[m].depart(self.leaders[l].distance_km, false, &mut rng);
+                let leader = &mut self.leaders[l];
+                leader.stage = CrateStage::LastMile;
+                leader.van_breakdown_hours = dep.breakdown_hours;
+                let trip = leader.trip_day as u32;
+                self.schedule(q, now.plus_hours(dep.total_hours()), PlatformEvent::LeaderArrive(l as u32, trip))?;
             }
         }
         Ok(())
@@ -532,11 +550,13 @@ impl Platform {
             &mut self.served,
             &mut rng,
         );
+        let late = if leader.stage == CrateStage::AtLeader { (0, 0.0) } else { leader.write_off_all(&self.lots) };
         let commission_rate = self.sc.leaders.commission_rate + leader.bonus;
         let hood = leader.residents.clone();
         let alpha = self.sc.leaders.rating_alpha;
         let d = &mut self.today;
         d.units_sold += tally.units_sold;
+        d.spoil(Stage::Late, late.0, late.1);
         d.spoil(Stage::Leader, tally.units_spoiled, 0.0);
         d.spoil(Stage::DeliveredDefective, tally.units_defective, 0.0);
         d.spoil(Stage::Recalled, tally.units_recalled, 0.0);

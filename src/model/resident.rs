@@ -203,7 +203,7 @@ impl Residents {
     /// An empty population of `platforms` platforms; `segments` from the scenario (the
     /// defaults if empty).
     pub fn new(c: &ResidentsConfig, segments: &[SegmentConfig], platforms: usize) -> Self {
-        let segs = if segments.is_empty() { crate::scenario::default_segments() } else { segments.to_vec() };
+        let segs = if segments.is_empty() { crate::scenario::default_segments(c.order_prob_per_day) } else { segments.to_vec() };
         Residents {
             platforms,
             segment: Vec::new(),

@@ -266,7 +266,7 @@ impl Market {
         // Neighbourhoods: one per leader of the first platform, with its households.
         let mut residents = Residents::new(&sc.residents, &sc.segments, n_platforms);
         let shares: Vec<f64> = if sc.segments.is_empty() {
-            crate::scenario::default_segments().iter().map(|g| g.share).collect()
+            crate::scenario::default_segments(sc.residents.order_prob_per_day).iter().map(|g| g.share).collect()
         } else {
             sc.segments.iter().map(|g| g.share).collect()
         };

@@ -44,10 +44,14 @@ pub struct DayRow {
     pub spoiled_grid: u64,
     /// Units lost on vans to leaders.
     pub spoiled_last_mile: u64,
+    /// Units that missed the pickup window (late truck or van), written off.
+    pub spoiled_late: u64,
     /// Units lost at leaders (spoiled, or not picked up).
     pub spoiled_leader: u64,
     /// Units handed over defective and refunded.
     pub spoiled_delivered_defective: u64,
+    /// Units of recalled lots written off (traceability).
+    pub spoiled_recalled: u64,
     /// Units of rejected lots sent back to suppliers.
     pub units_returned: u64,
     /// Units the central warehouse could not allocate because of a shock.
@@ -308,8 +312,10 @@ impl DayRow {
             spoiled_linehaul: s(Stage::Linehaul),
             spoiled_grid: s(Stage::Grid),
             spoiled_last_mile: s(Stage::LastMile),
+            spoiled_late: s(Stage::Late),
             spoiled_leader: s(Stage::Leader),
             spoiled_delivered_defective: s(Stage::DeliveredDefective),
+            spoiled_recalled: s(Stage::Recalled),
             units_returned: t.units_returned,
             short_shock: t.short_by_cause[ShortCause::Shock as usize],
             short_supplier: t.short_by_cause[ShortCause::Supplier as usize],

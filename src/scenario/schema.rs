@@ -746,12 +746,14 @@ fn d_outside_asc() -> f64 {
 
 /// The segments used when a scenario gives none (assumptions, MODEL.md §4.2.3): price-
 /// sensitive elderly (40 %, shop most often, weigh price most), busy young families (35 %),
-/// quality seekers (25 %, weigh trust most).
-pub fn default_segments() -> Vec<SegmentConfig> {
-    let seg = |name: &str, share, p, bp, bt| SegmentConfig {
+/// quality seekers (25 %, weigh trust most). Their shopping probabilities are 1.25, 0.917
+/// and 0.75 times `order_prob_per_day` (`[residents]`), so that mean stays the population's
+/// (0.15, 0.11 and 0.09 at the default 0.12).
+pub fn default_segments(order_prob_per_day: f64) -> Vec<SegmentConfig> {
+    let seg = |name: &str, share, rel: f64, bp, bt| SegmentConfig {
         name: name.into(),
         share,
-        order_prob_per_day: Some(p),
+        order_prob_per_day: Some((order_prob_per_day * rel).min(1.0)),
         beta_price: bp,
         beta_trust: bt,
         beta_attachment: d_beta_attach(),
@@ -759,9 +761,9 @@ pub fn default_segments() -> Vec<SegmentConfig> {
         outside_asc: d_outside_asc(),
     };
     vec![
-        seg("price_sensitive_elderly", 0.40, 0.15, -8.0, 3.5),
-        seg("young_families", 0.35, 0.11, -3.0, 4.0),
-        seg("quality_seekers", 0.25, 0.09, -1.5, 5.0),
+        seg("price_sensitive_elderly", 0.40, 0.15 / 0.12, -8.0, 3.5),
+        seg("young_families", 0.35, 0.11 / 0.12, -3.0, 4.0),
+        seg("quality_seekers", 0.25, 0.09 / 0.12, -1.5, 5.0),
     ]
 }
 

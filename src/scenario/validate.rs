@@ -193,9 +193,22 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         c.temp("temp_c", m.temp_c)?;
         c.non_negative("cost_per_kg_yuan", m.cost_per_kg_yuan)?;
         c.unit("delay_prob", m.delay_prob)?;
-        c.range("delay_hours", m.delay_hours, 0.0, 240.0, false, false)?;
+        c.range("delay_hours", m.delay_hours, 0.0, 24.0, false, true)?;
         c.unit("breakdown_prob", m.breakdown_prob)?;
-        c.range("breakdown_hours", m.breakdown_hours, 0.0, 240.0, false, false)?;
+        c.range("breakdown_hours", m.breakdown_hours, 0.0, 24.0, false, true)?;
+        if m.delay_hours + m.breakdown_hours >= 24.0 {
+            // A vehicle a day late would be needed for the next day's run on its lane, which
+            // the day-by-day fleet (trips and own vehicles counted per day) cannot represent.
+            return Err(BadValue {
+                path: c.at("breakdown_hours"),
+                value: fmt(m.breakdown_hours),
+                allowed: format!(
+                    "delay_hours + breakdown_hours must stay under 24 h (here {} + {}): a vehicle a day late would overlap its next run; model longer outages with [[shocks]] road_closed or supplier_exit",
+                    fmt(m.delay_hours),
+                    fmt(m.breakdown_hours)
+                ),
+            });
+        }
         c.temp("breakdown_temp_c", m.breakdown_temp_c)?;
         c.non_negative("fixed_cost_yuan_per_vehicle_day", m.fixed_cost_yuan_per_vehicle_day)?;
     }
@@ -409,7 +422,7 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
     if s.segments.len() > 255 {
         return Err(BadValue { path: vec![Seg::Key("segments".into())], value: format!("{} segments", s.segments.len()), allowed: "at most 255 segments".into() });
     }
-    let defaults = super::schema::default_segments();
+    let defaults = super::schema::default_segments(s.residents.order_prob_per_day);
     let seg_names: Vec<&str> = if s.segments.is_empty() { defaults.iter().map(|g| g.name.as_str()).collect() } else { seg_names };
     for (i, p) in s.products.iter().enumerate() {
         for (seg, m) in &p.segment_boost {
