@@ -4,6 +4,7 @@
 //! validates every value. Any problem becomes a [`ScenarioError`] that names the file,
 //! the line and column, the field and the bad value, and says what is allowed.
 
+pub mod ownership;
 pub mod path;
 pub mod schema;
 pub mod validate;
@@ -36,9 +37,11 @@ impl Scenario {
         for (i, p) in self.platforms.iter().enumerate() {
             let mut t = table.clone();
             for (path, value) in &p.overrides {
+                ownership::check_path(path).map_err(|m| (i, path.clone(), m))?;
                 path::set(&mut t, path, value.clone()).map_err(|m| (i, path.clone(), m))?;
             }
             let sc: Scenario = t.try_into().map_err(|e: toml::de::Error| (i, String::new(), e.message().to_string()))?;
+            ownership::check_resolved(&base, &sc).map_err(|m| (i, String::new(), m))?;
             out.push((p.name.clone(), sc));
         }
         Ok(out)
@@ -130,7 +133,7 @@ pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     let platforms = scenario.resolve_platforms().map_err(|(i, path, message)| {
         let at = [validate::Seg::Key("platforms".into()), validate::Seg::Index(i), validate::Seg::Key("overrides".into()), validate::Seg::Key(path.clone())];
         let (line, column) = locate(text, &at);
-        ScenarioError::Parse { file: file.to_string(), line, column, message: format!("platforms[{i}].overrides: {message}") }
+        ScenarioError::Parse { file: file.to_string(), line, column, message: if path.is_empty() { format!("platforms[{i}].overrides: {message}") } else { format!("platforms[{i}].overrides.\"{path}\": {message}") } }
     })?;
     let leaders = |s: &Scenario| s.grid_warehouses.iter().map(|g| g.leaders as u64).sum::<u64>();
     let n0 = leaders(&platforms[0].1);
