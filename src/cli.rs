@@ -24,6 +24,10 @@ use cesim::scenario;
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Largest estimated memory a run may take, GiB (default: 80 % of this machine's);
+    /// bigger populations are refused up front with the estimate.
+    #[arg(long, global = true)]
+    max_memory_gib: Option<f64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +161,9 @@ enum Command {
 /// Runs the command line; returns the exit code, or an error for `main` to print.
 pub(crate) fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    if let Some(g) = cli.max_memory_gib {
+        cesim::model::footprint::set_limit_bytes((g.max(0.0) * (1u64 << 30) as f64) as u64);
+    }
     match cli.command {
         Command::Run { scenario, out, seed, days, replication, quiet, report, trace } => {
             run_scenario(&scenario, &out, seed, days, replication, quiet, report, trace)
@@ -178,7 +185,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Command::Compare { a, b, reps, seed, jobs, out } => compare_cmd(&a, &b, reps as usize, seed, jobs, out.as_deref()),
         Command::Validate { scenarios } => {
             for path in scenarios {
-                let s = scenario::load(&path)?;
+                let s = load(&path)?;
                 println!("{}: ok ({} products, {} grid warehouses, {} days)", path.display(), s.products.len(), s.grid_warehouses.len(), s.run.horizon_days);
             }
             Ok(ExitCode::SUCCESS)
@@ -186,10 +193,31 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Loads a scenario and refuses, at its first `leaders` field, a population over the
+/// memory limit.
+fn load(path: &Path) -> Result<scenario::Scenario, scenario::ScenarioError> {
+    let sc = scenario::load(path)?;
+    if let Err(allowed) = cesim::model::footprint::check(&sc) {
+        use scenario::validate::Seg;
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let (line, column) = scenario::locate(&text, &[Seg::Key("grid_warehouses".into()), Seg::Index(0), Seg::Key("leaders".into())]);
+        let leaders: u64 = sc.grid_warehouses.iter().map(|g| g.leaders as u64).sum();
+        return Err(scenario::ScenarioError::Invalid {
+            file: path.display().to_string(),
+            line,
+            column,
+            field: "grid_warehouses[*].leaders × leaders.households_mean".into(),
+            value: format!("{leaders} × {}", sc.leaders.households_mean),
+            allowed,
+        });
+    }
+    Ok(sc)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, replication: u64, quiet: bool, html: bool, trace: bool) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
-    let mut sc = scenario::load(path)?;
+    let mut sc = load(path)?;
     if let Some(d) = days {
         sc.run.horizon_days = d;
     }
@@ -322,8 +350,8 @@ fn paper_cmd(reps: usize, out: &Path, dir: &Path, seed: u64, jobs: Option<usize>
 }
 
 fn compare_cmd(a: &Path, b: &Path, reps: usize, seed: Option<u64>, jobs: Option<usize>, out: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let sa = scenario::load(a)?;
-    let sb = scenario::load(b)?;
+    let sa = load(a)?;
+    let sb = load(b)?;
     let seed = seed.unwrap_or(sa.run.seed);
     let rows = compare(&sa, &sb, reps, seed, jobs_or_all(jobs))?;
     let mut o = std::io::stdout().lock();

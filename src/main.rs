@@ -18,7 +18,8 @@ fn main() -> ExitCode {
                 }
             }
             let bad_input = e.downcast_ref::<cesim::scenario::ScenarioError>().is_some()
-                || e.downcast_ref::<cesim::experiment::ExperimentError>().is_some_and(|x| x.is_bad_input());
+                || e.downcast_ref::<cesim::experiment::ExperimentError>().is_some_and(|x| x.is_bad_input())
+                || e.chain().any(|c| matches!(c.downcast_ref::<cesim::model::ModelError>(), Some(cesim::model::ModelError::TooBig(_))));
             eprintln!("error: {e:#}");
             ExitCode::from(if bad_input { 2 } else { 1 })
         }

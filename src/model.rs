@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod aftersales;
 pub mod farmer;
+pub mod footprint;
 pub mod leader;
 pub mod lot;
 pub mod platform;

@@ -47,6 +47,9 @@ pub enum ModelError {
     /// A platform's overrides do not apply (only if the scenario was changed after loading).
     #[error("platform {0}")]
     Platform(String),
+    /// The population would not fit in memory (see [`super::footprint`]).
+    #[error("too big: {0}")]
+    TooBig(String),
 }
 
 /// What a run produced: market totals per day, and per platform.
@@ -260,6 +263,7 @@ pub fn run_with(sc: &Scenario, seed: u64, replication: u64, trace: bool, progres
 
 impl Market {
     fn build(sc: &Scenario, seed: RunSeed) -> Result<Self, ModelError> {
+        super::footprint::check(sc).map_err(ModelError::TooBig)?;
         let resolved = sc.resolve_platforms().map_err(|(i, path, msg)| ModelError::Platform(format!("{i} ({path}): {msg}")))?;
         let n_platforms = resolved.len();
         let base = resolved[0].1.clone();
