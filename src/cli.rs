@@ -401,8 +401,10 @@ fn print_summary(s: &Summary, out: &Path, elapsed: std::time::Duration) -> std::
     let k = &s.kpis;
     let t = &s.totals;
     let mut o = std::io::stdout().lock();
-    writeln!(o, "scenario {} — seed {}, replication {}, {} days, {} residents ({:.2} s)", s.scenario, s.seed, s.replication, s.days, s.residents_initial, elapsed.as_secs_f64())?;
-    writeln!(o, "  churn rate            {:>10.2} %   ({} of {} residents)", 100.0 * k.churn_rate, t.churned, s.residents_initial)?;
+    let warm = if s.warmup_days > 0 { format!(" after {} warm-up days", s.warmup_days) } else { String::new() };
+    writeln!(o, "scenario {} — seed {}, replication {}, {} days{warm}, {} residents ({:.2} s)", s.scenario, s.seed, s.replication, s.days, s.residents_initial, elapsed.as_secs_f64())?;
+    writeln!(o, "  churn rate (gross)    {:>10.2} %   (left the market, of {} residents who were customers)", 100.0 * k.churn_rate, s.residents_exposed)?;
+    writeln!(o, "  churn rate (net)      {:>10.2} %   (still gone at the end)", 100.0 * k.churn_rate_net)?;
     writeln!(o, "  spoilage rate         {:>10.2} %   ({} of {} units procured)", 100.0 * k.spoilage_rate, t.spoiled_total, t.units_procured)?;
     writeln!(o, "  cost per order        {:>10.2} yuan", k.cost_per_order_yuan)?;
     writeln!(o, "  fulfilment per order  {:>10.2} yuan (transport + warehousing)", k.fulfilment_cost_per_order_yuan)?;

@@ -39,7 +39,7 @@ impl Comparison {
 /// [`ExperimentError::Run`] if a run fails an internal check.
 pub fn compare(a: &Scenario, b: &Scenario, reps: usize, seed: u64, jobs: usize) -> Result<Vec<Comparison>, ExperimentError> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(|e| ExperimentError::Io(e.to_string()))?;
-    let runs: Vec<Result<[f64; 20], ExperimentError>> = pool.install(|| {
+    let runs: Vec<Result<[f64; RUN_FIGURES.len()], ExperimentError>> = pool.install(|| {
         (0..2 * reps)
             .into_par_iter()
             .map(|i| {
@@ -49,7 +49,7 @@ pub fn compare(a: &Scenario, b: &Scenario, reps: usize, seed: u64, jobs: usize) 
             })
             .collect()
     });
-    let runs: Vec<[f64; 20]> = runs.into_iter().collect::<Result<_, _>>()?;
+    let runs: Vec<[f64; RUN_FIGURES.len()]> = runs.into_iter().collect::<Result<_, _>>()?;
     let (ra, rb) = runs.split_at(reps);
     Ok(RUN_FIGURES
         .iter()

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::scenario::Scenario;
 
 /// Bytes of the per-resident columns of [`super::resident::Residents`] (a test checks them).
-pub const BYTES_PER_RESIDENT: u64 = 31;
+pub const BYTES_PER_RESIDENT: u64 = 32;
 /// Bytes of the per-resident, per-platform columns.
 pub const BYTES_PER_RESIDENT_PLATFORM: u64 = 10;
 /// Bytes of a leader's fixed state on one platform (crates, orders, rating).

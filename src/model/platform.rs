@@ -109,6 +109,10 @@ pub(crate) struct Platform {
     weather_cut: Vec<f64>,
     pub(crate) today: Tally,
     pub(crate) total: Tally,
+    /// Sum of the days after the warm-up (the statistics window).
+    pub(crate) stats: Tally,
+    /// Its customers when the statistics window opened.
+    pub(crate) customers_start: u64,
     pub(crate) product_totals: Vec<ProductTotals>,
     pub(crate) supplier_totals: Vec<SupplierTotals>,
     pub(crate) products: Vec<Product>,
@@ -215,6 +219,8 @@ impl Platform {
             pending_short: vec![[0; 5]; n_p],
             today: Tally::default(),
             total: Tally::default(),
+            stats: Tally::default(),
+            customers_start: 0,
             product_totals,
             supplier_totals,
             scratch: Vec::new(),
@@ -899,6 +905,17 @@ impl Platform {
             .check_balance(stock, transit, value)
             .map_err(|message| ModelError::Unbalanced { day, message: format!("platform {}: {message}", self.name) })?;
         Ok((today, stock, transit))
+    }
+
+    /// Opens the statistics window: per-product and per-supplier totals start again.
+    pub(crate) fn start_window(&mut self, customers: u64) {
+        self.customers_start = customers;
+        for p in &mut self.product_totals {
+            *p = ProductTotals { name: std::mem::take(&mut p.name), ..ProductTotals::default() };
+        }
+        for s in &mut self.supplier_totals {
+            *s = SupplierTotals { name: std::mem::take(&mut s.name), lead_picks: s.lead_picks, ..SupplierTotals::default() };
+        }
     }
 
     /// (units in stock, units in transit) now.

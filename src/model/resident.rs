@@ -93,6 +93,12 @@ pub const PROSPECT: u8 = 0;
 pub const IN_MARKET: u8 = 1;
 /// Moved away.
 pub const MOVED: u8 = 2;
+/// `flags` bit: a customer of some platform during the statistics window (the churn
+/// denominator: customers at its start, and everyone who became one later).
+pub const EXPOSED: u8 = 1;
+/// `flags` bit: left the market at least once during the window (customer of no platform
+/// any more, or moved away): the gross churn numerator, each resident counted once.
+pub const LEFT: u8 = 2;
 
 /// A segment's shopping probability and choice weights.
 #[derive(Debug, Clone)]
@@ -172,6 +178,8 @@ pub struct Residents {
     pub customer: Vec<u8>,
     /// Bit k: holds a coupon of platform k.
     pub coupon: Vec<u8>,
+    /// [`EXPOSED`] and [`LEFT`] bits for the churn figures.
+    pub flags: Vec<u8>,
     /// Products ordered at the last cut-off (bit p).
     pub basket: Vec<u64>,
     /// Platform ordered from at the last cut-off, or [`NO_CHOICE`].
@@ -219,6 +227,7 @@ impl Residents {
             last_bad_day_kp: Vec::new(),
             customer: Vec::new(),
             coupon: Vec::new(),
+            flags: Vec::new(),
             basket: Vec::new(),
             chosen: Vec::new(),
             spent_yuan: Vec::new(),
@@ -251,6 +260,30 @@ impl Residents {
     /// Residents in the market.
     pub fn in_market(&self) -> usize {
         self.status.iter().filter(|&&s| s == IN_MARKET).count()
+    }
+
+    /// Starts the statistics window (after a warm-up): today's customers are exposed,
+    /// nobody has left yet, nobody has spent anything.
+    pub fn start_window(&mut self) {
+        for r in 0..self.len() {
+            self.flags[r] = if self.status[r] == IN_MARKET && self.customer[r] != 0 { EXPOSED } else { 0 };
+            self.spent_yuan[r] = 0.0;
+        }
+    }
+
+    /// (residents exposed in the window, of them left the market at least once, of them
+    /// not a customer of any platform now).
+    pub fn churn_counts(&self) -> (u64, u64, u64) {
+        let (mut exposed, mut left, mut lost) = (0, 0, 0);
+        for r in 0..self.len() {
+            if self.flags[r] & EXPOSED == 0 {
+                continue;
+            }
+            exposed += 1;
+            left += u64::from(self.flags[r] & LEFT != 0);
+            lost += u64::from(self.status[r] != IN_MARKET || self.customer[r] == 0);
+        }
+        (exposed, left, lost)
     }
 
     /// Appends `n` residents (the first `active` in the market, the rest prospects), drawn
@@ -292,6 +325,7 @@ impl Residents {
             }
             self.customer.push(if i < active { 1 << home } else { 0 });
             self.coupon.push(0);
+            self.flags.push(if i < active { EXPOSED } else { 0 });
             self.basket.push(0);
             self.chosen.push(NO_CHOICE);
             self.spent_yuan.push(0.0);
@@ -314,6 +348,7 @@ impl Residents {
         self.last_bad_day_kp.shrink_to_fit();
         self.customer.shrink_to_fit();
         self.coupon.shrink_to_fit();
+        self.flags.shrink_to_fit();
         self.basket.shrink_to_fit();
         self.chosen.shrink_to_fit();
         self.spent_yuan.shrink_to_fit();
@@ -336,6 +371,7 @@ impl Residents {
             + col(self.last_bad_day_kp.capacity(), 4)
             + col(self.customer.capacity(), 1)
             + col(self.coupon.capacity(), 1)
+            + col(self.flags.capacity(), 1)
             + col(self.basket.capacity(), 8)
             + col(self.chosen.capacity(), 1)
             + col(self.spent_yuan.capacity(), 4)
@@ -401,6 +437,7 @@ impl Residents {
                 }
                 if let Some(k) = last {
                     tally[k].left_market[ChurnCause::Moved as usize] += 1;
+                    self.flags[r] |= LEFT;
                 }
                 self.customer[r] = 0;
                 continue;
@@ -462,6 +499,7 @@ impl Residents {
                     self.customer[r] &= !(1 << k);
                     if self.customer[r] == 0 && chose == NO_CHOICE {
                         t.left_market[cause as usize] += 1;
+                        self.flags[r] |= LEFT;
                     }
                 }
             }
@@ -473,6 +511,7 @@ impl Residents {
             self.missed_kp[r * np + k] = 0;
             if self.customer[r] & (1 << k) == 0 {
                 self.customer[r] |= 1 << k;
+                self.flags[r] |= EXPOSED;
                 tally[k].gained += 1;
             }
             let q = self.qty[r] as u32;
@@ -596,8 +635,8 @@ mod tests {
         let mut res = population(10_000, 2);
         res.shrink_to_fit();
         let per = res.heap_bytes() as f64 / res.len() as f64;
-        // 31 bytes per resident plus 10 per platform.
-        assert_eq!(per, 51.0, "{per} bytes per resident");
+        // 32 bytes per resident plus 10 per platform.
+        assert_eq!(per, 52.0, "{per} bytes per resident");
     }
 
     #[test]

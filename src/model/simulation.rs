@@ -61,8 +61,17 @@ pub struct RunReport {
     pub seed: u64,
     /// Replication index.
     pub replication: u64,
-    /// Residents in the market at the start.
+    /// Residents in the market when statistics start (after the warm-up).
     pub residents_initial: u64,
+    /// Days of warm-up before statistics start (not in `days`).
+    pub warmup_days: u64,
+    /// Residents who were a customer of some platform during the statistics window
+    /// (customers at its start, and everyone who became one later): the churn denominator.
+    pub residents_exposed: u64,
+    /// Of them, residents who left the market at least once (gross churn, each counted once).
+    pub residents_left: u64,
+    /// Of them, residents who are not a customer of any platform at the end (net churn).
+    pub residents_lost: u64,
     /// Per day (index = day), summed over platforms.
     pub days: Vec<DayRecord>,
     /// Sum over all days and platforms.
@@ -88,6 +97,8 @@ pub struct RunReport {
 pub struct PlatformReport {
     /// Name.
     pub name: String,
+    /// Its customers when statistics started.
+    pub customers_start: u64,
     /// Per day.
     pub days: Vec<PlatformDay>,
     /// Totals.
@@ -160,6 +171,10 @@ struct Market {
     days: Vec<DayRecord>,
     platform_days: Vec<Vec<PlatformDay>>,
     trace: Trace,
+    /// Days before statistics start.
+    warmup: u64,
+    /// Residents in the market when statistics started.
+    residents_start: u64,
 }
 
 /// Runs replication `replication` of `sc` with root seed `seed` over `sc.run.horizon_days`.
@@ -182,7 +197,11 @@ pub fn run_with(sc: &Scenario, seed: u64, replication: u64, trace: bool, progres
     for p in &mut m.platforms {
         p.trace = Trace::new(trace);
     }
-    let residents_initial = m.residents.in_market() as u64;
+    let warmup = (sc.run.warmup_days as u64).min(sc.run.horizon_days.max(1) as u64 - 1);
+    m.warmup = warmup;
+    if warmup == 0 {
+        m.start_window();
+    }
     let mut q: EventQueue<Event> = EventQueue::with_capacity(2 * m.hoods.len() * m.platforms.len() + 64);
     m.schedule_day(&mut q, 0)?;
     // Run until the last day's end: events due in its last minute after it (a lot arriving
@@ -209,7 +228,7 @@ pub fn run_with(sc: &Scenario, seed: u64, replication: u64, trace: bool, progres
     let mut suppliers = Vec::new();
     let multi = m.platforms.len() > 1;
     for p in &m.platforms {
-        total += &p.total;
+        total += &p.stats;
         let (s, t) = p.stock_and_transit();
         stock += s;
         transit += t;
@@ -234,17 +253,22 @@ pub fn run_with(sc: &Scenario, seed: u64, replication: u64, trace: bool, progres
             suppliers.push(s);
         }
     }
+    let (exposed, left, lost) = m.residents.churn_counts();
     let platforms = m
         .platforms
         .iter()
         .zip(m.platform_days)
-        .map(|(p, days)| PlatformReport { name: p.name.clone(), days, total: p.total.clone() })
+        .map(|(p, days)| PlatformReport { name: p.name.clone(), customers_start: p.customers_start, days, total: p.stats.clone() })
         .collect();
     Ok((RunReport {
         scenario: sc.name.clone(),
         seed,
         replication,
-        residents_initial,
+        residents_initial: m.residents_start,
+        warmup_days: warmup,
+        residents_exposed: exposed,
+        residents_left: left,
+        residents_lost: lost,
         days: m.days,
         total,
         stock_units_end: stock,
@@ -333,6 +357,8 @@ impl Market {
             top_spend,
             days: Vec::new(),
             trace: Trace::default(),
+            warmup: 0,
+            residents_start: 0,
         })
     }
 
@@ -518,6 +544,10 @@ impl Market {
             market += &tally;
             stock += s;
             transit += t;
+            if day < self.warmup {
+                continue;
+            }
+            self.platforms[k].stats += &tally;
             self.platform_days[k].push(PlatformDay {
                 day,
                 market_share: if occasions > 0 { tally.orders as f64 / occasions as f64 } else { 0.0 },
@@ -529,11 +559,26 @@ impl Market {
                 scandal: scandal[k].is_some(),
             });
         }
-        self.days.push(DayRecord { day, tally: market, active_residents: active, newcomers, stock_units: stock, transit_units: transit });
+        if day >= self.warmup {
+            self.days.push(DayRecord { day, tally: market, active_residents: active, newcomers, stock_units: stock, transit_units: transit });
+        }
+        if day + 1 == self.warmup {
+            self.start_window();
+        }
         if day + 1 < self.sc.run.horizon_days as u64 {
             self.schedule_day(q, day + 1)?;
         }
         Ok(())
+    }
+
+    /// Opens the statistics window (at the start, or after the warm-up's last day).
+    fn start_window(&mut self) {
+        self.residents.start_window();
+        self.residents_start = self.residents.in_market() as u64;
+        for (k, p) in self.platforms.iter_mut().enumerate() {
+            let customers = self.residents.customer.iter().zip(&self.residents.status).filter(|&(&c, &s)| s == IN_MARKET && c & (1 << k) != 0).count();
+            p.start_window(customers as u64);
+        }
     }
 
     /// Leader ratings → commission bonuses for the top-rated; leaders switching to a rival.

@@ -1,7 +1,9 @@
 //! Metrics: turns a [`RunReport`] into `daily.csv` rows and the `summary.json` content.
 //!
 //! Headline KPIs:
-//! - `churn_rate`: residents churned over the run / residents at the start;
+//! - `churn_rate` (gross): residents who left the market at least once / residents
+//!   exposed (customers at the start of the statistics window or who became one later);
+//!   `churn_rate_net`: of those, the ones who are no platform's customer at the end;
 //! - `spoilage_rate`: units lost at every stage (incl. delivered defective) / units procured;
 //! - `cost_per_order_yuan`: (cost of goods sold + write-offs + transport + warehousing +
 //!   quality control + commission) / orders placed.
@@ -266,7 +268,7 @@ pub struct PlatformSummary {
     pub market_share: f64,
     /// Customers at the end.
     pub customers_end: u64,
-    /// Customers lost / residents at the start.
+    /// Customers lost (events) / its customers at the window's start plus customers gained.
     pub churn_rate: f64,
     /// Customers lost by cause name.
     pub churn_by_cause: Vec<(String, u64)>,
@@ -383,9 +385,14 @@ impl DayRow {
 /// The headline KPIs of a run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Kpis {
-    /// Residents lost to the market (a customer of no platform any more: shopping only
-    /// outside, or moved away) / residents at the start. With one platform: its churn.
+    /// Gross churn: residents who left the market at least once in the statistics window
+    /// (a customer of no platform any more: shopping only outside, or moved away), each
+    /// counted once / residents exposed (customers at the window's start, and everyone who
+    /// became one later, newcomers included). With one platform: its churn.
     pub churn_rate: f64,
+    /// Net churn: residents exposed who are a customer of no platform at the end (those
+    /// who left and came back do not count) / residents exposed.
+    pub churn_rate_net: f64,
     /// Units lost at every stage / units procured.
     pub spoilage_rate: f64,
     /// (cogs + write-offs + transport + warehousing + quality control + commission) / orders, yuan.
@@ -479,10 +486,14 @@ pub struct Summary {
     pub seed: u64,
     /// Replication index.
     pub replication: u64,
-    /// Days simulated.
+    /// Days in the statistics (simulated days after the warm-up).
     pub days: u64,
-    /// Residents at the start.
+    /// Warm-up days simulated before them.
+    pub warmup_days: u64,
+    /// Residents in the market when statistics started.
     pub residents_initial: u64,
+    /// Residents exposed to churn: customers at the start and everyone who became one later.
+    pub residents_exposed: u64,
     /// Residents active at the end.
     pub residents_active_end: u64,
     /// Headline KPIs.
@@ -524,8 +535,9 @@ fn ratio(a: f64, b: f64) -> f64 {
 }
 
 /// Names of the figures [`run_figures`] returns, in order: the columns experiments report.
-pub const RUN_FIGURES: [&str; 20] = [
+pub const RUN_FIGURES: [&str; 21] = [
     "churn_rate",
+    "churn_rate_net",
     "spoilage_rate",
     "cost_per_order_yuan",
     "fulfilment_cost_per_order_yuan",
@@ -548,11 +560,12 @@ pub const RUN_FIGURES: [&str; 20] = [
 ];
 
 /// The headline KPIs and main totals of a run, named by [`RUN_FIGURES`].
-pub fn run_figures(r: &RunReport) -> [f64; 20] {
+pub fn run_figures(r: &RunReport) -> [f64; 21] {
     let k = Kpis::of(r);
     let t = &r.total;
     [
         k.churn_rate,
+        k.churn_rate_net,
         k.spoilage_rate,
         k.cost_per_order_yuan,
         k.fulfilment_cost_per_order_yuan,
@@ -578,18 +591,21 @@ pub fn run_figures(r: &RunReport) -> [f64; 20] {
 impl Kpis {
     /// KPIs of a run.
     pub fn of(r: &RunReport) -> Self {
-        let mut k = Kpis::new(&r.total, r.residents_initial);
+        let mut k = Kpis::new(&r.total);
+        k.churn_rate = ratio(r.residents_left as f64, r.residents_exposed as f64);
+        k.churn_rate_net = ratio(r.residents_lost as f64, r.residents_exposed as f64);
         k.stockout_days = r.days.iter().filter(|d| d.tally.stockout_product_days > 0).count() as u64;
         k
     }
 
-    /// KPIs from a total tally and population (`stockout_days` needs the days: see [`Kpis::of`]).
-    pub fn new(t: &Tally, residents_initial: u64) -> Self {
+    /// KPIs from a total tally (the churn rates and `stockout_days` need the run: see [`Kpis::of`]).
+    pub fn new(t: &Tally) -> Self {
         let cost = t.cogs_yuan + t.write_offs_yuan + t.transport_yuan() + t.warehousing_yuan + t.qc_yuan + t.coupons_yuan + t.commission_yuan;
         let transit = t.spoiled[Stage::Inbound as usize] + t.spoiled[Stage::Linehaul as usize] + t.spoiled[Stage::LastMile as usize];
         let handed = (t.units_sold + t.spoiled[Stage::DeliveredDefective as usize]) as f64;
         Kpis {
-            churn_rate: ratio(t.left_market() as f64, residents_initial as f64),
+            churn_rate: 0.0,
+            churn_rate_net: 0.0,
             spoilage_rate: ratio(t.spoiled_total() as f64, t.units_procured as f64),
             cost_per_order_yuan: ratio(cost, t.orders as f64),
             fulfilment_cost_per_order_yuan: ratio(t.transport_yuan() + t.warehousing_yuan, t.orders as f64),
@@ -613,7 +629,9 @@ impl Summary {
             seed: r.seed,
             replication: r.replication,
             days: r.days.len() as u64,
+            warmup_days: r.warmup_days,
             residents_initial: r.residents_initial,
+            residents_exposed: r.residents_exposed,
             residents_active_end: r.days.last().map_or(r.residents_initial, |d| d.active_residents),
             kpis: Kpis::of(r),
             top20_revenue_share: r.top20_revenue_share,
@@ -628,7 +646,7 @@ impl Summary {
                         orders: t.orders,
                         market_share: p.days.iter().map(|d| d.market_share).sum::<f64>() / n,
                         customers_end: p.days.last().map_or(0, |d| d.customers),
-                        churn_rate: ratio(t.churned() as f64, r.residents_initial as f64),
+                        churn_rate: ratio(t.churned() as f64, (p.customers_start + t.gained) as f64),
                         churn_by_cause: ChurnCause::ALL.iter().map(|c| (c.name().to_string(), t.churned_by_cause[*c as usize])).collect(),
                         complaints: t.complaints,
                         refund_lead_time_hours: ratio(t.refund_hours_sum, t.complaints as f64),

@@ -96,11 +96,14 @@ pub struct RunConfig {
     pub horizon_days: u32,
     /// Replications for experiments (`run` simulates replication 0). ≥ 1. Default 1.
     pub replications: u32,
+    /// Days simulated before statistics start (outputs and KPIs cover the days after it),
+    /// in [0, horizon_days). Default 0.
+    pub warmup_days: u32,
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
-        RunConfig { seed: 1, horizon_days: 60, replications: 1 }
+        RunConfig { seed: 1, horizon_days: 60, replications: 1, warmup_days: 0 }
     }
 }
 

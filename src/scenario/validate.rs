@@ -149,6 +149,7 @@ fn missing(key: &'static str, what: &str) -> BadValue {
 pub fn validate(s: &Scenario) -> Result<(), BadValue> {
     let c = at(vec![Seg::Key("run".into())]);
     c.count("horizon_days", s.run.horizon_days as u64, 1, 100_000)?;
+    c.count("warmup_days", s.run.warmup_days as u64, 0, s.run.horizon_days as u64 - 1)?;
     c.count("replications", s.run.replications as u64, 1, 1_000_000)?;
 
     let t = &s.timeline;

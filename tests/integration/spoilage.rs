@@ -7,7 +7,7 @@ use cesim::scenario::Scenario;
 
 fn spoilage_rate(sc: &Scenario, rep: u64) -> f64 {
     let r = cesim::model::run(sc, sc.run.seed, rep).unwrap();
-    Kpis::new(&r.total, r.residents_initial).spoilage_rate
+    Kpis::of(&r).spoilage_rate
 }
 
 /// Cold chain off: trucks, vans and warehouses at ambient temperature (25 °C).

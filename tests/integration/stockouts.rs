@@ -11,7 +11,7 @@ fn scarce_supply_means_stockouts_and_churn() {
     let reps = 8;
     let kpis = |sc: &cesim::scenario::Scenario, r: u64| {
         let rep = cesim::model::run(sc, sc.run.seed, r).unwrap();
-        (Kpis::new(&rep.total, rep.residents_initial), rep.total.units_stockout as f64)
+        (Kpis::of(&rep), rep.total.units_stockout as f64)
     };
     let (mut fa, mut fb, mut ca, mut cb) = (vec![], vec![], vec![], vec![]);
     for r in 0..reps {
