@@ -28,5 +28,6 @@ pub mod supplier;
 pub mod trace;
 pub mod truck;
 pub mod warehouse;
+pub mod world;
 
 pub use simulation::{ModelError, RunReport, run, run_with};

@@ -11,7 +11,6 @@ use rand::RngExt;
 
 use super::accounts::{ProductTotals, Stage, SupplierTotals, Tally};
 use super::aftersales;
-use super::farmer::Region;
 use super::leader::{CrateStage, Leader, Served};
 use super::lot::{Lot, Portion};
 use super::pricing;
@@ -24,6 +23,7 @@ use super::simulation::{Event, ModelError};
 use super::sourcing::Sourcing;
 use super::supplier::{Delivery, ShortCause, Supplier};
 use super::trace::Trace;
+use super::world::World;
 use super::truck::TransportMode;
 use super::warehouse::{CentralWarehouse, GridWarehouse};
 use crate::engine::time::hours_to_minutes;
@@ -74,9 +74,10 @@ pub(crate) struct Platform {
     pub(crate) name: String,
     pub(crate) sc: Scenario,
     seed: RunSeed,
-    regions: Vec<Region>,
     shocks: ShockSchedule,
     suppliers: Vec<Supplier>,
+    /// Each supplier's index among the market's supplier names (one supplier, one yield).
+    pub(crate) world_index: Vec<usize>,
     sourcing: Vec<Sourcing>,
     /// Picks a lot bought tonight misses before it arrives, per product (the plan's lead).
     lead_picks: Vec<u32>,
@@ -105,8 +106,6 @@ pub(crate) struct Platform {
     pending_short: Vec<[u64; 5]>,
     /// Own vehicles of each mode used today.
     own_used: Vec<u32>,
-    /// Weather cut per region today.
-    weather_cut: Vec<f64>,
     pub(crate) today: Tally,
     pub(crate) total: Tally,
     /// Sum of the days after the warm-up (the statistics window).
@@ -145,12 +144,11 @@ impl Platform {
             .iter()
             .map(|(n, m)| TransportMode::new(n, m, (!m.overflow_mode.is_empty()).then(|| mode_index(&m.overflow_mode))))
             .collect();
-        let regions: Vec<Region> = sc.regions.iter().map(Region::new).collect();
         let suppliers: Vec<Supplier> = sc
             .suppliers
             .iter()
             .map(|s| {
-                let region = (!s.region.is_empty()).then(|| index_of(&regions, &s.region, |r| &r.name));
+                let region = (!s.region.is_empty()).then(|| index_of(&sc.regions, &s.region, |r| &r.name));
                 Supplier::new(s, mode_index(&s.mode), region)
             })
             .collect();
@@ -203,9 +201,8 @@ impl Platform {
             seed,
             linehaul: vec![(0.0, 0.0, 0.0); grids.len()],
             own_used: vec![0; modes.len()],
-            weather_cut: vec![0.0; regions.len()],
+            world_index: (0..suppliers.len()).collect(),
             modes,
-            regions,
             suppliers,
             products,
             sourcing,
@@ -649,20 +646,8 @@ impl Platform {
     }
 
     /// After residents have ordered: tonight's purchase plan and deliveries.
-    pub(crate) fn cutoff(&mut self, q: &mut EventQueue<Event>, now: SimTime, day: u64) -> Result<(), ModelError> {
+    pub(crate) fn cutoff(&mut self, q: &mut EventQueue<Event>, now: SimTime, day: u64, world: &mut World) -> Result<(), ModelError> {
         let n_p = self.products.len();
-        // Weather in every region: random shocks and scheduled yield shocks.
-        for (i, r) in self.regions.iter_mut().enumerate() {
-            let random = r.weather(&self.seed, i, day);
-            let before = self.weather_cut[i];
-            self.weather_cut[i] = random.max(self.shocks.yield_cut(&r.name, day));
-            let cut = self.weather_cut[i];
-            if cut > 0.0 && (before == 0.0 || day == 0) {
-                self.trace.push(now.0, &self.name, "region", &r.name, "weather_shock", "", -1, (cut * 100.0).round() as u64, "weather");
-            } else if cut == 0.0 && before > 0.0 {
-                self.trace.push(now.0, &self.name, "region", &r.name, "weather_over", "", -1, 0, "weather");
-            }
-        }
         // Purchase plan and deliveries, product by product.
         let mut shipped_kg = vec![0.0; self.suppliers.len()];
         for p in 0..n_p {
@@ -681,7 +666,7 @@ impl Platform {
                 on_order,
                 self.sc.policy.safety_stock_factor,
             );
-            self.buy(p, want, now, day, &mut shipped_kg);
+            self.buy(p, want, now, day, &mut shipped_kg, world);
         }
         // One departure per supplier lane carries all its lots of the night.
         for (s, &kg) in shipped_kg.iter().enumerate() {
@@ -714,7 +699,7 @@ impl Platform {
     }
 
     /// Asks the sources of product `p` for `want` units tonight and creates their lots.
-    fn buy(&mut self, p: usize, want: u32, now: SimTime, day: u64, shipped_kg: &mut [f64]) {
+    fn buy(&mut self, p: usize, want: u32, now: SimTime, day: u64, shipped_kg: &mut [f64], world: &mut World) {
         if want == 0 {
             return;
         }
@@ -730,9 +715,9 @@ impl Platform {
             } else {
                 None
             };
-            let cut = sup.region.map_or(0.0, |r| self.weather_cut[r]);
-            let mut rng = self.seed.stream("yield", (s * 64 + p) as u64, day);
-            self.deliveries.push(sup.deliver(self.requests[k], cut, blocked, &mut rng));
+            let pool = world.yield_of(sup, self.world_index[s], p, day);
+            let mut rng = self.seed.stream("supplier_fill", (s * 64 + p) as u64, day);
+            self.deliveries.push(sup.deliver(self.requests[k], &pool, blocked, &mut rng));
         }
         if sourcing.fallback == Fallback::Spread {
             // Ask sources that deliver tonight for the others' gaps, in split order.
@@ -765,6 +750,7 @@ impl Platform {
         }
         for k in 0..self.deliveries.len() {
             let d = self.deliveries[k];
+            world.take(self.world_index[self.sourcing[p].split[k].0], p, d.units);
             for c in 0..5 {
                 self.pending_short[p][c] += d.gap[c] as u64;
             }

@@ -25,6 +25,7 @@ use super::lot::binomial;
 use super::platform::{Platform, PlatformEvent};
 use super::resident::{ChurnCause, IN_MARKET, Offer, PROSPECT, Residents, ShopTally, top_share, u64_threshold};
 use super::trace::{Trace, TraceEvent};
+use super::world::World;
 use crate::engine::time::MINUTES_PER_DAY;
 use crate::engine::{EventQueue, RunSeed, SimTime};
 use crate::scenario::{RetentionTarget, Scenario};
@@ -169,6 +170,8 @@ struct Market {
     /// Spend multiplier of the top 20 % (retention targeting).
     top_spend: f32,
     days: Vec<DayRecord>,
+    /// Weather, shocks and supplier yields, shared by every platform.
+    world: World,
     platform_days: Vec<Vec<PlatformDay>>,
     trace: Trace,
     /// Days before statistics start.
@@ -322,7 +325,7 @@ impl Market {
             }
         }
         residents.shrink_to_fit();
-        let platforms: Vec<Platform> = resolved
+        let mut platforms: Vec<Platform> = resolved
             .into_iter()
             .enumerate()
             .map(|(k, (name, psc))| {
@@ -331,6 +334,11 @@ impl Market {
             })
             .collect();
         let n_products = platforms[0].products.len();
+        let names: Vec<&str> = platforms.iter().flat_map(|p| p.sc.suppliers.iter().map(|s| s.name.as_str())).collect();
+        let world = World::new(&base, seed, &names, n_products);
+        for p in &mut platforms {
+            p.world_index = p.sc.suppliers.iter().map(|s| world.supplier_index(&s.name)).collect();
+        }
         let mut thresholds = Vec::new();
         for seg in &residents.segments {
             for pc in &base.products {
@@ -356,6 +364,7 @@ impl Market {
             thresholds,
             top_spend,
             days: Vec::new(),
+            world,
             trace: Trace::default(),
             warmup: 0,
             residents_start: 0,
@@ -423,7 +432,20 @@ impl Market {
                 p.orders[n * n_products..(n + 1) * n_products].copy_from_slice(&self.shop_orders[k * n_products..(k + 1) * n_products]);
             }
         }
-        for (k, p) in self.platforms.iter_mut().enumerate() {
+        // The world's day: weather in every region (random and scheduled shocks).
+        for (i, before) in self.world.new_day(day) {
+            let cut = self.world.weather_cut[i];
+            let region = self.world.region_name(i).to_string();
+            if cut > 0.0 && before == 0.0 || cut > 0.0 && day == 0 {
+                self.trace.push(now.0, "", "region", &region, "weather_shock", "", -1, (cut * 100.0).round() as u64, "weather");
+            } else if cut == 0.0 && before > 0.0 {
+                self.trace.push(now.0, "", "region", &region, "weather_over", "", -1, 0, "weather");
+            }
+        }
+        // Platforms buy in turn, in an order that rotates by day (shared supplier yields).
+        for i in 0..np {
+            let k = (day as usize + i) % np;
+            let p = &mut self.platforms[k];
             let t = &self.shop_tally[k];
             p.today.orders += t.orders;
             p.today.gained += t.gained;
@@ -434,7 +456,7 @@ impl Market {
                 *a += b;
             }
             p.today.coupons_yuan += t.coupons_redeemed as f64 * p.sc.retention.coupon_yuan;
-            p.cutoff(q, now, day)?;
+            p.cutoff(q, now, day, &mut self.world)?;
         }
         Ok(())
     }

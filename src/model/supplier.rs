@@ -5,8 +5,8 @@
 //! A night's delivery of one product, asked `r` units:
 //! 1. if the supplier has left, or its lane is closed, it delivers nothing;
 //! 2. otherwise the available yield is `capacity × max(0, 1 + yield_cv·Z) × (1 − cut)`,
-//!    `cut` the deepest weather shock on its region (stream `("yield", product, day)` per
-//!    supplier);
+//!    `cut` the deepest weather shock on its region, less what other platforms buying from
+//!    the same supplier took tonight (one supplier, one yield: see [`super::world`]);
 //! 3. with probability `1 − fill_prob` it fails tonight and delivers nothing;
 //! 4. otherwise it delivers `min(floor(r × fill_share), yield)`.
 //!
@@ -83,20 +83,37 @@ pub struct Delivery {
     pub gap: [u32; 5],
 }
 
+/// One night's yield of one product of a supplier, shared by the platforms buying from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Yield {
+    /// Units there would be without weather.
+    pub normal: u32,
+    /// Units there are after the weather's cut.
+    pub shocked: u32,
+    /// Units platforms have bought of it tonight.
+    pub taken: u32,
+}
+
 impl Supplier {
     /// From its scenario entry, with the indices of its mode and region.
     pub fn new(c: &SupplierConfig, mode: usize, region: Option<usize>) -> Self {
         Supplier { name: c.name.clone(), kind: c.kind, region, distance_km: c.distance_km, mode, c: c.clone() }
     }
 
-    /// Tonight's delivery against a request of `asked` units. `cut` is the share of yield
-    /// lost to weather; `blocked` is `Some(cause)` if the supplier cannot ship at all.
-    pub fn deliver<R: Rng + ?Sized>(&self, asked: u32, cut: f64, blocked: Option<ShortCause>, rng: &mut R) -> Delivery {
-        // Draw in a fixed order whatever happens, so streams stay aligned between policies.
+    /// Tonight's yield of one product when the weather cuts `cut` of it (`Z` from `rng`).
+    pub fn draw_yield<R: Rng + ?Sized>(&self, cut: f64, rng: &mut R) -> Yield {
         let z: f64 = StandardNormal.sample(rng);
-        let fails = !rng.random_bool(self.c.fill_prob);
         let normal = (self.c.capacity_units_per_day * (1.0 + self.c.yield_cv * z).max(0.0)).floor() as u32;
-        let shocked = (normal as f64 * (1.0 - cut)).floor() as u32;
+        Yield { normal, shocked: (normal as f64 * (1.0 - cut)).floor() as u32, taken: 0 }
+    }
+
+    /// Tonight's delivery against a request of `asked` units out of what is left of
+    /// `pool`; `blocked` is `Some(cause)` if the supplier cannot ship at all.
+    pub fn deliver<R: Rng + ?Sized>(&self, asked: u32, pool: &Yield, blocked: Option<ShortCause>, rng: &mut R) -> Delivery {
+        // Draw whatever happens, so streams stay aligned between policies.
+        let fails = !rng.random_bool(self.c.fill_prob);
+        let normal = pool.normal.saturating_sub(pool.taken);
+        let shocked = pool.shocked.saturating_sub(pool.taken);
         let mut d = Delivery::default();
         if let Some(cause) = blocked {
             d.gap[cause as usize] = asked;
@@ -146,24 +163,40 @@ mod tests {
         Supplier::new(&c, 0, None)
     }
 
+    /// Delivers `asked` out of a fresh yield under weather cut `cut`.
+    fn fresh(s: &Supplier, asked: u32, cut: f64, blocked: Option<ShortCause>, rng: &mut crate::engine::SimRng) -> Delivery {
+        let y = s.draw_yield(cut, rng);
+        s.deliver(asked, &y, blocked, rng)
+    }
+
     #[test]
     fn gaps_add_up_by_cause() {
         let mut rng = RunSeed::new(1, 0).stream("t", 0, 0);
         let s = supplier(100.0, 1.0);
-        let d = s.deliver(80, 0.0, None, &mut rng);
+        let d = fresh(&s, 80, 0.0, None, &mut rng);
         assert_eq!((d.units, d.yield_left, d.gap), (80, 20, [0; 5]));
-        let d = s.deliver(150, 0.0, None, &mut rng);
+        let d = fresh(&s, 150, 0.0, None, &mut rng);
         assert_eq!((d.units, d.gap[ShortCause::Capacity as usize]), (100, 50));
-        let d = s.deliver(80, 0.5, None, &mut rng);
+        let d = fresh(&s, 80, 0.5, None, &mut rng);
         assert_eq!((d.units, d.gap[ShortCause::Shock as usize]), (50, 30));
-        let d = s.deliver(80, 0.0, Some(ShortCause::Shock), &mut rng);
+        let d = fresh(&s, 80, 0.0, Some(ShortCause::Shock), &mut rng);
         assert_eq!((d.units, d.gap[ShortCause::Shock as usize], d.delivering), (0, 80, false));
         let half = supplier(100.0, 0.5);
-        let d = half.deliver(80, 0.0, None, &mut rng);
+        let d = fresh(&half, 80, 0.0, None, &mut rng);
         assert_eq!((d.units, d.gap[ShortCause::Supplier as usize]), (40, 40));
-        for d in [s.deliver(150, 0.7, None, &mut rng), half.deliver(300, 0.2, None, &mut rng)] {
+        for d in [fresh(&s, 150, 0.7, None, &mut rng), fresh(&half, 300, 0.2, None, &mut rng)] {
             let asked = d.units + d.gap.iter().sum::<u32>();
             assert!(asked == 150 || asked == 300, "{d:?}");
         }
+    }
+
+    #[test]
+    fn a_shared_yield_serves_what_is_left() {
+        let mut rng = RunSeed::new(1, 0).stream("t", 0, 0);
+        let s = supplier(100.0, 1.0);
+        let pool = Yield { normal: 100, shocked: 100, taken: 70 };
+        let d = s.deliver(50, &pool, None, &mut rng);
+        // 30 left: the rest of the request is a capacity gap (a rival bought it).
+        assert_eq!((d.units, d.yield_left, d.gap[ShortCause::Capacity as usize]), (30, 0, 20));
     }
 }
