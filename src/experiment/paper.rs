@@ -75,6 +75,13 @@ pub struct ClaimResult {
     pub holds: bool,
 }
 
+/// Claims that no longer hold since the model changed, with why: the model's answer, not a
+/// defect of the run. `cesim paper` lists them in its README.
+pub const MOVED: &[(&str, &str)] = &[(
+    "5.3-trace-defects",
+    "recalls are now decided from the complaints that have reached the platform (after the channel's delay), not from the lot's true defect rate at complaint time; a next-day lot of fresh produce is sold out before its complaints arrive, so a recall saves little of it (traceability still recalls bad stock that lingers: see the metamorphic tests)",
+)];
+
 fn k(r: &RunReport) -> Kpis {
     Kpis::of(r)
 }
@@ -326,6 +333,13 @@ pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usiz
     s.push_str(&format!("```sh\n{command}\n```\n\n"));
     s.push_str(&format!("{reps} replications per scenario, seed {seed}: **{held} of {} claims hold.**\n\n", results.len()));
     table(&mut s, results);
+    let moved: Vec<&(&str, &str)> = MOVED.iter().filter(|(id, _)| results.iter().any(|r| r.claim.id == *id && !r.holds)).collect();
+    if !moved.is_empty() {
+        s.push_str("\n## Claims that moved\n\nSince the model answers prices against a reference, decides recalls from what the platform sees,\nand counts churn per resident (gross and net), these claims no longer hold:\n\n");
+        for (id, why) in moved {
+            s.push_str(&format!("- `{id}`: {why}.\n"));
+        }
+    }
     s.push_str("\nFor `4.1.3-forecast-beats-*` the plan's total cost is read off profit over the run, which counts\n");
     s.push_str("write-offs and the sales lost to stock-outs and to the churn they cause (see the side findings).\n");
     s.push_str("\n## Side findings\n\nComparisons the claims invite; they qualify a claim rather than restate it.\n\n");
@@ -333,8 +347,8 @@ pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usiz
     s.push_str("\n- Transport per unit: the cold chain costs more over the run (`4.1.2-cold-transport-cost`), but per\n  unit moved or sold it is cheaper: trips cost mostly per trip, and the ambient chain, losing customers to\n  spoilage, spreads them over fewer units.\n");
     s.push_str("- Plan cost without churn: on write-offs plus the margin of units short alone, the forecast plan does not\n  clearly beat buying last night's orders with no buffer; it does once the sales lost to churn count\n  (`4.1.3-forecast-beats-under`, profit).\n");
     s.push_str("- War losses: the floor caps each day's loss (`4.2.2-floor-worst-day`), but the challenger's fixed\n  subsidy budget sets the war's total cost; under the floor the budget lasts longer.\n");
-    s.push_str("\nScenario files say which paper section and claim they serve; defaults rest on ../shared/CALIBRATION.md\n");
-    s.push_str("where it has figures (cold vs ambient losses, leader commission, platform margin, 60 orders a day\n");
-    s.push_str("per 500 households) and are marked as assumptions elsewhere.\n");
+    s.push_str("\nScenario files say which paper section and claim they serve; defaults rest on published figures\n");
+    s.push_str("where there are any (cold vs ambient losses, leader commission, platform margin, 60 orders a day\n");
+    s.push_str("per 500 households; see docs/model.md) and are marked as assumptions elsewhere.\n");
     s
 }

@@ -4,7 +4,7 @@
 //! transit + returned`. Money (valued at purchase cost): `procurement = cogs + write_offs +
 //! inventory value + returned value` (rejected lots are refunded by the supplier), and
 //! `profit = revenue − refunds − cogs − write_offs − transport − warehousing − quality
-//! control − commission`. [`Tally::check_balance`] tests both; the simulation calls it at the end of
+//! control − recall retrieval − coupons − commission`. [`Tally::check_balance`] tests both; the simulation calls it at the end of
 //! every day and stops with an error if either fails.
 
 use std::ops::AddAssign;
@@ -105,6 +105,12 @@ pub struct Tally {
     pub lots_rejected: u64,
     /// Accepted lots with a false origin label.
     pub lots_false_origin_accepted: u64,
+    /// Lots recalled (traceability).
+    pub lots_recalled: u64,
+    /// Of them, lots whose supplier defect rate was at or below the threshold (false recalls).
+    pub lots_recalled_false: u64,
+    /// Retrieving recalled units, yuan.
+    pub recall_yuan: f64,
     /// Customers lost, by cause ([`crate::model::resident::ChurnCause`]).
     pub churned_by_cause: [u64; 8],
     /// Customers lost to the market (a customer of no platform any more, shopping outside
@@ -197,6 +203,7 @@ impl Tally {
             - self.transport_yuan()
             - self.warehousing_yuan
             - self.qc_yuan
+            - self.recall_yuan
             - self.coupons_yuan
             - self.commission_yuan
     }
@@ -315,6 +322,9 @@ impl AddAssign<&Tally> for Tally {
         self.lots_inspected += o.lots_inspected;
         self.lots_rejected += o.lots_rejected;
         self.lots_false_origin_accepted += o.lots_false_origin_accepted;
+        self.lots_recalled += o.lots_recalled;
+        self.lots_recalled_false += o.lots_recalled_false;
+        self.recall_yuan += o.recall_yuan;
         self.returned_yuan += o.returned_yuan;
         self.transport_fleet_yuan += o.transport_fleet_yuan;
         for (a, b) in self.transport_by_mode_yuan.iter_mut().zip(o.transport_by_mode_yuan) {

@@ -9,10 +9,15 @@
 //! refund_patience_hours)` of trust; a refused one takes `refused_penalty`; a refusal or a
 //! refund slower than the patience is remembered as a `refund` experience.
 //!
-//! Traceability: each report names the unit's lot; a lot whose defect rate is above
-//! `recall_defect_threshold` (a bad lot, not a wilted unit) is recalled: its units still
-//! at the central warehouse or at leaders that have not handed out yet are written off
-//! (stage `recalled`) instead of reaching more residents.
+//! Traceability: each report names the unit's lot and reaches the platform after the
+//! first step of its channel (the leader's relay, or the app). The platform sees, per lot,
+//! the units handed over and the complaints arrived so far, and estimates the lot's defect
+//! rate as `complaints / (handed × complaint_prob)`. Once a lot has `recall_min_complaints`
+//! and its estimate passes `recall_defect_threshold` it is recalled: its units still at the
+//! central warehouse or at leaders that have not handed out yet are written off (stage
+//! `recalled`, each unit costing `recall_cost_yuan_per_unit` to retrieve). The estimate
+//! counts wilted units too, so a lot can be recalled although its supplier's defect rate is
+//! below the threshold (a false recall), and the relay recalls later than the app.
 
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, Exp};
@@ -30,6 +35,8 @@ pub struct Outcome {
     pub trust_delta: f64,
     /// Whether the resident remembers it as a bad refund experience.
     pub bad: bool,
+    /// Hours from report until the platform sees it (the first step of the channel).
+    pub seen_hours: f64,
 }
 
 fn exp_hours<R: Rng + ?Sized>(mean: f64, rng: &mut R) -> f64 {
@@ -39,9 +46,15 @@ fn exp_hours<R: Rng + ?Sized>(mean: f64, rng: &mut R) -> f64 {
 
 /// Handles one report of a defective unit.
 pub fn report<R: Rng + ?Sized>(c: &AftersalesConfig, rng: &mut R) -> Outcome {
-    let hours = match c.channel {
-        Channel::LeaderRelay => c.relay_step_hours.iter().map(|&h| exp_hours(h, rng)).sum(),
-        Channel::InApp => exp_hours(c.app_hours, rng),
+    let (hours, seen_hours) = match c.channel {
+        Channel::LeaderRelay => {
+            let steps: [f64; 4] = std::array::from_fn(|i| exp_hours(c.relay_step_hours[i], rng));
+            (steps.iter().sum(), steps[0])
+        }
+        Channel::InApp => {
+            let h = exp_hours(c.app_hours, rng);
+            (h, h)
+        }
     };
     let granted = match c.refund_rule {
         RefundRule::NoQuestions => true,
@@ -49,9 +62,9 @@ pub fn report<R: Rng + ?Sized>(c: &AftersalesConfig, rng: &mut R) -> Outcome {
     };
     let slow = hours > c.refund_patience_hours;
     if granted {
-        Outcome { granted, hours, trust_delta: c.refund_recovery * (-hours / c.refund_patience_hours).exp(), bad: slow }
+        Outcome { granted, hours, trust_delta: c.refund_recovery * (-hours / c.refund_patience_hours).exp(), bad: slow, seen_hours }
     } else {
-        Outcome { granted, hours, trust_delta: -c.refused_penalty, bad: true }
+        Outcome { granted, hours, trust_delta: -c.refused_penalty, bad: true, seen_hours }
     }
 }
 

@@ -82,8 +82,8 @@ pub struct Served {
     pub defective: u32,
     /// Lot of the (last) defective unit, for recalls.
     pub defect_lot: u32,
-    /// Price of one defective unit (refund value), yuan.
-    pub defect_price_yuan: f64,
+    /// Price paid for all its defective units, yuan (a granted report refunds their mean).
+    pub defect_yuan: f64,
 }
 
 /// Units and money from one leader's pickup.
@@ -199,7 +199,7 @@ impl Leader {
         per_product: &mut [ProductTotals],
         products: &[Product],
         prices: &[f64],
-        lots: &[Lot],
+        lots: &mut [Lot],
         handover: SimTime,
         pickup_rate: f64,
         served: &mut Vec<Served>,
@@ -231,7 +231,7 @@ impl Leader {
                     continue;
                 }
                 let qty = residents.qty[r] as u32;
-                let mut s = Served { resident: r, missing: 0, defective: 0, defect_lot: 0, defect_price_yuan: 0.0 };
+                let mut s = Served { resident: r, missing: 0, defective: 0, defect_lot: 0, defect_yuan: 0.0 };
                 let mut spent = 0.0;
                 while basket != 0 {
                     let p = basket.trailing_zeros() as usize;
@@ -257,7 +257,8 @@ impl Leader {
                             continue;
                         }
                         let x = &mut crate_[cur.idx];
-                        let lot = &lots[x.lot as usize];
+                        let lot = &mut lots[x.lot as usize];
+                        lot.handed += 1;
                         if !cur.ready {
                             let wilt = product.spoil_prob(x.age_h, x.age_h + margin_share * product.shelf_mean_h);
                             cur.defect_p = 1.0 - (1.0 - lot.defect_rate) * (1.0 - wilt);
@@ -270,7 +271,7 @@ impl Leader {
                         if rng.random::<f64>() < cur.defect_p {
                             s.defective += 1;
                             s.defect_lot = x.lot;
-                            s.defect_price_yuan = prices[p];
+                            s.defect_yuan += prices[p];
                             t.units_defective += 1;
                             per_product[p].units_defective += 1;
                             t.write_offs_yuan += lot.unit_cost_yuan;

@@ -25,6 +25,10 @@ pub struct Lot {
     pub false_origin: bool,
     /// Whether the lot has been recalled (traceability).
     pub recalled: bool,
+    /// Units of it handed over to residents so far (what the platform can see).
+    pub handed: u32,
+    /// Complaints about it that have reached the platform so far.
+    pub complaints: u32,
     /// When the lot was harvested.
     pub harvested: SimTime,
     /// When it reached the central warehouse (its harvest time until then).

@@ -99,6 +99,8 @@ pub(crate) struct Platform {
     linehaul: Vec<(f64, f64, f64)>,
     pub(crate) leaders: Vec<Leader>,
     lots: Vec<Lot>,
+    /// Complaints on their way to the platform: (when it sees them, lot).
+    complaints_coming: Vec<(SimTime, u32)>,
     inbound: Vec<Inbound>,
     /// Units ordered at the last cut-off, `leader * n_products + product`.
     pub(crate) orders: Vec<u32>,
@@ -211,6 +213,7 @@ impl Platform {
             grids,
             leaders,
             lots: Vec::new(),
+            complaints_coming: Vec::new(),
             inbound: Vec::new(),
             orders: vec![0; n_l * n_p],
             pending_short: vec![[0; 5]; n_p],
@@ -345,6 +348,7 @@ impl Platform {
         let n_p = self.products.len();
         let n_l = self.leaders.len();
         let mut rng = self.seed.stream("allocation", 0, day);
+        self.observe_complaints(now);
         self.limit_to_grid_capacity(n_p);
         let total_ordered: u64 = self.orders.iter().map(|&x| x as u64).sum();
         // Picking capacity is shared by all products in proportion to their orders.
@@ -353,6 +357,7 @@ impl Platform {
             self.age_central(p, now, day, "central_pick");
             let (units, yuan) = self.central.remove_recalled(p, &self.lots);
             self.today.spoil(Stage::Recalled, units, yuan);
+            self.today.recall_yuan += units as f64 * self.sc.aftersales.recall_cost_yuan_per_unit;
             let ordered: u64 = (0..n_l).map(|l| self.orders[l * n_p + p] as u64).sum();
             let pending = std::mem::take(&mut self.pending_short[p]);
             if ordered == 0 {
@@ -539,6 +544,7 @@ impl Platform {
         let t = &self.sc.timeline;
         let handover = SimTime::at_day_hour(day, 0.5 * (t.pickup_start_hour + t.pickup_end_hour));
         let mut rng = self.seed.stream("pickup", l as u64, day);
+        self.observe_complaints(handover);
         let leader = &mut self.leaders[l];
         self.served.clear();
         let tally = leader.pickup(
@@ -547,7 +553,7 @@ impl Platform {
             &mut self.product_totals,
             &self.products,
             &self.prices,
-            &self.lots,
+            &mut self.lots,
             handover,
             self.sc.leaders.pickup_rate,
             &mut self.served,
@@ -563,6 +569,7 @@ impl Platform {
         d.spoil(Stage::Leader, tally.units_spoiled, 0.0);
         d.spoil(Stage::DeliveredDefective, tally.units_defective, 0.0);
         d.spoil(Stage::Recalled, tally.units_recalled, 0.0);
+        d.recall_yuan += tally.units_recalled as f64 * self.sc.aftersales.recall_cost_yuan_per_unit;
         d.write_offs_yuan += tally.write_offs_yuan;
         d.units_stockout += tally.units_missing;
         d.revenue_yuan += tally.revenue_yuan;
@@ -587,7 +594,7 @@ impl Platform {
                 d.complaints += 1;
                 if o.granted {
                     d.refunds_granted += 1;
-                    refunds += s.defect_price_yuan;
+                    refunds += s.defect_yuan / s.defective as f64;
                 } else {
                     d.refunds_refused += 1;
                 }
@@ -596,11 +603,8 @@ impl Platform {
                 if o.bad {
                     residents.remember(s.resident, k, ChurnCause::Refund, day);
                 }
-                let lot = &mut self.lots[s.defect_lot as usize];
-                if a.traceability && lot.defect_rate > a.recall_defect_threshold && !lot.recalled {
-                    lot.recalled = true;
-                    let name = self.products[lot.product as usize].name.clone();
-                    self.trace.push(SimTime::at_day_hour(day, self.sc.timeline.pickup_end_hour).0, &self.name, "lot", s.defect_lot, "recall", &name, s.defect_lot as i64, 0, "defect");
+                if a.traceability {
+                    self.complaints_coming.push((handover.plus_hours(o.seen_hours), s.defect_lot));
                 }
             }
             if bad && !hood.is_empty() {
@@ -615,6 +619,38 @@ impl Platform {
         d.refunds_yuan += refunds;
         d.commission_yuan += commission_rate * (tally.revenue_yuan - refunds);
         d.residents_served += tally.residents_served;
+    }
+
+    /// Complaints that have reached the platform by `now` count against their lots; a lot
+    /// whose estimated defect rate passes the threshold is recalled (see [`aftersales`]).
+    fn observe_complaints(&mut self, now: SimTime) {
+        let a = &self.sc.aftersales;
+        if !a.traceability || self.complaints_coming.is_empty() {
+            return;
+        }
+        let mut i = 0;
+        while i < self.complaints_coming.len() {
+            let (seen, lot_id) = self.complaints_coming[i];
+            if seen > now {
+                i += 1;
+                continue;
+            }
+            self.complaints_coming.swap_remove(i);
+            let lot = &mut self.lots[lot_id as usize];
+            lot.complaints += 1;
+            let estimate = lot.complaints as f64 / (lot.handed.max(1) as f64 * a.complaint_prob.max(1e-9));
+            if lot.recalled || lot.complaints < a.recall_min_complaints || estimate <= a.recall_defect_threshold {
+                continue;
+            }
+            lot.recalled = true;
+            self.today.lots_recalled += 1;
+            if lot.defect_rate <= a.recall_defect_threshold {
+                self.today.lots_recalled_false += 1;
+            }
+            let name = self.products[lot.product as usize].name.clone();
+            let cause = if lot.defect_rate <= a.recall_defect_threshold { "false_recall" } else { "defect" };
+            self.trace.push(now.0, &self.name, "lot", lot_id, "recall", &name, lot_id as i64, lot.complaints as u64, cause);
+        }
     }
 
     /// Sets tonight's prices (day `day`) from the rivals' prices of yesterday (`rival_min[p]`,
@@ -779,7 +815,7 @@ impl Platform {
         let dispatch = now.plus_hours(sup.c.lead_time_hours);
         let harvested = SimTime(dispatch.0.saturating_sub(hours_to_minutes(sup.c.origin_hold_hours)));
         let lot_id = self.lots.len() as u32;
-        self.lots.push(Lot { product: p as u16, supplier: s as u16, unit_cost_yuan, defect_rate, false_origin, recalled: false, harvested, received: harvested });
+        self.lots.push(Lot { product: p as u16, supplier: s as u16, unit_cost_yuan, defect_rate, false_origin, recalled: false, handed: 0, complaints: 0, harvested, received: harvested });
         self.today.units_procured += qty as u64;
         self.today.procurement_yuan += qty as f64 * unit_cost_yuan;
         self.product_totals[p].units_procured += qty as u64;

@@ -76,6 +76,10 @@ pub struct DayRow {
     pub lots_rejected: u64,
     /// Accepted lots with a false origin label.
     pub lots_false_origin_accepted: u64,
+    /// Lots recalled after complaints (traceability).
+    pub lots_recalled: u64,
+    /// Of them, lots whose supplier defect rate was below the threshold (false recalls).
+    pub lots_recalled_false: u64,
     /// Residents in the market who are customers of a platform at day end.
     pub active_residents: u64,
     /// Residents lost to the market this day: a customer of no platform any more (the
@@ -138,6 +142,8 @@ pub struct DayRow {
     pub warehousing_yuan: f64,
     /// Inspection, yuan.
     pub qc_yuan: f64,
+    /// Retrieving recalled units, yuan.
+    pub recall_yuan: f64,
     /// Leader commission, yuan.
     pub commission_yuan: f64,
     /// Retention coupons redeemed, yuan.
@@ -329,6 +335,8 @@ impl DayRow {
             lots_inspected: t.lots_inspected,
             lots_rejected: t.lots_rejected,
             lots_false_origin_accepted: t.lots_false_origin_accepted,
+            lots_recalled: t.lots_recalled,
+            lots_recalled_false: t.lots_recalled_false,
             active_residents: d.active_residents,
             left_market: t.left_market(),
             churned: t.churned(),
@@ -359,6 +367,7 @@ impl DayRow {
             transport_fleet_yuan: yuan(t.transport_fleet_yuan),
             warehousing_yuan: yuan(t.warehousing_yuan),
             qc_yuan: yuan(t.qc_yuan),
+            recall_yuan: yuan(t.recall_yuan),
             commission_yuan: yuan(t.commission_yuan),
             coupons_yuan: yuan(t.coupons_yuan),
             subsidy_yuan: yuan(t.subsidy_yuan),
@@ -445,6 +454,10 @@ pub struct Totals {
     pub lots_rejected: u64,
     /// Accepted lots with a false origin label.
     pub lots_false_origin_accepted: u64,
+    /// Lots recalled after complaints (traceability).
+    pub lots_recalled: u64,
+    /// Of them, lots whose supplier defect rate was below the threshold (false recalls).
+    pub lots_recalled_false: u64,
     /// Residents lost to the market.
     pub churned: u64,
     /// Each money line, yuan.
@@ -473,6 +486,8 @@ pub struct Totals {
     pub warehousing_yuan: f64,
     /// Quality control, yuan.
     pub qc_yuan: f64,
+    /// Retrieving recalled units, yuan.
+    pub recall_yuan: f64,
     /// Leader commission, yuan.
     pub commission_yuan: f64,
 }
@@ -600,7 +615,7 @@ impl Kpis {
 
     /// KPIs from a total tally (the churn rates and `stockout_days` need the run: see [`Kpis::of`]).
     pub fn new(t: &Tally) -> Self {
-        let cost = t.cogs_yuan + t.write_offs_yuan + t.transport_yuan() + t.warehousing_yuan + t.qc_yuan + t.coupons_yuan + t.commission_yuan;
+        let cost = t.cogs_yuan + t.write_offs_yuan + t.transport_yuan() + t.warehousing_yuan + t.qc_yuan + t.recall_yuan + t.coupons_yuan + t.commission_yuan;
         let transit = t.spoiled[Stage::Inbound as usize] + t.spoiled[Stage::Linehaul as usize] + t.spoiled[Stage::LastMile as usize];
         let handed = (t.units_sold + t.spoiled[Stage::DeliveredDefective as usize]) as f64;
         Kpis {
@@ -679,6 +694,8 @@ impl Summary {
                 lots_inspected: t.lots_inspected,
                 lots_rejected: t.lots_rejected,
                 lots_false_origin_accepted: t.lots_false_origin_accepted,
+                lots_recalled: t.lots_recalled,
+                lots_recalled_false: t.lots_recalled_false,
                 churned: t.left_market(),
                 revenue_yuan: yuan(t.revenue_yuan),
                 refunds_yuan: yuan(t.refunds_yuan),
@@ -693,6 +710,7 @@ impl Summary {
                 transport_by_mode_yuan: r.mode_names.iter().zip(t.transport_by_mode_yuan).map(|(n, y)| (n.clone(), yuan(y))).collect(),
                 warehousing_yuan: yuan(t.warehousing_yuan),
                 qc_yuan: yuan(t.qc_yuan),
+                recall_yuan: yuan(t.recall_yuan),
                 commission_yuan: yuan(t.commission_yuan),
             },
         }

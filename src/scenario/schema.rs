@@ -960,11 +960,18 @@ pub struct AftersalesConfig {
     pub refund_patience_hours: f64,
     /// Trust lost when a refund is refused, in [0, 1]. Default 0.1.
     pub refused_penalty: f64,
-    /// Traceability: a report traces the unit to its lot; a lot found bad (defect rate
-    /// above `recall_defect_threshold`) is recalled everywhere it still is. Default false.
+    /// Traceability: a report names the unit's lot; a lot whose defect rate, as the
+    /// platform estimates it from the complaints that have reached it (complaints /
+    /// (units handed over × `complaint_prob`)), is above `recall_defect_threshold` is
+    /// recalled everywhere it still is. Default false.
     pub traceability: bool,
-    /// Defect rate above which a traced lot is recalled, in [0, 1]. Default 0.1.
+    /// Estimated defect rate above which a lot is recalled, in [0, 1]. Default 0.1.
     pub recall_defect_threshold: f64,
+    /// Complaints about a lot needed before it can be recalled, ≥ 1. Default 3.
+    pub recall_min_complaints: u32,
+    /// Cost of retrieving a recalled unit (collection, handling), yuan, ≥ 0. Default 0.5
+    /// (assumption).
+    pub recall_cost_yuan_per_unit: f64,
 }
 
 impl Default for AftersalesConfig {
@@ -981,6 +988,8 @@ impl Default for AftersalesConfig {
             refused_penalty: 0.1,
             traceability: false,
             recall_defect_threshold: 0.1,
+            recall_min_complaints: 3,
+            recall_cost_yuan_per_unit: 0.5,
         }
     }
 }

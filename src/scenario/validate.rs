@@ -470,6 +470,8 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
     c.positive("refund_patience_hours", a.refund_patience_hours)?;
     c.unit("refused_penalty", a.refused_penalty)?;
     c.unit("recall_defect_threshold", a.recall_defect_threshold)?;
+    c.count("recall_min_complaints", a.recall_min_complaints as u64, 1, 1_000_000)?;
+    c.non_negative("recall_cost_yuan_per_unit", a.recall_cost_yuan_per_unit)?;
 
     let rt = &s.retention;
     let c = at(vec![Seg::Key("retention".into())]);

@@ -4,6 +4,7 @@ mod cli;
 mod conservation;
 mod determinism;
 mod market;
+mod metamorphic;
 mod paper;
 mod report;
 mod scenario_errors;

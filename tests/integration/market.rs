@@ -51,16 +51,6 @@ fn in_app_no_questions_after_sales_lowers_churn_vs_leader_relay() {
 }
 
 #[test]
-fn traceability_cuts_defects_reaching_residents() {
-    let app = load("aftersales_in_app");
-    let mut blind = app.clone();
-    blind.aftersales.traceability = false;
-    let (a, b) = (reps(&blind), reps(&app));
-    let d = diff(&a, &b, |r| r.total.spoiled[cesim::model::accounts::Stage::DeliveredDefective as usize] as f64);
-    assert!(down(d), "defective units delivered, traceability − none: {d:?}");
-}
-
-#[test]
 fn undercutting_wins_share_and_cuts_margin() {
     let mut list = load("price_war");
     set(&mut list, 0, "pricing.policy", "list".into());
