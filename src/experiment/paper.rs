@@ -1,4 +1,4 @@
-//! The paper's claims (MODEL.md §4, §5), each a paired comparison of scenarios in
+//! The paper's claims (docs/model.md §4, §5), each a paired comparison of scenarios in
 //! `scenarios/paper/` under common random numbers: replication `r` of every scenario runs
 //! with `RunSeed(seed, r)`. A claim holds when the 95 % CI of its effect lies on the
 //! expected side (or inside the expected range).

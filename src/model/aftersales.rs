@@ -1,4 +1,4 @@
-//! After-sales (MODEL.md §4.3, §5.3): what happens when a resident finds a defective unit.
+//! After-sales (docs/model.md §4.3, §5.3): what happens when a resident finds a defective unit.
 //!
 //! The resident reports it with probability `complaint_prob`. Through the leader
 //! (`leader_relay`) the report goes leader → customer service → return → inspection, each

@@ -2,7 +2,7 @@
 //! its grid warehouse each day and hands them out to the residents who ordered.
 //!
 //! Pickup. Goods wait at the shop at the leader's storage temperature (`storage_temp_c`,
-//! or `trained_storage_temp_c` for a leader trained in storage, MODEL.md §5.3) from arrival
+//! or `trained_storage_temp_c` for a leader trained in storage, docs/model.md §5.3) from arrival
 //! until the middle of the pickup window; units that spoil meanwhile are discarded (stage
 //! `leader`) and their buyers see a missing item. Residents come in a random order (a
 //! random rotation of the neighbourhood); each comes with probability `pickup_rate`. Units

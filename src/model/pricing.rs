@@ -1,4 +1,4 @@
-//! Pricing policies (MODEL.md §4.2.2, §5.2.2): each evening before residents choose, a
+//! Pricing policies (docs/model.md §4.2.2, §5.2.2): each evening before residents choose, a
 //! platform sets each product's price from its list price, its unit cost and its rivals'
 //! prices of the day before.
 //!

@@ -1,4 +1,4 @@
-//! Purchase planning: how many units of a product to buy tonight (MODEL.md §4.1.3, §5.1.3).
+//! Purchase planning: how many units of a product to buy tonight (docs/model.md §4.1.3, §5.1.3).
 //!
 //! Lots that reach the central warehouse before the next pick (lead 0) are bought against
 //! tonight's known pre-sale orders: `buy = ceil(orders × (1 + safety)) − stock`. Lots that

@@ -1,4 +1,4 @@
-//! Quality control at the central warehouse (MODEL.md §4.1.1, §5.1.1, §5.1.3).
+//! Quality control at the central warehouse (docs/model.md §4.1.1, §5.1.1, §5.1.3).
 //!
 //! - **Audit policy** decides which incoming lots are sampled: none under `self_check`
 //!   (the supplier's own check only), every lot under `recheck`, a random share

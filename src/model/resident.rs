@@ -2,7 +2,7 @@
 //! resident in each column (per resident and platform in the `_kp` columns, index
 //! `r × platforms + k`); the residents of a neighbourhood are contiguous.
 //!
-//! **Shopping and choice** (MODEL.md §2.2, §4.2). Each evening a resident in the market
+//! **Shopping and choice** (docs/model.md §2.2, §4.2). Each evening a resident in the market
 //! first may move away (`base_churn_prob_per_day`), then goes shopping with its own
 //! probability. It chooses among the platforms with a pickup point in its neighbourhood
 //! and, if the market has one, the outside option (wet market, supermarket), by a

@@ -1,5 +1,5 @@
 //! Sourcing policy: which suppliers a product is bought from, in what shares, and what
-//! happens when one of them delivers less than asked (MODEL.md §5.1.1).
+//! happens when one of them delivers less than asked (docs/model.md §5.1.1).
 //!
 //! Single sourcing is a split with one supplier. With `fallback = "spread"` the gap a
 //! source leaves is asked of the other sources of the split that have a share above zero,

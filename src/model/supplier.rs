@@ -1,6 +1,6 @@
 //! Supplier: sells one or more products to the platform each night, up to a random yield,
 //! with its own price, lead time, reliability, harvest quality and integrity
-//! (MODEL.md §4.1.1, §5.1.1).
+//! (docs/model.md §4.1.1, §5.1.1).
 //!
 //! A night's delivery of one product, asked `r` units:
 //! 1. if the supplier has left, or its lane is closed, it delivers nothing;

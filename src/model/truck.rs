@@ -1,5 +1,5 @@
 //! Trucks, vans and planes: a transport mode's speed, load, cost, temperature in transit,
-//! delays and breakdowns, and own fleet versus third party (MODEL.md §4.1.2, §5.1.2).
+//! delays and breakdowns, and own fleet versus third party (docs/model.md §4.1.2, §5.1.2).
 //!
 //! Cost of a lane's load on a day: the load needs `trips = ceil(load_kg / capacity_kg)`
 //! vehicles. The first `own_vehicles` trips of the day on this mode are the platform's own

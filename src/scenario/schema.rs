@@ -216,7 +216,7 @@ fn d_shock_days() -> u32 {
     7
 }
 
-/// Kinds of supplier (MODEL.md §5.1.1). The kind is a label for reports and sets no
+/// Kinds of supplier (docs/model.md §5.1.1). The kind is a label for reports and sets no
 /// parameter by itself; `scenarios/baseline.toml` shows typical values per kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -293,7 +293,7 @@ fn d_one() -> f64 {
     1.0
 }
 
-/// Who inspects incoming lots (MODEL.md §5.1.1).
+/// Who inspects incoming lots (docs/model.md §5.1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Audit {
@@ -596,17 +596,17 @@ fn d_leader_km_max() -> f64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LeadersConfig {
-    /// Mean households per leader, ≥ 1. Default 200 (Changsha 2021; CALIBRATION.md).
+    /// Mean households per leader, ≥ 1. Default 200 (Changsha 2021; docs/model.md Sources).
     pub households_mean: u32,
     /// Households vary uniformly by ± this fraction of the mean, in [0, 1). Default 0.3.
     pub households_spread: f64,
-    /// Commission on net sales, in [0, 1). Default 0.10 (8.5–12 %; CALIBRATION.md).
+    /// Commission on net sales, in [0, 1). Default 0.10 (8.5–12 %; docs/model.md Sources).
     pub commission_rate: f64,
     /// Temperature of goods waiting at the pickup point, °C. Default 22 (shop, no fridge).
     pub storage_temp_c: f64,
     /// Probability a resident comes to pick up the order, in [0, 1]. Default 0.97.
     pub pickup_rate: f64,
-    /// Share of leaders trained in storage (MODEL.md §5.3), in [0, 1]. Default 0.
+    /// Share of leaders trained in storage (docs/model.md §5.3), in [0, 1]. Default 0.
     pub training_share: f64,
     /// Storage temperature at a trained leader's shop (a fridge), °C. Default 8.
     pub trained_storage_temp_c: f64,
@@ -653,7 +653,7 @@ impl Default for LeadersConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct ResidentsConfig {
     /// Mean daily probability a resident goes shopping (for groceries anywhere), in (0, 1].
-    /// Default 0.12 (500 households, 60 orders a day: CALIBRATION.md, rough).
+    /// Default 0.12 (500 households, 60 orders a day: docs/model.md Sources, rough).
     pub order_prob_per_day: f64,
     /// Pareto shape of the spend multiplier `m`, > 1 (heavier tail when lower): a resident
     /// shops with probability `min(0.95, c·m)` (mean `order_prob_per_day`) and buys
@@ -747,7 +747,7 @@ fn d_outside_asc() -> f64 {
     4.0
 }
 
-/// The segments used when a scenario gives none (assumptions, MODEL.md §4.2.3): price-
+/// The segments used when a scenario gives none (assumptions, docs/model.md §4.2.3): price-
 /// sensitive elderly (40 %, shop most often, weigh price most), busy young families (35 %),
 /// quality seekers (25 %, weigh trust most). Their shopping probabilities are 1.25, 0.917
 /// and 0.75 times `order_prob_per_day` (`[residents]`), so that mean stays the population's
@@ -790,7 +790,7 @@ impl Default for MarketConfig {
     }
 }
 
-/// `[reputation]`: word of mouth and scandals (MODEL.md §4.2.1, §5.2.1).
+/// `[reputation]`: word of mouth and scandals (docs/model.md §4.2.1, §5.2.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReputationConfig {
@@ -848,7 +848,7 @@ pub struct PlatformConfig {
     pub overrides: toml::Table,
 }
 
-/// Pricing policy (MODEL.md §4.2.2, §5.2.2).
+/// Pricing policy (docs/model.md §4.2.2, §5.2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum PricePolicy {
@@ -916,7 +916,7 @@ impl Default for PricingConfig {
     }
 }
 
-/// After-sales channel (MODEL.md §4.3, §5.3).
+/// After-sales channel (docs/model.md §4.3, §5.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
@@ -1007,7 +1007,7 @@ pub enum RetentionTarget {
     TopSpend,
 }
 
-/// `[retention]`: coupons for residents at risk of churning (MODEL.md §5.2.3).
+/// `[retention]`: coupons for residents at risk of churning (docs/model.md §5.2.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RetentionConfig {
