@@ -186,10 +186,19 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Command::Validate { scenarios } => {
             for path in scenarios {
                 let s = load(&path)?;
+                print_warnings(&s, &path);
                 println!("{}: ok ({} products, {} grid warehouses, {} days)", path.display(), s.products.len(), s.grid_warehouses.len(), s.run.horizon_days);
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Prints, on stderr, a warning for every field written in `path` that cannot act.
+fn print_warnings(sc: &scenario::Scenario, path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    for w in scenario::warnings::written(scenario::warnings::warnings(sc), &text) {
+        eprintln!("warning: {}: {w}", path.display());
     }
 }
 
@@ -218,6 +227,9 @@ fn load(path: &Path) -> Result<scenario::Scenario, scenario::ScenarioError> {
 fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, replication: u64, quiet: bool, html: bool, trace: bool) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
     let mut sc = load(path)?;
+    if !quiet {
+        print_warnings(&sc, path);
+    }
     if let Some(d) = days {
         sc.run.horizon_days = d;
     }

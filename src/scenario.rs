@@ -8,6 +8,7 @@ pub mod ownership;
 pub mod path;
 pub mod schema;
 pub mod validate;
+pub mod warnings;
 
 use std::path::Path;
 
@@ -29,6 +30,11 @@ impl Scenario {
     pub fn resolve_platforms(&self) -> Result<Vec<(String, Scenario)>, (usize, String, String)> {
         let mut base = self.clone();
         base.platforms.clear();
+        if self.platforms.is_empty() {
+            return Ok(vec![(self.name.clone(), base)]);
+        }
+        // Scandals name platforms of the market; a platform's own scenario has none.
+        base.scandals.clear();
         if self.platforms.is_empty() {
             return Ok(vec![(self.name.clone(), base)]);
         }

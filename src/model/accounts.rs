@@ -276,6 +276,8 @@ impl ProductTotals {
 pub struct SupplierTotals {
     /// Supplier name.
     pub name: String,
+    /// Its kind (a label for reports: what the supplier is, not how it behaves).
+    pub kind: crate::scenario::SupplierKind,
     /// Units shipped (after origin losses).
     pub units_shipped: u64,
     /// kg shipped.

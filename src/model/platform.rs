@@ -185,7 +185,7 @@ impl Platform {
         let prices: Vec<f64> = products.iter().map(|p| p.price_yuan).collect();
         let product_totals = products.iter().map(|p| ProductTotals { name: p.name.clone(), ..ProductTotals::default() }).collect();
         let mut supplier_totals: Vec<SupplierTotals> =
-            suppliers.iter().map(|s| SupplierTotals { name: s.name.clone(), ..SupplierTotals::default() }).collect();
+            suppliers.iter().map(|s| SupplierTotals { name: s.name.clone(), kind: s.kind, ..SupplierTotals::default() }).collect();
         for (i, st) in supplier_totals.iter_mut().enumerate() {
             st.lead_picks = lead_picks_of(&suppliers[i], &modes, to_pick_h);
         }
@@ -936,7 +936,7 @@ impl Platform {
             *p = ProductTotals { name: std::mem::take(&mut p.name), ..ProductTotals::default() };
         }
         for s in &mut self.supplier_totals {
-            *s = SupplierTotals { name: std::mem::take(&mut s.name), lead_picks: s.lead_picks, ..SupplierTotals::default() };
+            *s = SupplierTotals { name: std::mem::take(&mut s.name), kind: s.kind, lead_picks: s.lead_picks, ..SupplierTotals::default() };
         }
     }
 

@@ -3,6 +3,7 @@
 mod cli;
 mod conservation;
 mod determinism;
+mod liveness;
 mod market;
 mod metamorphic;
 mod paper;
