@@ -7,10 +7,13 @@
 //! ```
 //! One file per agent kind or policy: [`product`], [`lot`], [`supplier`], [`truck`],
 //! [`warehouse`], [`leader`], [`resident`], [`purchase_plan`]; [`accounts`] keeps units and
-//! money balanced; [`simulation`] wires them to the event queue and runs a day after day.
+//! money balanced; [`simulation`] wires them to the event queue and runs a day after day;
+//! [`world`] is what the platforms share (weather, shocks, supplier yields), [`event`] the
+//! events and errors, [`footprint`] the memory a run will need.
 
 pub mod accounts;
 pub mod aftersales;
+pub mod event;
 pub mod farmer;
 pub mod footprint;
 pub mod leader;

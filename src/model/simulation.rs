@@ -22,36 +22,15 @@ use rand::RngExt;
 
 use super::accounts::{ProductTotals, Stage, SupplierTotals, Tally};
 use super::lot::binomial;
-use super::platform::{Platform, PlatformEvent};
+pub(crate) use super::event::Event;
+pub use super::event::ModelError;
+use super::platform::Platform;
 use super::resident::{ChurnCause, IN_MARKET, Offer, PROSPECT, Residents, ShopTally, top_share, u64_threshold};
 use super::trace::{Trace, TraceEvent};
 use super::world::World;
 use crate::engine::time::MINUTES_PER_DAY;
 use crate::engine::{EventQueue, RunSeed, SimTime};
 use crate::scenario::{RetentionTarget, Scenario};
-
-/// Error that stops a run. Fatal: the run's outputs are not written.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ModelError {
-    /// Units or money stopped balancing: a bug in the model.
-    #[error("day {day}: {message}")]
-    Unbalanced {
-        /// Day of the failed check.
-        day: u64,
-        /// Which balance failed, with both sides.
-        message: String,
-    },
-    /// An event was scheduled in the past: a bug in the model.
-    #[error("event queue: {0}")]
-    Queue(String),
-    /// A platform's overrides do not apply (only if the scenario was changed after loading).
-    #[error("platform {0}")]
-    Platform(String),
-    /// The population would not fit in memory (see [`super::footprint`]).
-    #[error("too big: {0}")]
-    TooBig(String),
-}
 
 /// What a run produced: market totals per day, and per platform.
 #[derive(Debug, Clone)]
@@ -142,15 +121,6 @@ pub struct DayRecord {
     pub stock_units: u64,
     /// Units in transit at day end.
     pub transit_units: u64,
-}
-
-/// Events of the market.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Event {
-    /// An event of platform `k`.
-    Platform(u8, PlatformEvent),
-    Cutoff,
-    DayEnd,
 }
 
 struct Market {

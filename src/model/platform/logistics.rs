@@ -1,0 +1,292 @@
+//! A platform's goods on the move: the central pick (allocation when short, capacity
+//! limits, shortfalls by cause), linehaul trucks to the grid warehouses, sorting, vans to
+//! the leaders, and the ageing (spoilage by stage) of every crate on the way. Each event
+//! carries the day of its trip, so a late truck's event leaves the next day's crates alone.
+
+use rand::RngExt;
+
+use super::{Leg, Platform};
+use crate::engine::time::hours_to_minutes;
+use crate::engine::{EventQueue, SimTime};
+use crate::model::accounts::Stage;
+use crate::model::event::{Event, ModelError, PlatformEvent};
+use crate::model::leader::CrateStage;
+use crate::model::supplier::{ShortCause};
+
+impl Platform {
+    pub(super) fn grid_leaders(&self, g: usize) -> std::ops::Range<usize> {
+        self.grids[g].leaders.clone()
+    }
+
+    pub(super) fn set_stage(&mut self, g: usize, stage: CrateStage) {
+        for l in self.grid_leaders(g) {
+            if self.leaders[l].stage != CrateStage::Empty {
+                self.leaders[l].stage = stage;
+            }
+        }
+    }
+
+    /// Charges the cost of carrying `kg` over `km` by mode `m` on `leg`; returns the load's
+    /// temperature in transit and the cost in yuan.
+    pub(super) fn ship(&mut self, m: usize, km: f64, kg: f64, leg: Leg) -> (f64, f64) {
+        let c = self.modes[m].load_cost(m, &self.modes, kg, km, self.own_used[m]);
+        self.own_used[m] += c.own_trips;
+        let yuan = c.own_yuan + c.hired_yuan;
+        match leg {
+            Leg::Inbound => self.today.transport_inbound_yuan += yuan,
+            Leg::Linehaul => self.today.transport_linehaul_yuan += yuan,
+        }
+        self.today.transport_by_mode_yuan[m] += c.own_yuan;
+        self.today.transport_by_mode_yuan[c.hired_mode] += c.hired_yuan;
+        (c.temp_c, yuan)
+    }
+
+    /// Ages the crates of every leader of grid `g` to `now`, product `p` at `temp_c(p)`,
+    /// counting losses at `stage`.
+    pub(super) fn age_grid(&mut self, g: usize, now: SimTime, temp_c: impl Fn(usize) -> f64 + Copy, stage: Stage, day: u64) {
+        let mut rng = self.seed.stream(stage.name(), g as u64, day);
+        let (mut units, mut cost) = (0, 0.0);
+        for l in self.grid_leaders(g) {
+            let (k, c) = self.leaders[l].age_to(now, temp_c, &self.products, &self.lots, &mut rng);
+            units += k;
+            cost += c;
+        }
+        self.today.spoil(stage, units, cost);
+    }
+
+    pub(super) fn age_central(&mut self, p: usize, now: SimTime, day: u64, purpose: &str) {
+        let mut rng = self.seed.stream(purpose, p as u64, day);
+        let before = self.central.value_of(p, &self.lots);
+        let k = self.central.age_to(p, now, &self.products[p], &mut rng);
+        let after = self.central.value_of(p, &self.lots);
+        self.today.spoil(Stage::Central, k as u64, before - after);
+    }
+
+    pub(super) fn central_pick(&mut self, now: SimTime, day: u64) {
+        let n_p = self.products.len();
+        let n_l = self.leaders.len();
+        let mut rng = self.seed.stream("allocation", 0, day);
+        self.observe_complaints(now);
+        self.limit_to_grid_capacity(n_p);
+        let total_ordered: u64 = self.orders.iter().map(|&x| x as u64).sum();
+        // Picking capacity is shared by all products in proportion to their orders.
+        let cap_share = (self.central.capacity_units_per_day / total_ordered.max(1) as f64).min(1.0);
+        for p in 0..n_p {
+            self.age_central(p, now, day, "central_pick");
+            let (units, yuan) = self.central.remove_recalled(p, &self.lots);
+            self.today.spoil(Stage::Recalled, units, yuan);
+            self.today.recall_yuan += units as f64 * self.sc.aftersales.recall_cost_yuan_per_unit;
+            let ordered: u64 = (0..n_l).map(|l| self.orders[l * n_p + p] as u64).sum();
+            let pending = std::mem::take(&mut self.pending_short[p]);
+            if ordered == 0 {
+                continue;
+            }
+            let stock = self.central.units(p) as u64;
+            let pickable = (ordered as f64 * cap_share).floor() as u64;
+            let avail = stock.min(pickable);
+            if avail < ordered {
+                self.product_totals[p].units_short += ordered - avail;
+                if self.trace.on() {
+                    let cause = ShortCause::ALL.iter().copied().max_by_key(|c| pending[*c as usize]).filter(|c| pending[*c as usize] > 0).unwrap_or(ShortCause::Other);
+                    let name = self.products[p].name.clone();
+                    self.trace.push(now.0, &self.name, "central_warehouse", "central", "stock_out", &name, -1, ordered - avail, cause.name());
+                }
+                self.attribute_short(ordered, stock, pickable, &pending);
+                if (avail as f64) < 0.95 * ordered as f64 {
+                    self.today.stockout_product_days += 1;
+                }
+                // Short: each leader gets floor(order × avail / ordered); the units left over
+                // go one each to leaders that were rounded down, from a random starting point.
+                let mut given = 0u64;
+                for l in 0..n_l {
+                    let want = self.orders[l * n_p + p] as u64;
+                    self.wanted[l] = want as u32;
+                    let share = want * avail / ordered;
+                    self.orders[l * n_p + p] = share as u32;
+                    given += share;
+                }
+                let mut extra = avail - given;
+                let start = rng.random_range(0..n_l);
+                for k in 0..n_l {
+                    if extra == 0 {
+                        break;
+                    }
+                    let l = (start + k) % n_l;
+                    if self.orders[l * n_p + p] < self.wanted[l] {
+                        self.orders[l * n_p + p] += 1;
+                        extra -= 1;
+                    }
+                }
+            }
+            let mut picked = 0u64;
+            for l in 0..n_l {
+                let n = self.orders[l * n_p + p];
+                if n == 0 {
+                    continue;
+                }
+                self.scratch.clear();
+                let got = self.central.pick(p, n, &mut self.scratch);
+                picked += got as u64;
+                let dwell: f64 = self.scratch.iter().map(|x| x.qty as f64 * now.hours_since(self.lots[x.lot as usize].received)).sum();
+                self.product_totals[p].central_dwell_unit_hours += dwell;
+                self.product_totals[p].units_picked += got as u64;
+                let leader = &mut self.leaders[l];
+                for mut x in self.scratch.drain(..) {
+                    x.since = now;
+                    leader.crates[p].push(x);
+                }
+                leader.stage = CrateStage::Central;
+                leader.trip_day = day;
+            }
+            self.today.warehousing_yuan += picked as f64 * self.central.handling_cost_yuan_per_unit;
+        }
+        self.orders.iter_mut().for_each(|x| *x = 0);
+    }
+
+    /// Cuts each grid warehouse's orders to what it can sort in a day (each leader's and
+    /// product's order scaled down alike, rounded down); the cut goes short for capacity.
+    pub(super) fn limit_to_grid_capacity(&mut self, n_p: usize) {
+        for g in 0..self.grids.len() {
+            let leaders = self.grid_leaders(g);
+            let cells = leaders.start * n_p..leaders.end * n_p;
+            let total: u64 = self.orders[cells.clone()].iter().map(|&x| x as u64).sum();
+            let cap = self.sc.grid_warehouses[g].capacity_units_per_day;
+            if total as f64 <= cap {
+                continue;
+            }
+            let scale = cap / total as f64;
+            for i in cells {
+                let cut = self.orders[i] - (self.orders[i] as f64 * scale).floor() as u32;
+                self.orders[i] -= cut;
+                self.product_totals[i % n_p].units_short += cut as u64;
+                self.today.short(ShortCause::Capacity, cut as u64);
+            }
+        }
+    }
+
+    /// Attributes a product's allocation gap to causes: beyond the picking capacity →
+    /// capacity; the rest in proportion to what suppliers and QC left missing since the
+    /// last pick; whatever they do not explain → other.
+    pub(super) fn attribute_short(&mut self, ordered: u64, stock: u64, pickable: u64, pending: &[u64; 5]) {
+        let in_stock = stock.min(ordered);
+        self.today.short(ShortCause::Capacity, in_stock.saturating_sub(pickable));
+        let supply_gap = ordered - in_stock;
+        let explained: u64 = pending.iter().sum();
+        let mut given = 0;
+        for cause in ShortCause::ALL {
+            let share = (supply_gap.min(explained) * pending[cause as usize]).checked_div(explained).unwrap_or(0);
+            self.today.short(cause, share);
+            given += share;
+        }
+        self.today.short(ShortCause::Other, supply_gap - given);
+    }
+
+    pub(super) fn linehaul_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64) -> Result<(), ModelError> {
+        let temps = self.central.temps_c.clone();
+        self.age_grid(g, now, |p| temps[p], Stage::Central, day);
+        let name = self.sc.grid_warehouses[g].name.clone();
+        let name = name.as_str();
+        if self.shocks.road_closed(name, day) {
+            // Lane closed: the crates go back into central stock; the grid's leaders go short.
+            for l in self.grid_leaders(g) {
+                let mut returned = 0u64;
+                for p in 0..self.products.len() {
+                    for x in std::mem::take(&mut self.leaders[l].crates[p]) {
+                        returned += x.qty as u64;
+                        self.central.receive(p, x);
+                    }
+                }
+                self.today.short(ShortCause::Shock, returned);
+                if returned > 0 {
+                    self.trace.push(now.0, &self.name, "grid_warehouse", name, "road_closed", "", -1, returned, "shock");
+                }
+                self.leaders[l].stage = CrateStage::Empty;
+            }
+            return Ok(());
+        }
+        let m = self.central.linehaul_mode;
+        let kg: f64 = self.grid_leaders(g).map(|l| self.leaders[l].load_kg(&self.products)).sum();
+        let km = self.grids[g].distance_km;
+        if kg <= 0.0 {
+            return Ok(());
+        }
+        let (temp, _) = self.ship(m, km, kg, Leg::Linehaul);
+        let mut rng = self.seed.stream("linehaul_trip", g as u64, day);
+        let dep = self.modes[m].depart(km, self.shocks.breakdown(name, day), &mut rng);
+        if dep.breakdown_hours > 0.0 {
+            self.trace.push(now.0, &self.name, "truck", name, "breakdown", "", -1, dep.breakdown_hours.round() as u64, "breakdown");
+        }
+        self.linehaul[g] = (dep.road_hours, dep.breakdown_hours, temp);
+        self.set_stage(g, CrateStage::Linehaul);
+        self.schedule(q, now.plus_hours(dep.total_hours()), PlatformEvent::LinehaulArrive(g as u32, day as u32))
+    }
+
+    /// A truck reaches grid warehouse `g` with trip `trip`'s crates (if they were not written
+    /// off as late meanwhile): ageing on the road, handling, sorting.
+    pub(super) fn linehaul_arrive(&mut self, q: &mut EventQueue<Event>, g: usize, trip: u64, now: SimTime, day: u64) -> Result<(), ModelError> {
+        if !self.grid_leaders(g).any(|l| self.leaders[l].trip_day == trip && self.leaders[l].stage == CrateStage::Linehaul) {
+            return Ok(()); // its goods missed their pickup and were written off
+        }
+        let (_, breakdown_h, temp) = self.linehaul[g];
+        let warm = self.modes[self.central.linehaul_mode].m.breakdown_temp_c;
+        let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(breakdown_h)));
+        self.age_grid(g, stuck_from, |_| temp, Stage::Linehaul, day);
+        self.age_grid(g, now, |_| warm, Stage::Linehaul, day);
+        let units: u64 = self.grid_leaders(g).map(|l| self.leaders[l].units()).sum();
+        self.today.warehousing_yuan += units as f64 * self.sc.grid_warehouses[g].handling_cost_yuan_per_unit;
+        self.set_stage(g, CrateStage::Grid);
+        self.schedule(q, now.plus_hours(self.sc.timeline.grid_sort_hours), PlatformEvent::LastMileDepart(g as u32, trip as u32))
+    }
+
+    pub(super) fn last_mile_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64) -> Result<(), ModelError> {
+        let temps = self.grids[g].temps_c.clone();
+        self.age_grid(g, now, |p| temps[p], Stage::Grid, day);
+        let m = self.grids[g].last_mile_mode;
+        let mut kg = 0.0;
+        let mut km = 0.0;
+        for l in self.grid_leaders(g) {
+            let load = self.leaders[l].load_kg(&self.products);
+            if load > 0.0 {
+                kg += load;
+                km += 2.0 * self.leaders[l].distance_km;
+            }
+        }
+        // Vans by load, paying per trip; kilometres are each leader's out-and-back run.
+        let c = self.modes[m].load_cost(m, &self.modes, kg, 0.0, self.own_used[m]);
+        self.own_used[m] += c.own_trips;
+        let yuan_km = km * self.modes[m].m.cost_per_km_yuan;
+        self.today.transport_last_mile_yuan += c.own_yuan + c.hired_yuan + yuan_km;
+        self.today.transport_by_mode_yuan[m] += c.own_yuan + yuan_km;
+        self.today.transport_by_mode_yuan[c.hired_mode] += c.hired_yuan;
+        for l in self.grid_leaders(g) {
+            if self.leaders[l].stage == CrateStage::Grid {
+                // Each leader's van run may be delayed or break down, like any departure.
+                let mut rng = self.seed.stream("last_mile_trip", l as u64, day);
+                let dep = self.modes[m].depart(self.leaders[l].distance_km, false, &mut rng);
+                let leader = &mut self.leaders[l];
+                leader.stage = CrateStage::LastMile;
+                leader.van_breakdown_hours = dep.breakdown_hours;
+                let trip = leader.trip_day as u32;
+                self.schedule(q, now.plus_hours(dep.total_hours()), PlatformEvent::LeaderArrive(l as u32, trip))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The van with trip `trip`'s crates reaches leader `l` (unless they were written off as
+    /// late at the pickup's close): ageing on the road, at the van's breakdown temperature
+    /// for its last hours if it broke down.
+    pub(super) fn leader_arrive(&mut self, l: usize, trip: u64, now: SimTime, day: u64) {
+        if self.leaders[l].trip_day != trip || self.leaders[l].stage != CrateStage::LastMile {
+            return;
+        }
+        let mut rng = self.seed.stream("last_mile", l as u64, day);
+        let mode = &self.modes[self.grids[self.leaders[l].grid].last_mile_mode].m;
+        let (temp, warm) = (mode.temp_c, mode.breakdown_temp_c);
+        let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(self.leaders[l].van_breakdown_hours)));
+        let (k1, c1) = self.leaders[l].age_to(stuck_from, |_| temp, &self.products, &self.lots, &mut rng);
+        let (k2, c2) = self.leaders[l].age_to(now, |_| warm, &self.products, &self.lots, &mut rng);
+        self.today.spoil(Stage::LastMile, k1 + k2, c1 + c2);
+        self.leaders[l].stage = CrateStage::AtLeader;
+    }
+}
