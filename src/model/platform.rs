@@ -8,9 +8,9 @@
 //! of a market draws exactly what the same chain draws alone.
 //!
 //! This file holds the platform's state, how it is built and how its events are
-//! dispatched; each concern has its own file: [`logistics`] (pick, trucks, sorting, vans),
-//! [`procurement`] (purchase plan, suppliers, lots, inbound and QC), [`prices`],
-//! [`pickup`] (hand-over, after-sales, recalls) and [`accounts`] (the day's close).
+//! dispatched; each concern has its own file: `logistics` (pick, trucks, sorting, vans),
+//! `procurement` (purchase plan, suppliers, lots, inbound and QC), `prices`,
+//! `pickup` (hand-over, after-sales, recalls) and `accounts` (the day's close).
 
 mod accounts;
 mod logistics;
