@@ -111,6 +111,11 @@ pub struct Tally {
     pub lots_recalled_false: u64,
     /// Retrieving recalled units, yuan.
     pub recall_yuan: f64,
+    /// Loads sent from a central to a grid warehouse (one per grid and day at most: each
+    /// day's crates ride the linehaul once).
+    pub linehaul_loads: u64,
+    /// Van runs from a grid warehouse to a leader (one per leader and day at most).
+    pub van_runs: u64,
     /// Customers lost, by cause ([`crate::model::resident::ChurnCause`]).
     pub churned_by_cause: [u64; 8],
     /// Customers lost to the market (a customer of no platform any more, shopping outside
@@ -327,6 +332,8 @@ impl AddAssign<&Tally> for Tally {
         self.lots_recalled += o.lots_recalled;
         self.lots_recalled_false += o.lots_recalled_false;
         self.recall_yuan += o.recall_yuan;
+        self.linehaul_loads += o.linehaul_loads;
+        self.van_runs += o.van_runs;
         self.returned_yuan += o.returned_yuan;
         self.transport_fleet_yuan += o.transport_fleet_yuan;
         for (a, b) in self.transport_by_mode_yuan.iter_mut().zip(o.transport_by_mode_yuan) {

@@ -8,6 +8,7 @@ mod market;
 mod metamorphic;
 mod paper;
 mod report;
+mod robustness;
 mod scenario_errors;
 mod scenarios_parse;
 mod spoilage;

@@ -211,6 +211,7 @@ impl Platform {
             return Ok(());
         }
         let (temp, _) = self.ship(m, km, kg, Leg::Linehaul);
+        self.today.linehaul_loads += 1;
         let mut rng = self.seed.stream("linehaul_trip", g as u64, day);
         let dep = self.modes[m].depart(km, self.shocks.breakdown(name, day), &mut rng);
         if dep.breakdown_hours > 0.0 {
@@ -265,6 +266,7 @@ impl Platform {
                 let dep = self.modes[m].depart(self.leaders[l].distance_km, false, &mut rng);
                 let leader = &mut self.leaders[l];
                 leader.stage = CrateStage::LastMile;
+                self.today.van_runs += 1;
                 leader.van_breakdown_hours = dep.breakdown_hours;
                 let trip = leader.trip_day as u32;
                 self.schedule(q, now.plus_hours(dep.total_hours()), PlatformEvent::LeaderArrive(l as u32, trip))?;
