@@ -7,6 +7,7 @@ mod liveness;
 mod market;
 mod metamorphic;
 mod paper;
+mod readme_defaults;
 mod report;
 mod robustness;
 mod scenario_errors;
