@@ -99,11 +99,16 @@ pub struct RunConfig {
     /// Days simulated before statistics start (outputs and KPIs cover the days after it),
     /// in [0, horizon_days). Default 0.
     pub warmup_days: u32,
+    /// Start in a steady state: lanes with a lead time already carry the lots bought on
+    /// the nights before the run (tonight's orders plus the buffer, one lot per source and
+    /// night), so the first picks are not short for want of a history. `false`: an empty
+    /// pipeline. Default true.
+    pub steady_start: bool,
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
-        RunConfig { seed: 1, horizon_days: 60, replications: 1, warmup_days: 0 }
+        RunConfig { seed: 1, horizon_days: 60, replications: 1, warmup_days: 0, steady_start: true }
     }
 }
 

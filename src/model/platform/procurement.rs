@@ -38,6 +38,7 @@ impl Platform {
             );
             self.buy(p, want, now, day, &mut shipped_kg, world);
         }
+        let first_night = day == 0;
         // One departure per supplier lane carries all its lots of the night.
         for (s, &kg) in shipped_kg.iter().enumerate() {
             if kg <= 0.0 {
@@ -64,6 +65,57 @@ impl Platform {
                 x.temp_c = temp;
             }
             self.schedule(q, arrival, PlatformEvent::InboundArrival(s as u32))?;
+        }
+        if first_night && self.sc.run.steady_start {
+            self.pipeline(q, now, day)?;
+        }
+        Ok(())
+    }
+
+    /// The lots a platform in its steady state would have on the road at the first cut-off:
+    /// for a product whose lots arrive `L ≥ 1` picks late, one lot per source for each of
+    /// the `L` nights before, sized at tonight's orders plus the buffer and split as the
+    /// sourcing says, each arriving when a lot bought on its night would (at once if that
+    /// is already past: it would be waiting in the warehouse). They are paid for tonight
+    /// and start at their harvest age.
+    fn pipeline(&mut self, q: &mut EventQueue<Event>, now: SimTime, day: u64) -> Result<(), ModelError> {
+        let n_p = self.products.len();
+        for p in 0..n_p {
+            let lead = self.lead_picks[p];
+            if lead == 0 {
+                continue;
+            }
+            let ordered: u64 = (0..self.leaders.len()).map(|l| self.orders[l * n_p + p] as u64).sum();
+            let qty = (ordered as f64 * (1.0 + self.sc.policy.safety_stock_factor)).ceil() as u32;
+            if qty == 0 {
+                continue;
+            }
+            self.sourcing[p].requests(qty, &mut self.requests);
+            let requests = self.requests.clone();
+            for nights_before in 1..=lead {
+                for (k, &r) in requests.iter().enumerate() {
+                    let s = self.sourcing[p].split[k].0;
+                    if r == 0 || self.supplier_totals[s].lead_picks < nights_before {
+                        continue;
+                    }
+                    let mut kg = vec![0.0; self.suppliers.len()];
+                    self.new_lot(p, s, r, now, day, &mut kg);
+                    if kg[s] <= 0.0 {
+                        continue;
+                    }
+                    let (m, km) = (self.suppliers[s].mode, self.suppliers[s].distance_km);
+                    let (temp, yuan) = self.ship(m, km, kg[s], Leg::Inbound);
+                    self.supplier_totals[s].transport_yuan += yuan;
+                    self.supplier_totals[s].kg_shipped += kg[s];
+                    let trip_h = self.suppliers[s].c.lead_time_hours + self.modes[m].travel_hours(km);
+                    let arrival = now.plus_hours((trip_h - 24.0 * nights_before as f64).max(1.0 / 60.0));
+                    if let Some(x) = self.inbound.last_mut() {
+                        x.arrival = arrival;
+                        x.temp_c = temp;
+                    }
+                    self.schedule(q, arrival, PlatformEvent::InboundArrival(s as u32))?;
+                }
+            }
         }
         Ok(())
     }
