@@ -82,6 +82,35 @@ pub const MOVED: &[(&str, &str)] = &[(
     "recalls are now decided from the complaints that have reached the platform (after the channel's delay), not from the lot's true defect rate at complaint time; a next-day lot of fresh produce is sold out before its complaints arrive, so a recall saves little of it (traceability still recalls bad stock that lingers: see the metamorphic tests)",
 )];
 
+/// Claims that follow from one model equation or straight from the scenarios' inputs, with
+/// the equation: a check that the implementation does what it says, not evidence about the
+/// world. Every other claim is a finding: it could have come out otherwise.
+pub const IDENTITIES: &[(&str, &str)] = &[
+    ("5.1.1-split-unit-cost", "the second source's price_factor is above the first's"),
+    ("5.1.3-qc-rejections", "self_check samples no lot, so it rejects none"),
+    ("5.1.3-qc-cost", "self_check inspects nothing, so it costs nothing"),
+    ("4.1.1-lax-defects", "sorters pass sorter_laxity of the defective units"),
+    ("4.1.1-lax-complaints", "complaints are complaint_prob of the defective units delivered"),
+    ("4.1.2-ambient-transit-spoilage", "ageing is q10^(T/10) per hour: warmer legs age faster"),
+    ("4.1.2-ambient-spoilage", "ageing is q10^(T/10) per hour: a warmer chain ages faster"),
+    ("4.1.2-cold-transport-cost", "the cold modes' rates are above the ambient ones'"),
+    ("4.1.2-air-cost-per-kg", "air charges cost_per_kg_yuan on top of its trip rates"),
+    ("4.1.2-air-next-day", "the truck's distance / speed misses the next pick; the plane's does not"),
+    ("4.1.2-truck-older", "age on arrival is travel hours × q10^(T/10): the chosen temperatures decide the sign"),
+    ("4.2.1-scandal-inflow", "newcomers join at a rate proportional to mean trust, which a scandal cuts"),
+    ("4.2.2-undercut-share", "price enters every segment's utility with a negative weight"),
+    ("4.2.2-undercut-margin", "a lower price on the same costs is a lower margin"),
+    ("4.2.2-floor-worst-day", "the floor keeps prices at or above unit cost"),
+    ("4.2.3-pareto", "the top-20 % share follows from the Pareto shape of spend"),
+    ("4.3-relay-lead-time", "the relay's mean steps (12 + 24 + 24 + 24 h) exceed the app's (4 h)"),
+    ("5.3-training-spoilage", "trained leaders store at 8 °C instead of 22 °C: q10^(T/10)"),
+];
+
+/// `identity` or `finding` (see [`IDENTITIES`]).
+pub fn kind(id: &str) -> &'static str {
+    if IDENTITIES.iter().any(|(x, _)| *x == id) { "identity" } else { "finding" }
+}
+
 fn k(r: &RunReport) -> Kpis {
     Kpis::of(r)
 }
@@ -278,12 +307,13 @@ fn run_set(claims: Vec<Claim>, dir: &Path, reps: usize, seed: u64, days: Option<
 /// The claims table as CSV.
 pub fn claims_csv(results: &[ClaimResult], reps: usize, seed: u64) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["claim", "section", "statement", "scenario_a", "scenario_b", "kpi", "expected", "reps", "seed", "mean_effect", "ci95_low", "ci95_high", "holds"]);
+    let _ = w.write_record(["claim", "kind", "section", "statement", "scenario_a", "scenario_b", "kpi", "expected", "reps", "seed", "mean_effect", "ci95_low", "ci95_high", "holds"]);
     for r in results {
         let c = &r.claim;
         let b = c.scenarios[1..].join(" vs ");
         let _ = w.write_record([
             c.id.to_string(),
+            kind(c.id).to_string(),
             c.section.to_string(),
             c.text.to_string(),
             c.scenarios[0].to_string(),
@@ -302,12 +332,13 @@ pub fn claims_csv(results: &[ClaimResult], reps: usize, seed: u64) -> Vec<u8> {
 }
 
 fn table(s: &mut String, results: &[ClaimResult]) {
-    s.push_str("| claim | § | A | B | KPI (effect) | expected | mean effect | 95 % CI | holds |\n|---|---|---|---|---|---|---|---|---|\n");
+    s.push_str("| claim | kind | § | A | B | KPI (effect) | expected | mean effect | 95 % CI | holds |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for r in results {
         let c = &r.claim;
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {:.4} | [{:.4}, {:.4}] | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {:.4} | [{:.4}, {:.4}] | {} |\n",
             c.id,
+            kind(c.id),
             c.section,
             c.scenarios[0],
             c.scenarios[1..].join(" vs "),
@@ -333,6 +364,14 @@ pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usiz
     s.push_str(&format!("```sh\n{command}\n```\n\n"));
     s.push_str(&format!("{reps} replications per scenario, seed {seed}: **{held} of {} claims hold.**\n\n", results.len()));
     table(&mut s, results);
+    let n_id = results.iter().filter(|r| kind(r.claim.id) == "identity").count();
+    s.push_str(&format!(
+        "\n**Identities and findings.** {n_id} of these claims are *identities*: they follow from one model\nequation or straight from the scenarios' inputs, so they check the implementation and could not\nhave failed; the other {} are *findings*. The identities and their equations:\n\n",
+        results.len() - n_id
+    ));
+    for (id, why) in IDENTITIES {
+        s.push_str(&format!("- `{id}`: {why}.\n"));
+    }
     let moved: Vec<&(&str, &str)> = MOVED.iter().filter(|(id, _)| results.iter().any(|r| r.claim.id == *id && !r.holds)).collect();
     if !moved.is_empty() {
         s.push_str("\n## Claims that moved\n\nSince the model answers prices against a reference, decides recalls from what the platform sees,\nand counts churn per resident (gross and net), these claims no longer hold:\n\n");
