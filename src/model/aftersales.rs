@@ -94,4 +94,61 @@ mod tests {
         assert!((gr as f64 / n as f64 - 0.3).abs() < 0.015);
         assert_eq!(ga, n);
     }
+
+    /// The app with an instant step (mean 0 h): every report takes exactly 0 hours.
+    fn instant(rule: RefundRule, patience: f64) -> AftersalesConfig {
+        AftersalesConfig { channel: Channel::InApp, app_hours: 0.0, refund_rule: rule, refund_patience_hours: patience, ..AftersalesConfig::default() }
+    }
+
+    #[test]
+    fn a_granted_refund_gives_back_trust_shrinking_with_delay() {
+        let mut rng = RunSeed::new(5, 0).stream("t", 0, 0);
+        let c = instant(RefundRule::NoQuestions, 24.0);
+        let o = report(&c, &mut rng);
+        assert!(o.granted && !o.bad);
+        assert_eq!((o.hours, o.seen_hours), (0.0, 0.0));
+        assert!((o.trust_delta - c.refund_recovery).abs() < 1e-12, "{o:?}");
+        // Through the app at 4 h mean: recovery × exp(−hours / patience), below the full amount.
+        let app = AftersalesConfig { channel: Channel::InApp, refund_rule: RefundRule::NoQuestions, ..AftersalesConfig::default() };
+        for _ in 0..100 {
+            let o = report(&app, &mut rng);
+            let want = app.refund_recovery * (-o.hours / app.refund_patience_hours).exp();
+            assert!((o.trust_delta - want).abs() < 1e-12);
+            assert_eq!(o.bad, o.hours > app.refund_patience_hours);
+            assert_eq!(o.seen_hours, o.hours);
+        }
+    }
+
+    #[test]
+    fn a_refund_no_faster_than_patience_is_not_remembered_as_slow() {
+        let mut rng = RunSeed::new(6, 0).stream("t", 0, 0);
+        // 0 h against a patience of 0 h: not slower than the patience, so not bad.
+        let o = report(&instant(RefundRule::NoQuestions, 0.0), &mut rng);
+        assert!(o.granted && !o.bad, "{o:?}");
+    }
+
+    #[test]
+    fn a_refused_refund_costs_trust_and_is_remembered() {
+        let mut rng = RunSeed::new(7, 0).stream("t", 0, 0);
+        let c = AftersalesConfig { resalable_share: 0.0, ..instant(RefundRule::ResalableOnly, 24.0) };
+        let o = report(&c, &mut rng);
+        assert!(!o.granted && o.bad);
+        assert_eq!(o.trust_delta, -c.refused_penalty);
+    }
+
+    #[test]
+    fn the_relay_is_seen_after_its_first_step() {
+        let mut rng = RunSeed::new(8, 0).stream("t", 0, 0);
+        let relay = AftersalesConfig { relay_step_hours: [5.0, 0.0, 0.0, 0.0], ..AftersalesConfig::default() };
+        let (mut seen, n) = (0.0, 20_000);
+        for _ in 0..n {
+            let o = report(&relay, &mut rng);
+            assert_eq!(o.seen_hours, o.hours, "later steps take no time here");
+            seen += o.seen_hours;
+        }
+        assert!((seen / n as f64 - 5.0).abs() < 0.2);
+        let slow_tail = AftersalesConfig { relay_step_hours: [1.0, 30.0, 30.0, 30.0], ..AftersalesConfig::default() };
+        let o = report(&slow_tail, &mut rng);
+        assert!(o.seen_hours < o.hours);
+    }
 }
