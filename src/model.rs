@@ -27,6 +27,7 @@ pub mod resident;
 pub mod shock;
 pub mod simulation;
 pub mod sourcing;
+pub mod streams;
 pub mod supplier;
 pub mod trace;
 pub mod truck;

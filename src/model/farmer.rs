@@ -7,6 +7,7 @@
 //! Scheduled `yield` shocks from `[[shocks]]` add to it; where both are on, the deeper one
 //! counts.
 
+use super::streams;
 use rand::RngExt;
 
 use crate::engine::RunSeed;
@@ -34,7 +35,7 @@ impl Region {
     /// yield lost to a random shock on that day.
     pub fn weather(&mut self, seed: &RunSeed, index: usize, day: u64) -> f64 {
         if self.left == 0 && self.onset_prob > 0.0 {
-            let mut rng = seed.stream("weather", index as u64, day);
+            let mut rng = seed.stream(streams::WEATHER, index as u64, day);
             if rng.random_bool(self.onset_prob) {
                 self.left = self.days;
             }

@@ -5,7 +5,8 @@
 //! or `trained_storage_temp_c` for a leader trained in storage, docs/model.md §5.3) from arrival
 //! until the middle of the pickup window; units that spoil meanwhile are discarded (stage
 //! `leader`) and their buyers see a missing item. Residents come in a random order (a
-//! random rotation of the neighbourhood); each comes with probability `pickup_rate`. Units
+//! random rotation of the neighbourhood); each comes with probability `pickup_rate`, and
+//! whether it comes and which of its units are defective are drawn from its own stream. Units
 //! of a recalled lot are not handed out (stage `recalled`). A unit handed over is defective
 //! with probability `1 − (1 − lot defect rate) × (1 − P(spoils within quality_margin_share
 //! × mean shelf life))` (stage `delivered_defective`). What nobody picked up is written off
@@ -22,6 +23,7 @@ use super::resident::NO_CHOICE;
 use super::product::Product;
 use super::resident::Residents;
 use crate::engine::SimTime;
+use crate::engine::rng::AgentStreams;
 
 /// Where a leader's crates for the day are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,6 +205,7 @@ impl Leader {
         handover: SimTime,
         pickup_rate: f64,
         served: &mut Vec<Served>,
+        per_resident: AgentStreams,
         rng: &mut R,
     ) -> PickupTally {
         let mut t = PickupTally::default();
@@ -227,7 +230,8 @@ impl Leader {
                 let mut basket = residents.basket[r];
                 residents.basket[r] = 0;
                 residents.chosen[r] = NO_CHOICE;
-                if basket == 0 || !rng.random_bool(pickup_rate) {
+                let mut rr = per_resident.agent(r as u64);
+                if basket == 0 || !rr.random_bool(pickup_rate) {
                     continue;
                 }
                 let qty = residents.qty[r] as u32;
@@ -268,7 +272,7 @@ impl Leader {
                         t.revenue_yuan += prices[p];
                         t.list_revenue_yuan += product.price_yuan;
                         spent += prices[p];
-                        if rng.random::<f64>() < cur.defect_p {
+                        if rr.random::<f64>() < cur.defect_p {
                             s.defective += 1;
                             s.defect_lot = x.lot;
                             s.defect_yuan += prices[p];

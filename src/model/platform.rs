@@ -18,6 +18,7 @@ mod pickup;
 mod prices;
 mod procurement;
 
+use super::streams;
 use rand::RngExt;
 
 use super::accounts::{ProductTotals, SupplierTotals, Tally};
@@ -65,6 +66,8 @@ pub(crate) struct Platform {
     pub(crate) name: String,
     pub(crate) sc: Scenario,
     seed: RunSeed,
+    /// The market's seed: residents' own streams are the same whichever platform serves them.
+    market_seed: RunSeed,
     shocks: ShockSchedule,
     suppliers: Vec<Supplier>,
     /// Each supplier's index among the market's supplier names (one supplier, one yield).
@@ -129,7 +132,7 @@ fn index_of<T>(items: &[T], name: &str, key: impl Fn(&T) -> &str) -> usize {
 }
 
 impl Platform {
-    pub(crate) fn build(k: u8, name: String, sc: Scenario, seed: RunSeed, neighbourhoods: &[std::ops::Range<usize>]) -> Self {
+    pub(crate) fn build(k: u8, name: String, sc: Scenario, seed: RunSeed, market_seed: RunSeed, neighbourhoods: &[std::ops::Range<usize>]) -> Self {
         let names: Vec<&String> = sc.modes.keys().collect();
         let mode_index = |name: &str| names.iter().position(|n| n.as_str() == name).unwrap_or(0);
         let modes: Vec<TransportMode> = sc
@@ -162,9 +165,9 @@ impl Platform {
             let first = leaders.len();
             for _ in 0..gc.leaders {
                 let id = leaders.len() as u64;
-                let mut rng = seed.stream("network", id + ((k as u64) << 32), 0);
+                let mut rng = seed.stream(streams::NETWORK, id + ((k as u64) << 32), 0);
                 let km = rng.random_range(gc.leader_distance_km_min..=gc.leader_distance_km_max);
-                let mut trng = seed.stream("training", id + ((k as u64) << 32), 0);
+                let mut trng = seed.stream(streams::TRAINING, id + ((k as u64) << 32), 0);
                 let trained = trng.random_bool(sc.leaders.training_share);
                 let temp = if trained { sc.leaders.trained_storage_temp_c } else { sc.leaders.storage_temp_c };
                 let range = neighbourhoods.get(id as usize).cloned().unwrap_or(0..0);
@@ -192,6 +195,7 @@ impl Platform {
             served: Vec::new(),
             trace: Trace::default(),
             seed,
+            market_seed,
             linehaul: vec![(0.0, 0.0, 0.0); grids.len()],
             own_used: vec![0; modes.len()],
             world_index: (0..suppliers.len()).collect(),

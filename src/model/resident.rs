@@ -32,6 +32,7 @@ use std::ops::Range;
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, Pareto};
 
+use crate::engine::rng::AgentStreams;
 use crate::scenario::{ResidentsConfig, SegmentConfig};
 
 /// Why a customer was lost.
@@ -400,9 +401,11 @@ impl Residents {
 
     /// One evening's shopping of the residents in `range` (one neighbourhood). Adds units
     /// ordered to `orders[k × n_products + p]`; `thresholds[segment × n_products + p]` is
-    /// the basket probability scaled to `u64`. Returns the shoppers who chose the outside option.
+    /// the basket probability scaled to `u64`. Resident `r` draws from `evening.agent(r)`
+    /// only (moving, shopping, choice, basket), so a change in one resident's choice shifts
+    /// no other resident's numbers. Returns the shoppers who chose the outside option.
     #[allow(clippy::too_many_arguments)]
-    pub fn shop<R: Rng + ?Sized>(
+    pub fn shop(
         &mut self,
         range: Range<usize>,
         day: u64,
@@ -412,7 +415,7 @@ impl Residents {
         n_products: usize,
         orders: &mut [u32],
         tally: &mut [ShopTally],
-        rng: &mut R,
+        evening: AgentStreams,
     ) -> u64 {
         let np = self.platforms;
         let mut outside_chosen = 0u64;
@@ -425,6 +428,7 @@ impl Residents {
             if self.status[r] != IN_MARKET {
                 continue;
             }
+            let mut rng = evening.agent(r as u64);
             let u: f64 = rng.random();
             if u < base {
                 self.status[r] = MOVED;
@@ -617,14 +621,14 @@ mod tests {
         let thresholds = vec![u64::MAX; res.segments.len()];
         let mut orders = [0u32];
         let mut tally = [ShopTally::default()];
-        let mut rng = RunSeed::new(2, 0).stream("t", 0, 0);
-        res.shop(0..50_000, 1, &offers, true, &thresholds, 1, &mut orders, &mut tally, &mut rng);
+        let evening = |d: u64| AgentStreams::new(RunSeed::new(2, 0).stream_key("t", 0, d));
+        res.shop(0..50_000, 1, &offers, true, &thresholds, 1, &mut orders, &mut tally, evening(1));
         let share = tally[0].orders as f64 / 50_000.0;
         assert!((share - 0.5).abs() < 0.01, "share {share}");
         // Without an outside option everyone chooses the only platform and nobody churns.
         let mut tally = [ShopTally::default()];
         for day in 2..10 {
-            res.shop(0..50_000, day, &offers, false, &thresholds, 1, &mut orders, &mut tally, &mut rng);
+            res.shop(0..50_000, day, &offers, false, &thresholds, 1, &mut orders, &mut tally, evening(day));
         }
         assert_eq!(tally[0].orders, 8 * 50_000);
         assert_eq!(tally[0].churned.iter().sum::<u64>(), 0);

@@ -16,6 +16,7 @@
 //! Random streams are named by purpose and agent (and day), e.g. `("demand",
 //! neighbourhood, day)`, so two scenarios that differ in policy see the same draws.
 
+use super::streams;
 use std::ops::Range;
 
 use rand::RngExt;
@@ -275,12 +276,12 @@ impl Market {
         for gc in &base.grid_warehouses {
             for _ in 0..gc.leaders {
                 let id = hoods.len() as u64;
-                let mut rng = seed.stream("network", id, 0);
+                let mut rng = seed.stream(streams::NETWORK, id, 0);
                 let _km: f64 = rng.random_range(gc.leader_distance_km_min..=gc.leader_distance_km_max);
                 let f = 1.0 + base.leaders.households_spread * rng.random_range(-1.0..=1.0);
                 let households = ((base.leaders.households_mean as f64 * f).round() as usize).max(1);
                 let prospects = (households as f64 * sc.market.prospects_share).round() as usize;
-                let mut rrng = seed.stream("residents", id, 0);
+                let mut rrng = seed.stream(streams::RESIDENTS, id, 0);
                 let home = if n_platforms > 1 { rrng.random_range(0..n_platforms) as u8 } else { 0 };
                 let range = residents.add(households + prospects, households, home, &shares, &mut rrng);
                 if n_platforms > 1 {
@@ -300,7 +301,7 @@ impl Market {
             .enumerate()
             .map(|(k, (name, psc))| {
                 let pseed = if k == 0 { seed } else { RunSeed::new(seed.seed.wrapping_add((k as u64) << 40), seed.replication) };
-                Platform::build(k as u8, name, psc, pseed, &hoods)
+                Platform::build(k as u8, name, psc, pseed, seed, &hoods)
             })
             .collect();
         let n_products = platforms[0].products.len();
@@ -375,6 +376,7 @@ impl Market {
         self.shop_tally.iter_mut().for_each(|t| *t = ShopTally::default());
         self.outside_today = 0;
         let mut offers = [Offer::default(); crate::scenario::MAX_PLATFORMS];
+        let evening = streams::residents(&self.seed, streams::EVENING, day);
         for n in 0..self.hoods.len() {
             for (k, p) in self.platforms.iter().enumerate() {
                 let l = &p.leaders[n];
@@ -386,7 +388,7 @@ impl Market {
                 };
             }
             self.shop_orders.iter_mut().for_each(|x| *x = 0);
-            let mut rng = self.seed.stream("demand", n as u64, day);
+
             self.outside_today += self.residents.shop(
                 self.hoods[n].clone(),
                 day,
@@ -396,7 +398,7 @@ impl Market {
                 n_products,
                 &mut self.shop_orders,
                 &mut self.shop_tally,
-                &mut rng,
+                evening,
             );
             for (k, p) in self.platforms.iter_mut().enumerate() {
                 p.orders[n * n_products..(n + 1) * n_products].copy_from_slice(&self.shop_orders[k * n_products..(k + 1) * n_products]);
@@ -608,7 +610,7 @@ impl Market {
                 let own = base_rate[k] + leader.bonus;
                 let odds = l.switch_prob_per_day
                     * (l.switch_commission_sensitivity * (rival_rate - own) + l.switch_performance_sensitivity * (1.0 - leader.rating)).exp();
-                let mut rng = self.seed.stream("switch", ((k as u64) << 32) + n as u64, day);
+                let mut rng = self.seed.stream(streams::SWITCH, ((k as u64) << 32) + n as u64, day);
                 if !rng.random_bool(odds.min(1.0)) {
                     continue;
                 }
@@ -642,7 +644,7 @@ impl Market {
             if prospects == 0 {
                 continue;
             }
-            let mut rng = self.seed.stream("inflow", n as u64, day);
+            let mut rng = self.seed.stream(streams::INFLOW, n as u64, day);
             let mut joins = binomial(prospects, p, &mut rng);
             joined += joins as u64;
             for r in hood.clone() {

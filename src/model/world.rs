@@ -10,6 +10,7 @@
 //! in an order that rotates by day (platform `(day + i) mod n` buys `i`-th), each taking
 //! what it asks (and what its fallback asks) from what the ones before it left.
 
+use super::streams;
 use super::farmer::Region;
 use super::shock::ShockSchedule;
 use super::supplier::{Supplier, Yield};
@@ -86,7 +87,7 @@ impl World {
             return y;
         }
         let cut = sup.region.map_or(0.0, |r| self.weather_cut[r]);
-        let mut rng = self.seed.stream("yield", (s * 64 + p) as u64, day);
+        let mut rng = self.seed.stream(streams::YIELD, (s * 64 + p) as u64, day);
         let y = sup.draw_yield(cut, &mut rng);
         self.yields[i] = Some(y);
         y

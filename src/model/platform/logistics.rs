@@ -5,6 +5,7 @@
 
 use rand::RngExt;
 
+use crate::model::streams;
 use super::{Leg, Platform};
 use crate::engine::time::hours_to_minutes;
 use crate::engine::{EventQueue, SimTime};
@@ -44,7 +45,7 @@ impl Platform {
     /// Ages the crates of every leader of grid `g` to `now`, product `p` at `temp_c(p)`,
     /// counting losses at `stage`.
     pub(super) fn age_grid(&mut self, g: usize, now: SimTime, temp_c: impl Fn(usize) -> f64 + Copy, stage: Stage, day: u64) {
-        let mut rng = self.seed.stream(stage.name(), g as u64, day);
+        let mut rng = self.seed.stream(streams::ageing(stage), g as u64, day);
         let (mut units, mut cost) = (0, 0.0);
         for l in self.grid_leaders(g) {
             let (k, c) = self.leaders[l].age_to(now, temp_c, &self.products, &self.lots, &mut rng);
@@ -65,14 +66,14 @@ impl Platform {
     pub(super) fn central_pick(&mut self, now: SimTime, day: u64) {
         let n_p = self.products.len();
         let n_l = self.leaders.len();
-        let mut rng = self.seed.stream("allocation", 0, day);
+        let mut rng = self.seed.stream(streams::ALLOCATION, 0, day);
         self.observe_complaints(now);
         self.limit_to_grid_capacity(n_p);
         let total_ordered: u64 = self.orders.iter().map(|&x| x as u64).sum();
         // Picking capacity is shared by all products in proportion to their orders.
         let cap_share = (self.central.capacity_units_per_day / total_ordered.max(1) as f64).min(1.0);
         for p in 0..n_p {
-            self.age_central(p, now, day, "central_pick");
+            self.age_central(p, now, day, streams::CENTRAL_PICK);
             let (units, yuan) = self.central.remove_recalled(p, &self.lots);
             self.today.spoil(Stage::Recalled, units, yuan);
             self.today.recall_yuan += units as f64 * self.sc.aftersales.recall_cost_yuan_per_unit;
@@ -212,7 +213,7 @@ impl Platform {
         }
         let (temp, _) = self.ship(m, km, kg, Leg::Linehaul);
         self.today.linehaul_loads += 1;
-        let mut rng = self.seed.stream("linehaul_trip", g as u64, day);
+        let mut rng = self.seed.stream(streams::LINEHAUL_TRIP, g as u64, day);
         let dep = self.modes[m].depart(km, self.shocks.breakdown(name, day), &mut rng);
         if dep.breakdown_hours > 0.0 {
             self.trace.push(now.0, &self.name, "truck", name, "breakdown", "", -1, dep.breakdown_hours.round() as u64, "breakdown");
@@ -262,7 +263,7 @@ impl Platform {
         for l in self.grid_leaders(g) {
             if self.leaders[l].stage == CrateStage::Grid {
                 // Each leader's van run may be delayed or break down, like any departure.
-                let mut rng = self.seed.stream("last_mile_trip", l as u64, day);
+                let mut rng = self.seed.stream(streams::LAST_MILE_TRIP, l as u64, day);
                 let dep = self.modes[m].depart(self.leaders[l].distance_km, false, &mut rng);
                 let leader = &mut self.leaders[l];
                 leader.stage = CrateStage::LastMile;
@@ -282,7 +283,7 @@ impl Platform {
         if self.leaders[l].trip_day != trip || self.leaders[l].stage != CrateStage::LastMile {
             return;
         }
-        let mut rng = self.seed.stream("last_mile", l as u64, day);
+        let mut rng = self.seed.stream(streams::LAST_MILE, l as u64, day);
         let mode = &self.modes[self.grids[self.leaders[l].grid].last_mile_mode].m;
         let (temp, warm) = (mode.temp_c, mode.breakdown_temp_c);
         let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(self.leaders[l].van_breakdown_hours)));

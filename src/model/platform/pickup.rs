@@ -5,6 +5,7 @@
 use rand::RngExt;
 
 use super::Platform;
+use crate::model::streams;
 use crate::engine::SimTime;
 use crate::model::accounts::Stage;
 use crate::model::aftersales;
@@ -18,7 +19,7 @@ impl Platform {
     pub(super) fn pickup(&mut self, l: usize, day: u64, residents: &mut Residents, rep: &ReputationConfig) {
         let t = &self.sc.timeline;
         let handover = SimTime::at_day_hour(day, 0.5 * (t.pickup_start_hour + t.pickup_end_hour));
-        let mut rng = self.seed.stream("pickup", l as u64, day);
+        let mut rng = self.seed.stream(streams::PICKUP, l as u64, day);
         self.observe_complaints(handover);
         let leader = &mut self.leaders[l];
         self.served.clear();
@@ -32,6 +33,7 @@ impl Platform {
             handover,
             self.sc.leaders.pickup_rate,
             &mut self.served,
+            streams::residents(&self.market_seed, streams::PICKUP_RESIDENT, day),
             &mut rng,
         );
         let late = if leader.stage == CrateStage::AtLeader { (0, 0.0) } else { leader.write_off_all(&self.lots) };
@@ -56,7 +58,9 @@ impl Platform {
         let a = &self.sc.aftersales;
         let k = self.k as usize;
         let mut refunds = 0.0;
+        let aftersales = streams::residents(&self.market_seed, streams::AFTERSALES, day);
         for s in &self.served {
+            let mut rng = aftersales.agent(s.resident as u64);
             let bad = residents.experience(s.resident, k, s.missing, s.defective, day);
             let leader = &mut self.leaders[l];
             leader.rating += alpha * (if bad { 0.0 } else { 1.0 } - leader.rating);

@@ -2,6 +2,7 @@
 //! world's shared yields (with fallback), new lots and their ageing at the origin, inbound
 //! trips, and the lots' arrival at the central warehouse with quality control.
 
+use crate::model::streams;
 use super::{Inbound, Leg, NOT_DEPARTED, Platform};
 use crate::engine::time::hours_to_minutes;
 use crate::engine::{EventQueue, SimTime};
@@ -25,7 +26,7 @@ impl Platform {
             self.today.units_ordered += ordered;
             self.product_totals[p].units_ordered += ordered;
             self.forecasts[p].observe(ordered as u32);
-            self.age_central(p, now, day, "central_cutoff");
+            self.age_central(p, now, day, streams::CENTRAL_CUTOFF);
             let stock = self.central.units(p);
             let on_order: u32 = self.inbound.iter().filter(|x| x.product == p).map(|x| x.portion.qty).sum();
             let want = purchase_plan::quantity(
@@ -49,7 +50,7 @@ impl Platform {
             let (temp, yuan) = self.ship(m, km, kg, Leg::Inbound);
             self.supplier_totals[s].transport_yuan += yuan;
             self.supplier_totals[s].kg_shipped += kg;
-            let mut rng = self.seed.stream("inbound_trip", s as u64, day);
+            let mut rng = self.seed.stream(streams::INBOUND_TRIP, s as u64, day);
             let forced = self.shocks.breakdown(&self.suppliers[s].name, day);
             let dep = self.modes[m].depart(km, forced, &mut rng);
             if dep.breakdown_hours > 0.0 {
@@ -138,7 +139,7 @@ impl Platform {
                 None
             };
             let pool = world.yield_of(sup, self.world_index[s], p, day);
-            let mut rng = self.seed.stream("supplier_fill", (s * 64 + p) as u64, day);
+            let mut rng = self.seed.stream(streams::SUPPLIER_FILL, (s * 64 + p) as u64, day);
             self.deliveries.push(sup.deliver(self.requests[k], &pool, blocked, &mut rng));
         }
         if sourcing.fallback == Fallback::Spread {
@@ -194,7 +195,7 @@ impl Platform {
     pub(super) fn new_lot(&mut self, p: usize, s: usize, qty: u32, now: SimTime, day: u64, shipped_kg: &mut [f64]) {
         let sup = &self.suppliers[s];
         let product = &self.products[p];
-        let mut rng = self.seed.stream("lot", (s * 64 + p) as u64, day);
+        let mut rng = self.seed.stream(streams::LOT, (s * 64 + p) as u64, day);
         let age0 = sup.harvest_age_h(product.shelf_mean_h, &mut rng);
         let (defect_rate, false_origin) = sup.integrity(&mut rng);
         let unit_cost_yuan = product.unit_cost_yuan * sup.c.price_factor * product.season(day);
@@ -219,7 +220,7 @@ impl Platform {
 
     pub(super) fn inbound_arrival(&mut self, s: usize, now: SimTime, day: u64) {
         let warm = self.modes[self.suppliers[s].mode].m.breakdown_temp_c;
-        let mut rng = self.seed.stream("inbound", s as u64, day);
+        let mut rng = self.seed.stream(streams::INBOUND, s as u64, day);
         let mut i = 0;
         while i < self.inbound.len() {
             let x = &self.inbound[i];
@@ -247,7 +248,7 @@ impl Platform {
             st.units_received += x.portion.qty as u64;
             st.mean_age_share_on_arrival += x.portion.age_h / product.shelf_mean_h * x.portion.qty as f64;
             let key = self.lots[lot].supplier as u64 * 64 + x.product as u64;
-            let mut qrng = self.seed.stream("qc", key, day);
+            let mut qrng = self.seed.stream(streams::QC, key, day);
             let r = quality_control::inspect(&self.sc.qc, x.portion.qty, self.lots[lot].defect_rate, self.lots[lot].false_origin, &mut qrng);
             if r.sampled {
                 self.today.lots_inspected += 1;
