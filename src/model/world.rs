@@ -100,3 +100,50 @@ impl World {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{RegionConfig, ShockConfig, ShockKind};
+
+    fn world() -> (World, Supplier) {
+        let mut sc: Scenario = toml::from_str(include_str!("../../tests/data/small.toml")).unwrap();
+        sc.regions.push(RegionConfig { name: "valley".into(), shock_onset_prob_per_day: 0.0, shock_depth: 0.5, shock_days: 3 });
+        sc.shocks.push(ShockConfig { kind: ShockKind::Yield, target: "valley".into(), start_day: 2, days: 2, depth: 0.6 });
+        sc.suppliers[0].region = "valley".into();
+        sc.suppliers[0].yield_cv = 0.0;
+        let sup = Supplier::new(&sc.suppliers[0], 0, Some(0));
+        (World::new(&sc, RunSeed::new(1, 0), &["farm", "other", "farm"], 3), sup)
+    }
+
+    #[test]
+    fn one_supplier_one_yield_shared_by_who_buys_first() {
+        let (mut w, sup) = world();
+        assert_eq!((w.supplier_index("farm"), w.supplier_index("other")), (0, 1));
+        assert_eq!(w.region_name(0), "valley");
+        w.new_day(0);
+        let y = w.yield_of(&sup, 0, 1, 0);
+        assert_eq!((y.normal, y.shocked, y.taken), (400, 400, 0));
+        w.take(0, 1, 150);
+        // A second platform asking tonight sees what the first left.
+        assert_eq!(w.yield_of(&sup, 0, 1, 0).taken, 150);
+        // Another product, or another night, is a fresh yield.
+        assert_eq!(w.yield_of(&sup, 0, 2, 0).taken, 0);
+        w.new_day(1);
+        assert_eq!(w.yield_of(&sup, 0, 1, 1).taken, 0);
+    }
+
+    #[test]
+    fn scheduled_weather_cuts_every_buyer_alike() {
+        let (mut w, sup) = world();
+        for day in 0..2 {
+            assert!(w.new_day(day).is_empty(), "no change on day {day}");
+        }
+        assert_eq!(w.new_day(2), vec![(0, 0.0)]);
+        assert_eq!(w.weather_cut[0], 0.6);
+        assert_eq!(w.yield_of(&sup, 0, 0, 2).shocked, 160);
+        w.new_day(3);
+        assert_eq!(w.new_day(4), vec![(0, 0.6)]);
+        assert_eq!(w.weather_cut[0], 0.0);
+    }
+}
