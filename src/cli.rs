@@ -133,6 +133,26 @@ enum Command {
         #[arg(long, short)]
         jobs: Option<usize>,
     },
+    /// Global sensitivity analysis (Morris screening or Sobol indices) over input ranges.
+    ///
+    /// Builds the design of the file (`method = "morris"` or `"sobol"`, `[ranges]` of
+    /// dotted paths, `figures`), runs its points on the sweep runner into --out (parallel,
+    /// resumable, shards; common random numbers across points) and writes
+    /// `sensitivity.csv`: μ, μ*, its 95 % CI and σ per figure and input (morris), or S1 and
+    /// ST with 95 % CIs (sobol).
+    Sensitivity {
+        /// Sensitivity file (TOML).
+        file: PathBuf,
+        /// Output folder, created if missing.
+        #[arg(long, default_value = "results/sensitivity")]
+        out: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        /// Run only slice i of N (1-based); merge the folders, then rerun without --shard to analyse.
+        #[arg(long)]
+        shard: Option<Shard>,
+    },
     /// Compare two scenarios pairwise under common random numbers, figure by figure.
     ///
     /// Runs --reps replications of each (replication r of both uses the same random
@@ -182,6 +202,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Paper { reps, out, scenarios, seed, jobs } => paper_cmd(reps as usize, &out, &scenarios, seed, jobs),
+        Command::Sensitivity { file, out, jobs, shard } => sensitivity_cmd(&file, &out, jobs, shard),
         Command::Compare { a, b, reps, seed, jobs, out } => compare_cmd(&a, &b, reps as usize, seed, jobs, out.as_deref()),
         Command::Validate { scenarios } => {
             for path in scenarios {
@@ -325,6 +346,24 @@ fn run_sweep_cmd(path: &Path, out: &Path, jobs: Option<usize>, shard: Option<Sha
     } else {
         println!("shard done; combine all shard folders with: cesim merge DIR... --out DIR");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sensitivity_cmd(path: &Path, out: &Path, jobs: Option<usize>, shard: Option<Shard>) -> anyhow::Result<ExitCode> {
+    use cesim::experiment::sensitivity;
+    let study = sensitivity::load(path)?;
+    let opts = SweepOptions { jobs: jobs_or_all(jobs), shard, daily: false };
+    eprintln!("sensitivity {}: {} inputs, {} points × {} replications = {} runs, into {}", path.display(), study.ranges.len(), study.sweep.points.len(), study.sweep.replications, study.sweep.runs(), out.display());
+    let started = std::time::Instant::now();
+    let outcome = run_sweep(&study.sweep, out, &opts, &mut |_, _| {})?;
+    if !outcome.finalized {
+        println!("shard done; merge the shard folders with `cesim merge`, then rerun this command on the merged folder to analyse");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let csv = sensitivity::analyse(out, &study)?;
+    atomic_write(&out.join("sensitivity.csv"), &csv)?;
+    print!("{}", String::from_utf8_lossy(&csv));
+    println!("{} runs ({} already done) in {:.1} s; wrote {}/sensitivity.csv", outcome.ran, outcome.skipped, started.elapsed().as_secs_f64(), out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,6 @@
 //! Experiments over many runs: parameter sweeps ([`sweep`]) run in parallel with resume
 //! and shards ([`runner`]), paired comparisons ([`compare`]) and their statistics
-//! ([`stats`]). Sits above [`crate::model`]; never prints: progress goes to a callback.
+//! ([`stats`]), global sensitivity analysis ([`sensitivity`]) on the sweep runner. Sits above [`crate::model`]; never prints: progress goes to a callback.
 //!
 //! Seeds: replication `r` of every point of a sweep (and of both sides of a comparison)
 //! runs with `RunSeed(seed, r)`, so points are compared under common random numbers.
@@ -8,6 +8,7 @@
 pub mod compare;
 pub mod paper;
 pub mod runner;
+pub mod sensitivity;
 pub mod stats;
 pub mod sweep;
 

@@ -12,6 +12,7 @@ mod report;
 mod robustness;
 mod scenario_errors;
 mod scenarios_parse;
+mod sensitivity;
 mod spoilage;
 mod supply;
 mod sweep;
