@@ -314,3 +314,70 @@ pub fn forest(title: &str, rows: &[(String, f64, f64, f64, bool)]) -> Result<Str
     }
     Ok(svg)
 }
+
+/// A scatter of named points, each labelled with its name (e.g. Morris μ* against σ).
+///
+/// # Errors
+/// As [`lines`].
+pub fn labelled_scatter(title: &str, x_desc: &str, y_desc: &str, points: &[(String, f64, f64)]) -> Result<String, String> {
+    let (_, x1) = span(points.iter().map(|p| p.1).chain([0.0]));
+    let (_, y1) = span(points.iter().map(|p| p.2).chain([0.0]));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+        let mut chart = frame(&root, title, x_desc, y_desc, (0.0, x1 * 1.25), (0.0, y1))?;
+        for (i, (name, x, y)) in points.iter().enumerate() {
+            chart.draw_series(std::iter::once(Circle::new((*x, *y), 5, color(i).filled()))).map_err(err)?;
+            chart.draw_series(std::iter::once(Text::new(name.clone(), (*x, *y), ("sans-serif", 12).into_font().color(&BLACK)))).map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// Paired horizontal bars per row (e.g. Sobol S1 and ST), each with its 95 % CI, on [0, 1]:
+/// `rows` of (name, (first, low, high), (second, low, high)).
+///
+/// # Errors
+/// As [`lines`].
+#[allow(clippy::type_complexity)]
+pub fn index_bars(title: &str, first: &str, second: &str, rows: &[(String, (f64, f64, f64), (f64, f64, f64))]) -> Result<String, String> {
+    let n = rows.len().max(1);
+    let height = (90 + 44 * n as u32).max(200);
+    let finite = |v: &f64| v.is_finite();
+    let hi = rows.iter().flat_map(|r| [r.1.2, r.2.2, r.1.0, r.2.0]).filter(finite).fold(1.0, f64::max);
+    let lo = rows.iter().flat_map(|r| [r.1.1, r.2.1]).filter(finite).fold(0.0, f64::min);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let (left, right) = (lo - 0.45 * (hi - lo), hi * 1.05);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(10)
+            .build_cartesian_2d(left..right, 0.0..n as f64)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(format!("index (share of the variance); dark bars: {first}, light bars: {second}; lines: 95 % CI"))
+            .disable_y_mesh()
+            .y_labels(0)
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(err)?;
+        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (0.0, n as f64)], BLACK))).map_err(err)?;
+        for (k, (name, a, b)) in rows.iter().enumerate() {
+            let y = (n - 1 - k) as f64;
+            chart.draw_series(std::iter::once(Text::new(name.clone(), (left, y + 0.6), ("sans-serif", 12).into_font().color(&BLACK)))).map_err(err)?;
+            for (v, base, fill) in [(a, y + 0.5, color(0).filled()), (b, y + 0.1, color(0).mix(0.35).filled())] {
+                chart.draw_series(std::iter::once(Rectangle::new([(0.0, base), (v.0.max(0.0), base + 0.35)], fill))).map_err(err)?;
+                let mid = base + 0.175;
+                chart.draw_series(std::iter::once(PathElement::new(vec![(v.1, mid), (v.2, mid)], BLACK.stroke_width(2)))).map_err(err)?;
+            }
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}

@@ -62,7 +62,9 @@ fn page(title: &str, intro: &str, figures: &[(String, String)]) -> String {
 /// # Errors
 /// A message naming the folder if it holds no known output, or a file that cannot be read.
 pub fn report(dir: &Path) -> Result<String, String> {
-    if dir.join("daily.csv").exists() && dir.join("summary.json").exists() {
+    if dir.join("sensitivity.csv").exists() {
+        sensitivity_report(dir)
+    } else if dir.join("daily.csv").exists() && dir.join("summary.json").exists() {
         run_report(dir)
     } else if dir.join("summary.csv").exists() && dir.join("runs.csv").exists() {
         sweep_report(dir)
@@ -76,6 +78,44 @@ pub fn report(dir: &Path) -> Result<String, String> {
             dir.display()
         ))
     }
+}
+
+/// Morris: the μ*–σ plane per figure; Sobol: S1 and ST bars with CIs per figure.
+fn sensitivity_report(dir: &Path) -> Result<String, String> {
+    let t = Table::read(&dir.join("sensitivity.csv"))?;
+    let mut figures: Vec<String> = Vec::new();
+    for r in &t.rows {
+        let f = t.text(r, "figure").to_string();
+        if !figures.contains(&f) {
+            figures.push(f);
+        }
+    }
+    let morris = t.idx("mu_star").is_some();
+    let mut figs = Vec::new();
+    for f in &figures {
+        let rows: Vec<&Vec<String>> = t.rows.iter().filter(|r| t.text(r, "figure") == f).collect();
+        if morris {
+            let pts: Vec<(String, f64, f64)> = rows.iter().map(|r| (t.text(r, "parameter").to_string(), t.num(r, "mu_star"), t.num(r, "sigma"))).collect();
+            figs.push((
+                chart::labelled_scatter(&format!("Morris screening of {f}"), "μ* (mean |elementary effect| per full range)", "σ (spread of the effects)", &pts)?,
+                format!("{f}: inputs far right matter most; high σ means the effect depends on the level of this or other inputs (non-linear, interacting); at the origin: no effect."),
+            ));
+        } else {
+            let bars: Vec<(String, (f64, f64, f64), (f64, f64, f64))> = rows
+                .iter()
+                .map(|r| {
+                    let g = |c: &str| (t.num(r, c), t.num(r, &format!("{c}_ci_low")), t.num(r, &format!("{c}_ci_high")));
+                    (t.text(r, "parameter").to_string(), g("s1"), g("st"))
+                })
+                .collect();
+            figs.push((
+                chart::index_bars(&format!("Sobol indices of {f}"), "S1 (alone)", "ST (with interactions)", &bars)?,
+                format!("{f}: the share of its variance each input explains alone (S1) and with its interactions (ST); ST − S1 is interaction."),
+            ));
+        }
+    }
+    let method = if morris { "Morris elementary effects" } else { "Sobol indices" };
+    Ok(page(&format!("Sensitivity: {method}"), "<p>From <code>sensitivity.csv</code> (see the README, Sensitivity analysis).</p>", &figs))
 }
 
 fn series(t: &Table, x: &str, y: &str, name: &str) -> Series {

@@ -38,6 +38,11 @@ fn a_dead_input_scores_zero_and_a_live_one_does_not() {
         // spot_rate cannot act under audit = self_check: exactly zero.
         assert_eq!(value("spoilage_rate", "qc.spot_rate"), 0.0, "{method}");
         assert!(value("spoilage_rate", "leaders.storage_temp_c") > 0.0, "{method}");
+        // Its report: one chart per figure (μ*–σ plane, or S1/ST bars).
+        std::fs::write(out.join("sensitivity.csv"), &csv).unwrap();
+        let html = cesim::output::report::report(&out).unwrap();
+        assert_eq!(html.matches("<svg").count(), 2, "{method}");
+        assert!(html.contains("qc.spot_rate"));
         // Rerunning resumes: nothing to simulate.
         let again = run_sweep(&s.sweep, &out, &SweepOptions { jobs: 1, shard: None, daily: false }, &mut |_, _| {}).unwrap();
         assert_eq!(again.ran, 0);
