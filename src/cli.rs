@@ -66,7 +66,8 @@ enum Command {
     /// Write a self-contained HTML report (inline SVG charts) of an output folder.
     ///
     /// Works on the folder of `run` (daily.csv, platforms.csv, summary.json), `sweep`
-    /// (summary.csv), `compare` (compare.csv) or `paper` (claims.csv). Opens offline.
+    /// (summary.csv), `compare` (compare.csv), `paper` (claims.csv) or `sensitivity`
+    /// (sensitivity.csv). Opens offline.
     Report {
         /// Output folder of run, sweep, compare or paper.
         dir: PathBuf,
