@@ -260,7 +260,7 @@ fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, r
     // A progress bar over simulated days, on a terminal only.
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new(sc.run.horizon_days as u64);
-        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} day {pos}/{len}  ETA {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} day {pos}/{len}  {per_sec}  {eta} left").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
         b
     });
     let (report, events) = cesim::model::run_with(&sc, seed, replication, trace, &mut |done, _| {

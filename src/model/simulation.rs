@@ -408,7 +408,7 @@ impl Market {
         for (i, before) in self.world.new_day(day) {
             let cut = self.world.weather_cut[i];
             let region = self.world.region_name(i).to_string();
-            if cut > 0.0 && before == 0.0 || cut > 0.0 && day == 0 {
+            if cut > 0.0 && before == 0.0 {
                 self.trace.push(now.0, "", "region", &region, "weather_shock", "", -1, (cut * 100.0).round() as u64, "weather");
             } else if cut == 0.0 && before > 0.0 {
                 self.trace.push(now.0, "", "region", &region, "weather_over", "", -1, 0, "weather");

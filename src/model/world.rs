@@ -67,7 +67,7 @@ impl World {
             let random = r.weather(&self.seed, i, day);
             let before = self.weather_cut[i];
             self.weather_cut[i] = random.max(self.shocks.yield_cut(&r.name, day));
-            if self.weather_cut[i] != before || (day == 0 && before > 0.0) {
+            if self.weather_cut[i] != before {
                 changed.push((i, before));
             }
         }
