@@ -362,7 +362,15 @@ pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usiz
     s.push_str("uses the same random streams). A claim holds when the 95 % Student-t CI of its effect lies on\n");
     s.push_str("the expected side. Regenerate this file and `claims.csv` with:\n\n");
     s.push_str(&format!("```sh\n{command}\n```\n\n"));
-    s.push_str(&format!("{reps} replications per scenario, seed {seed}: **{held} of {} claims hold.**\n\n", results.len()));
+    let is_finding = |r: &&ClaimResult| kind(r.claim.id) == "finding";
+    let findings = results.iter().filter(is_finding).count();
+    let findings_held = results.iter().filter(is_finding).filter(|r| r.holds).count();
+    s.push_str(&format!(
+        "{reps} replications per scenario, seed {seed}: **{findings_held} of {findings} findings hold** (and {} of {} identities, which check the implementation; {held} of {} claims in all).\n\n",
+        held - findings_held,
+        results.len() - findings,
+        results.len()
+    ));
     table(&mut s, results);
     let n_id = results.iter().filter(|r| kind(r.claim.id) == "identity").count();
     s.push_str(&format!(
