@@ -28,7 +28,7 @@ use super::stats::mean_ci;
 use super::sweep::Sweep;
 use super::{ExperimentError, io_err};
 use crate::output::metrics::DayRow;
-use crate::output::write::atomic_write;
+use crate::output::write::{AtomicFile, atomic_write};
 use crate::output::{RUN_FIGURES, run_figures};
 
 /// Slice `index` (1-based) of `count`: the runs whose index modulo `count` is `index − 1`.
@@ -315,7 +315,8 @@ fn index_journals(dirs: &[PathBuf], runs: usize) -> Result<Vec<Option<RecordAt>>
 }
 
 /// Writes `runs.csv`, `summary.csv` (and `daily.csv`) into `out` from the journals of
-/// `dirs`, streaming records in run order.
+/// `dirs`, streaming records in run order: memory holds one point's figures and an index
+/// of where each run's record is, never the files.
 fn finalize(out: &Path, m: &Manifest, dirs: &[PathBuf]) -> Result<(), ExperimentError> {
     let at = index_journals(dirs, m.runs)?;
     let missing = at.iter().filter(|x| x.is_none()).count();
@@ -325,11 +326,17 @@ fn finalize(out: &Path, m: &Manifest, dirs: &[PathBuf]) -> Result<(), Experiment
     let mut header = vec!["run".to_string(), "point".into(), "replication".into(), "seed".into()];
     header.extend(m.params.iter().cloned());
     header.extend(m.figures.iter().cloned());
-    let mut runs_csv = record(&header);
+    let create = |name: &str| {
+        let p = out.join(name);
+        AtomicFile::create(&p).map_err(|e| io_err(&p, e))
+    };
+    let mut runs_csv = create("runs.csv")?;
+    runs_csv.write(&record(&header)).map_err(|e| io_err(out, e))?;
     let mut sum_header = vec!["point".to_string()];
     sum_header.extend(m.params.iter().cloned());
     sum_header.extend(["figure", "n", "mean", "sd", "ci95_low", "ci95_high"].map(String::from));
-    let mut summary_csv = record(&sum_header);
+    let mut summary_csv = create("summary.csv")?;
+    summary_csv.write(&record(&sum_header)).map_err(|e| io_err(out, e))?;
     let mut files: Vec<File> = dirs.iter().map(|d| File::open(d.join(JOURNAL)).map_err(|e| io_err(d, e))).collect::<Result<_, _>>()?;
     let n_params = m.params.len();
     let mut values: Vec<Vec<f64>> = vec![Vec::with_capacity(m.replications); m.figures.len()];
@@ -339,7 +346,7 @@ fn finalize(out: &Path, m: &Manifest, dirs: &[PathBuf]) -> Result<(), Experiment
         let (d, offset, len) = loc.expect("checked above: every run is present");
         buf.resize(len, 0);
         files[d].seek(SeekFrom::Start(offset)).and_then(|_| files[d].read_exact(&mut buf)).map_err(|e| io_err(&dirs[d], e))?;
-        runs_csv.extend_from_slice(&buf);
+        runs_csv.write(&buf).map_err(|e| io_err(out, e))?;
         let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(&buf[..]);
         let rec = rdr.records().next().and_then(Result::ok).ok_or_else(|| ExperimentError::Io(format!("run {i}: unreadable journal record")))?;
         if i % m.replications == 0 {
@@ -355,26 +362,25 @@ fn finalize(out: &Path, m: &Manifest, dirs: &[PathBuf]) -> Result<(), Experiment
                 let mut row = vec![point.to_string()];
                 row.extend(point_params.iter().cloned());
                 row.extend([name.clone(), ci.n.to_string(), ci.mean.to_string(), ci.sd.to_string(), ci.lo.to_string(), ci.hi.to_string()]);
-                summary_csv.extend_from_slice(&record(&row));
+                summary_csv.write(&record(&row)).map_err(|e| io_err(out, e))?;
                 values[k].clear();
             }
         }
     }
-    let write = |name: &str, bytes: &[u8]| {
-        let p = out.join(name);
-        atomic_write(&p, bytes).map_err(|e| io_err(&p, e))
-    };
-    write("runs.csv", &runs_csv)?;
-    write("summary.csv", &summary_csv)?;
+    runs_csv.finish().map_err(|e| io_err(out, e))?;
+    summary_csv.finish().map_err(|e| io_err(out, e))?;
     if m.daily {
-        let mut daily = record(&["run", "point", "replication", "day", "metric", "value"].map(String::from));
+        let mut daily = create("daily.csv")?;
+        daily.write(&record(&["run", "point", "replication", "day", "metric", "value"].map(String::from))).map_err(|e| io_err(out, e))?;
+        let mut chunk = Vec::new();
         for (i, loc) in at.iter().enumerate() {
             let (d, _, _) = loc.expect("checked above");
             let p = daily_chunk(&dirs[d], i);
-            let mut f = File::open(&p).map_err(|e| io_err(&p, e))?;
-            f.read_to_end(&mut daily).map_err(|e| io_err(&p, e))?;
+            chunk.clear();
+            File::open(&p).and_then(|mut f| f.read_to_end(&mut chunk)).map_err(|e| io_err(&p, e))?;
+            daily.write(&chunk).map_err(|e| io_err(out, e))?;
         }
-        write("daily.csv", &daily)?;
+        daily.finish().map_err(|e| io_err(out, e))?;
     }
     Ok(())
 }

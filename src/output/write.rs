@@ -27,6 +27,49 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     fs::rename(&tmp, path).map_err(with_path)
 }
 
+/// A file written in pieces and replaced atomically when finished: a temporary file in the
+/// same folder, buffered, synced and renamed over the target by [`AtomicFile::finish`]
+/// (dropped unfinished, the target is untouched). For outputs too big to hold in memory.
+#[derive(Debug)]
+pub struct AtomicFile {
+    path: std::path::PathBuf,
+    tmp: std::path::PathBuf,
+    out: std::io::BufWriter<fs::File>,
+}
+
+impl AtomicFile {
+    /// Starts writing `path`.
+    ///
+    /// # Errors
+    /// Any I/O error, with the path in the message.
+    pub fn create(path: &Path) -> std::io::Result<Self> {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
+        let f = fs::File::create(&tmp).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        Ok(AtomicFile { path: path.to_path_buf(), tmp, out: std::io::BufWriter::new(f) })
+    }
+
+    /// Appends `bytes`.
+    ///
+    /// # Errors
+    /// Any I/O error, with the path in the message.
+    pub fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))
+    }
+
+    /// Flushes, syncs and renames the file over its target.
+    ///
+    /// # Errors
+    /// Any I/O error, with the path in the message.
+    pub fn finish(self) -> std::io::Result<()> {
+        let with_path = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", self.path.display()));
+        let f = self.out.into_inner().map_err(|e| with_path(e.into_error()))?;
+        f.sync_all().map_err(with_path)?;
+        fs::rename(&self.tmp, &self.path).map_err(with_path)
+    }
+}
+
 /// `rows` as CSV text with a header line.
 ///
 /// # Errors

@@ -267,6 +267,23 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         c.unit("defect_rate", sup.defect_rate)?;
         c.range("origin_hold_hours", sup.origin_hold_hours, 0.0, 240.0, false, false)?;
         c.temp("origin_temp_c", sup.origin_temp_c)?;
+        // A lane longer than 60 days is no supply chain for fresh goods, and its lots would
+        // fill the pipeline for months.
+        if let Some(m) = s.modes.get(&sup.mode) {
+            let lane_h = sup.lead_time_hours + sup.distance_km / m.speed_kmh;
+            if lane_h > 24.0 * 60.0 {
+                return Err(BadValue {
+                    path: c.at("distance_km"),
+                    value: fmt(sup.distance_km),
+                    allowed: format!(
+                        "the lane takes {lane_h:.0} h (lead_time_hours {} + distance / {} km/h of mode {}): at most 1440 h (60 days)",
+                        fmt(sup.lead_time_hours),
+                        fmt(m.speed_kmh),
+                        sup.mode
+                    ),
+                });
+            }
+        }
     }
     let supplier_names = names;
 
