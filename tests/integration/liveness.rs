@@ -80,8 +80,9 @@ fn every_field_acts_or_is_warned_about() {
     let table = Table::try_from(&base).unwrap();
     let mut fields = Vec::new();
     leaves(&Value::Table(table.clone()), String::new(), &mut fields);
-    // Seeds and the run's length change outputs trivially; names and references are not values.
-    let skip = |p: &str| p.starts_with("run.") || p == "name" || p == "description" || p.starts_with("platforms");
+    // The seed and the horizon change outputs trivially, replications act in experiments
+    // (not in one run); names are not values; platforms' overrides are other fields' values.
+    let skip = |p: &str| ["run.seed", "run.horizon_days", "run.replications", "name", "description"].contains(&p) || p.starts_with("platforms");
     let (mut checked, mut silent, mut untried) = (0, Vec::new(), Vec::new());
     for (path, value) in fields.iter().filter(|(p, _)| !skip(p)) {
         // Try every valid perturbation until one changes an output.
