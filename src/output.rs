@@ -5,6 +5,7 @@ pub mod chart;
 pub mod metrics;
 pub mod report;
 pub mod story;
+mod sweep_report;
 pub mod write;
 
 pub use metrics::{DayRow, Kpis, PlatformRow, RUN_FIGURES, Summary, run_figures};

@@ -8,42 +8,42 @@ use std::path::Path;
 use super::chart::{self, Series};
 
 /// A CSV file as columns.
-struct Table {
-    headers: Vec<String>,
-    rows: Vec<Vec<String>>,
+pub(super) struct Table {
+    pub(super) headers: Vec<String>,
+    pub(super) rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    fn read(path: &Path) -> Result<Table, String> {
+    pub(super) fn read(path: &Path) -> Result<Table, String> {
         let mut r = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let headers = r.headers().map_err(|e| format!("{}: {e}", path.display()))?.iter().map(String::from).collect();
         let rows = r.records().map(|x| x.map(|x| x.iter().map(String::from).collect())).collect::<Result<_, _>>().map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(Table { headers, rows })
     }
 
-    fn idx(&self, name: &str) -> Option<usize> {
+    pub(super) fn idx(&self, name: &str) -> Option<usize> {
         self.headers.iter().position(|h| h == name)
     }
 
-    fn num(&self, row: &[String], name: &str) -> f64 {
+    pub(super) fn num(&self, row: &[String], name: &str) -> f64 {
         self.idx(name).and_then(|i| row.get(i)).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
     }
 
-    fn text<'a>(&self, row: &'a [String], name: &str) -> &'a str {
+    pub(super) fn text<'a>(&self, row: &'a [String], name: &str) -> &'a str {
         self.idx(name).and_then(|i| row.get(i)).map_or("", String::as_str)
     }
 
-    fn col(&self, name: &str) -> Vec<f64> {
+    pub(super) fn col(&self, name: &str) -> Vec<f64> {
         self.rows.iter().map(|r| self.num(r, name)).collect()
     }
 }
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Assembles the page.
-fn page(title: &str, intro: &str, figures: &[(String, String)]) -> String {
+pub(super) fn page(title: &str, intro: &str, figures: &[(String, String)]) -> String {
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
     h.push_str(&format!("<title>{}</title>\n", esc(title)));
@@ -67,7 +67,7 @@ pub fn report(dir: &Path) -> Result<String, String> {
     } else if dir.join("daily.csv").exists() && dir.join("summary.json").exists() {
         run_report(dir)
     } else if dir.join("summary.csv").exists() && dir.join("runs.csv").exists() {
-        sweep_report(dir)
+        super::sweep_report::sweep_report(dir)
     } else if dir.join("compare.csv").exists() {
         forest_report(dir, "compare.csv", "figure", "diff", "significant", "Paired comparison")
     } else if dir.join("claims.csv").exists() {
@@ -223,83 +223,6 @@ fn run_report(dir: &Path) -> Result<String, String> {
 }
 
 /// A sweep point: its parameter values, and (mean, CI low, CI high) per figure.
-type PointStats = (Vec<String>, BTreeMap<String, (f64, f64, f64)>);
-
-fn sweep_report(dir: &Path) -> Result<String, String> {
-    let s = Table::read(&dir.join("summary.csv"))?;
-    let params: Vec<String> = s.headers.iter().skip(1).take_while(|h| h.as_str() != "figure").cloned().collect();
-    let figures = ["churn_rate", "spoilage_rate", "cost_per_order_yuan", "stockout_days", "defect_rate", "profit_yuan"];
-    let mut figs = Vec::new();
-    // Per point: parameter values and (mean, lo, hi) per figure.
-    let mut points: BTreeMap<usize, PointStats> = BTreeMap::new();
-    for r in &s.rows {
-        let p: usize = s.text(r, "point").parse().unwrap_or(0);
-        let e = points.entry(p).or_insert_with(|| (params.iter().map(|c| s.text(r, c).to_string()).collect(), BTreeMap::new()));
-        e.1.insert(s.text(r, "figure").to_string(), (s.num(r, "mean"), s.num(r, "ci95_low"), s.num(r, "ci95_high")));
-    }
-    for (pi, param) in params.iter().enumerate() {
-        let numeric = points.values().all(|(v, _)| v[pi].parse::<f64>().is_ok());
-        let mut categories: Vec<String> = points.values().map(|(v, _)| v[pi].clone()).collect();
-        categories.sort();
-        categories.dedup();
-        for fig in figures {
-            // One line per combination of the other parameters.
-            let mut groups: BTreeMap<String, Vec<(f64, f64, f64, f64)>> = BTreeMap::new();
-            for (vals, m) in points.values() {
-                let Some(&(mean, lo, hi)) = m.get(fig) else { continue };
-                let others: Vec<String> = vals.iter().enumerate().filter(|(j, _)| *j != pi).map(|(j, v)| format!("{}={v}", short(&params[j]))).collect();
-                let x = if numeric { vals[pi].parse().unwrap_or(0.0) } else { categories.iter().position(|c| *c == vals[pi]).unwrap_or(0) as f64 };
-                groups.entry(others.join(", ")).or_default().push((x, mean, lo, hi));
-            }
-            let series: Vec<Series> = groups
-                .into_iter()
-                .map(|(name, mut v)| {
-                    v.sort_by(|a, b| a.0.total_cmp(&b.0));
-                    Series { name, points: v.iter().map(|x| (x.0, x.1)).collect(), band: v.iter().map(|x| (x.0, x.2, x.3)).collect() }
-                })
-                .collect();
-            let x_desc = if numeric {
-                param.clone()
-            } else {
-                let key: Vec<String> = categories.iter().enumerate().map(|(i, c)| format!("{i} = {c}")).collect();
-                format!("{param} ({})", key.join(", "))
-            };
-            figs.push((chart::lines(&format!("{fig} against {}", short(param)), &x_desc, fig, &series)?, format!("Mean of {fig} over replications, with its 95 % CI band, against {param}.")));
-        }
-    }
-    // Heat map for a two-way grid of numeric parameters.
-    if params.len() == 2 {
-        let mut xs: Vec<String> = points.values().map(|(v, _)| v[0].clone()).collect();
-        let mut ys: Vec<String> = points.values().map(|(v, _)| v[1].clone()).collect();
-        xs.dedup();
-        xs.sort();
-        xs.dedup();
-        ys.sort();
-        ys.dedup();
-        if xs.len() * ys.len() == points.len() {
-            for fig in ["churn_rate", "cost_per_order_yuan"] {
-                let mut grid = vec![vec![f64::NAN; xs.len()]; ys.len()];
-                for (v, m) in points.values() {
-                    let (i, j) = (xs.iter().position(|x| *x == v[0]).unwrap_or(0), ys.iter().position(|y| *y == v[1]).unwrap_or(0));
-                    grid[j][i] = m.get(fig).map_or(f64::NAN, |x| x.0);
-                }
-                figs.push((chart::heatmap(fig, &params[0], &params[1], &xs, &ys, &grid)?, format!("Mean {fig} over the two-way grid.")));
-            }
-        }
-    }
-    let scatter: Vec<(f64, f64)> = points.values().filter_map(|(_, m)| Some((m.get("spoilage_rate")?.0, m.get("cost_per_order_yuan")?.0))).collect();
-    figs.push((
-        chart::pareto_scatter("Spoilage against cost, one point per sweep point", "spoilage rate", "cost per order, yuan", &scatter)?,
-        "Sweep points by mean spoilage rate and cost per order; the red line joins the Pareto front (no point is better on both).".into(),
-    ));
-    let intro = format!("<p>Sweep with {} points over {}.</p>", points.len(), esc(&params.join(", ")));
-    Ok(page("cesim sweep", &intro, &figs))
-}
-
-fn short(path: &str) -> &str {
-    path.rsplit('.').next().unwrap_or(path)
-}
-
 fn forest_report(dir: &Path, file: &str, label: &str, mean: &str, ok: &str, title: &str) -> Result<String, String> {
     let t = Table::read(&dir.join(file))?;
     let rows: Vec<(String, f64, f64, f64, bool)> = t

@@ -100,3 +100,25 @@ fn reports_load_in_headless_chromium() {
         }
     }
 }
+
+#[test]
+fn the_multi_sourcing_sweep_report_answers_its_question() {
+    let out = tmp("share-sweep");
+    let o = cesim().args(["sweep", "--jobs", "2", "--out"]).arg(&out).arg(crate::file("scenarios/sweeps/multi_sourcing_share.toml")).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = cesim::output::report::report(&out).unwrap();
+    // The fallback rule is a category: lines, never a numeric axis.
+    assert!(!html.contains("0 = none") && !html.contains("1 = spread"));
+    assert!(html.contains("fallback = none") && html.contains("fallback = spread"));
+    // The two shares sum to one: one axis, never both in one label.
+    assert!(html.contains("veg wholesaler share (moves with veg farm share)"), "design line missing");
+    let texts: Vec<&str> = html.split("<text").skip(1).map(|t| t.split("</text>").next().unwrap_or("")).collect();
+    assert!(!texts.iter().any(|t| t.contains("veg farm") && t.contains("veg wholesaler") && t.contains('=')), "a label names both shares");
+    // The headline table: the best point of every KPI.
+    let table = html.split("<table>").nth(1).and_then(|t| t.split("</table>").next()).expect("a headline table");
+    for kpi in ["churn rate", "spoilage rate", "cost per order", "stock-out days", "defect rate", "profit"] {
+        assert!(table.contains(kpi), "headline lacks {kpi}");
+    }
+    assert!(table.contains("Holm"));
+    let _ = std::fs::remove_dir_all(&out);
+}
