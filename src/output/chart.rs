@@ -381,3 +381,36 @@ pub fn index_bars(title: &str, first: &str, second: &str, rows: &[(String, (f64,
     }
     Ok(svg)
 }
+
+/// One row per labelled item: its value as a dot with its 95 % CI as a line, on one
+/// shared x scale (e.g. a KPI per sweep point when no parameter is numeric).
+///
+/// # Errors
+/// As [`lines`].
+pub fn dots(title: &str, x_desc: &str, rows: &[(String, f64, f64, f64)]) -> Result<String, String> {
+    let n = rows.len().max(1);
+    let height = (90 + 26 * n as u32).max(200);
+    let (x0, x1) = span(rows.iter().flat_map(|r| [r.1, r.2, r.3]));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W + 200, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let left = x0 - 0.8 * (x1 - x0);
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(10)
+            .build_cartesian_2d(left..x1, 0.0..n as f64)
+            .map_err(err)?;
+        chart.configure_mesh().x_desc(x_desc).disable_y_mesh().y_labels(0).light_line_style(WHITE.mix(0.0)).draw().map_err(err)?;
+        for (k, (name, mean, lo, hi)) in rows.iter().enumerate() {
+            let y = (n - 1 - k) as f64 + 0.5;
+            chart.draw_series(std::iter::once(Text::new(name.clone(), (left, y + 0.15), ("sans-serif", 11).into_font().color(&BLACK)))).map_err(err)?;
+            chart.draw_series(std::iter::once(PathElement::new(vec![(*lo, y), (*hi, y)], color(1).stroke_width(3)))).map_err(err)?;
+            chart.draw_series(std::iter::once(Circle::new((*mean, y), 5, color(1).filled()))).map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}

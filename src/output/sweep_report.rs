@@ -31,11 +31,16 @@ const KPIS: [(&str, &str, bool); 6] = [
     ("profit_yuan", "profit (yuan)", false),
 ];
 
-/// A parameter's label: the last part of its path, words apart (e.g. `veg_wholesaler` →
-/// `veg wholesaler share` under a split).
-fn label(path: &str) -> String {
-    let last = path.rsplit('.').next().unwrap_or(path).replace('_', " ");
-    if path.contains(".split.") { format!("{last} share") } else { last }
+/// A parameter's label: the last part of its path in words (e.g. `veg_wholesaler` under a
+/// split → `veg wholesaler share`), with the part before it where another parameter of the
+/// sweep ends alike (`veg farm mode`, `fruit orchard mode`).
+fn label_among(path: &str, all: &[String]) -> String {
+    let parts: Vec<&str> = path.split('.').collect();
+    let last = parts.last().copied().unwrap_or(path);
+    let clash = all.iter().filter(|p| p.rsplit('.').next() == Some(last)).count() > 1;
+    let words = if clash && parts.len() > 1 { format!("{} {last}", parts[parts.len() - 2]) } else { last.to_string() };
+    let words = words.replace('_', " ");
+    if path.contains(".split.") { format!("{words} share") } else { words }
 }
 
 struct Design {
@@ -62,7 +67,7 @@ fn design(params: &[String], points: &[Vec<String>]) -> Design {
     };
     let mut follows = vec![None; params.len()];
     for j in 0..params.len() {
-        follows[j] = (0..j).find(|&i| follows[i].is_none() && numeric[i] && numeric[j] && levels(j) > 1 && function_of(j, i));
+        follows[j] = (0..j).find(|&i| follows[i].is_none() && numeric[i] == numeric[j] && levels(j) > 1 && function_of(j, i));
     }
     let x = (0..params.len()).filter(|&j| numeric[j] && follows[j].is_none() && levels(j) > 1).max_by_key(|&j| (levels(j), usize::MAX - j));
     Design { numeric, follows, x }
@@ -118,6 +123,7 @@ pub(super) fn sweep_report(dir: &Path) -> Result<String, String> {
             by_rep.entry((p, k)).or_default().push((rep, runs.num(r, k)));
         }
     }
+    let label = |p: &str| label_among(p, &params);
     let points: Vec<usize> = values.keys().copied().collect();
     let rows: Vec<Vec<String>> = points.iter().map(|p| values[p].clone()).collect();
     let d = design(&params, &rows);
@@ -181,6 +187,13 @@ pub(super) fn sweep_report(dir: &Path) -> Result<String, String> {
             figs.push((chart::lines(&format!("{lab} against {}", label(&params[xi])), &x_desc, lab, &series)?, format!("Mean {lab} over replications with its 95 % CI band; one line per value of the other parameters.")));
         }
     }
+    // No numeric parameter: each KPI per point, on one scale, with its CI.
+    if d.x.is_none() {
+        for (k, lab, _) in KPIS {
+            let rows: Vec<(String, f64, f64, f64)> = points.iter().filter_map(|&p| stats.get(&(p, k.to_string())).map(|&(m, lo, hi)| (name(p), m, lo, hi))).collect();
+            figs.push((chart::dots(&format!("{lab} per point"), lab, &rows)?, format!("Mean {lab} of each point over replications, with its 95 % CI.")));
+        }
+    }
     // A two-way grid of independent numeric parameters keeps its heat maps.
     let free: Vec<usize> = (0..params.len()).filter(|&j| d.numeric[j] && d.follows[j].is_none()).collect();
     if free.len() == 2 && params.len() == 2 {
@@ -237,6 +250,13 @@ mod tests {
         assert_eq!(d.numeric, vec![false, true, true]);
         assert_eq!(d.follows, vec![None, None, Some(1)]);
         assert_eq!(d.x, Some(1));
+        // Modes switched together are one categorical parameter.
+        let params: Vec<String> = ["a.mode", "b.mode", "c.temp"].iter().map(|x| x.to_string()).collect();
+        let rows = v(&[&["cold", "cold", "1"], &["warm", "warm", "1"], &["cold", "cold", "2"]]);
+        let d = design(&params, &rows);
+        assert_eq!(d.follows, vec![None, Some(0), None]);
+        assert_eq!(label_among("suppliers.veg_farm.mode", &params), "veg farm mode");
+        assert_eq!(label_among("sourcing.veg.split.farm", &params), "farm share");
     }
 
     #[test]
