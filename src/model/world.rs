@@ -146,4 +146,23 @@ mod tests {
         assert_eq!(w.new_day(4), vec![(0, 0.6)]);
         assert_eq!(w.weather_cut[0], 0.0);
     }
+
+    #[test]
+    fn every_supplier_and_product_has_its_own_yield() {
+        let (mut w, mut sup) = world();
+        sup.c.yield_cv = 0.5;
+        w.new_day(0);
+        // Separate pools: buying supplier 1's product 0 leaves supplier 0's products alone.
+        let before: Vec<Yield> = (0..3).map(|p| w.yield_of(&sup, 0, p, 0)).collect();
+        let _ = w.yield_of(&sup, 1, 0, 0);
+        w.take(1, 0, 7);
+        let after: Vec<Yield> = (0..3).map(|p| w.yield_of(&sup, 0, p, 0)).collect();
+        assert_eq!(before, after);
+        assert_eq!(w.yield_of(&sup, 1, 0, 0).taken, 7);
+        // Independent draws: with a 50 % CV the six yields are not all alike.
+        let mut normals: Vec<u32> = (0..2).flat_map(|s| (0..3).map(move |p| (s, p))).map(|(s, p)| w.yield_of(&sup, s, p, 0).normal).collect();
+        normals.sort_unstable();
+        normals.dedup();
+        assert!(normals.len() >= 5, "{normals:?}");
+    }
 }
