@@ -366,16 +366,16 @@ fn param_kind(sc: &scenario::Scenario, path: &str) -> Option<bool> {
 /// Mean of each figure per point, from the sweep's `runs.csv` in `dir`.
 fn point_means(dir: &Path, study: &Study) -> Result<Vec<Vec<f64>>, ExperimentError> {
     let path = dir.join("runs.csv");
-    let mut rd = csv::Reader::from_path(&path).map_err(|e| ExperimentError::Io(format!("{}: {}", path.display().to_string(), e.to_string())))?;
-    let header = rd.headers().map_err(|e| ExperimentError::Io(format!("{}: {}", path.display().to_string(), e.to_string())))?.clone();
+    let mut rd = csv::Reader::from_path(&path).map_err(|e| ExperimentError::Io(format!("{}: {}", path.display(), e)))?;
+    let header = rd.headers().map_err(|e| ExperimentError::Io(format!("{}: {}", path.display(), e)))?.clone();
     let col = |name: &str| header.iter().position(|h| h == name);
-    let point = col("point").ok_or_else(|| ExperimentError::Io(format!("{}: {}", path.display().to_string(), "no point column")))?;
+    let point = col("point").ok_or_else(|| ExperimentError::Io(format!("{}: {}", path.display(), "no point column")))?;
     let cols: Vec<usize> = study.figures.iter().filter_map(|f| col(f)).collect();
     let n = study.unit.len();
     let mut sums = vec![vec![0.0; cols.len()]; n];
     let mut counts = vec![0usize; n];
     for rec in rd.records() {
-        let rec = rec.map_err(|e| ExperimentError::Io(format!("{}: {}", path.display().to_string(), e.to_string())))?;
+        let rec = rec.map_err(|e| ExperimentError::Io(format!("{}: {}", path.display(), e)))?;
         let p: usize = rec.get(point).and_then(|x| x.parse().ok()).unwrap_or(usize::MAX);
         if p >= n {
             continue;
@@ -398,7 +398,7 @@ pub fn analyse(dir: &Path, study: &Study) -> Result<Vec<u8>, ExperimentError> {
     let k = study.ranges.len();
     let seed = RunSeed::new(study.sweep.seed, 0);
     let mut w = csv::Writer::from_writer(Vec::new());
-    let io = |e: csv::Error| ExperimentError::Io(format!("{}: {}", dir.join("sensitivity.csv").display().to_string(), e.to_string()));
+    let io = |e: csv::Error| ExperimentError::Io(format!("{}: {}", dir.join("sensitivity.csv").display(), e));
     match study.method {
         Method::Morris { .. } => {
             w.write_record(["figure", "parameter", "low", "high", "mu", "mu_star", "mu_star_ci_low", "mu_star_ci_high", "sigma"]).map_err(io)?;
@@ -419,7 +419,7 @@ pub fn analyse(dir: &Path, study: &Study) -> Result<Vec<u8>, ExperimentError> {
             }
         }
     }
-    w.into_inner().map_err(|e| ExperimentError::Io(format!("{}: {}", dir.display().to_string(), e.to_string())))
+    w.into_inner().map_err(|e| ExperimentError::Io(format!("{}: {}", dir.display(), e)))
 }
 
 fn fmt(x: f64) -> String {

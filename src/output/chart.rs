@@ -335,13 +335,15 @@ pub fn labelled_scatter(title: &str, x_desc: &str, y_desc: &str, points: &[(Stri
     Ok(svg)
 }
 
+/// A value with its 95 % CI: (value, low, high).
+pub type WithCi = (f64, f64, f64);
+
 /// Paired horizontal bars per row (e.g. Sobol S1 and ST), each with its 95 % CI, on [0, 1]:
 /// `rows` of (name, (first, low, high), (second, low, high)).
 ///
 /// # Errors
 /// As [`lines`].
-#[allow(clippy::type_complexity)]
-pub fn index_bars(title: &str, first: &str, second: &str, rows: &[(String, (f64, f64, f64), (f64, f64, f64))]) -> Result<String, String> {
+pub fn index_bars(title: &str, first: &str, second: &str, rows: &[(String, WithCi, WithCi)]) -> Result<String, String> {
     let n = rows.len().max(1);
     let height = (90 + 44 * n as u32).max(200);
     let finite = |v: &f64| v.is_finite();

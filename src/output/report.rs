@@ -101,7 +101,7 @@ fn sensitivity_report(dir: &Path) -> Result<String, String> {
                 format!("{f}: inputs far right matter most; high σ means the effect depends on the level of this or other inputs (non-linear, interacting); at the origin: no effect."),
             ));
         } else {
-            let bars: Vec<(String, (f64, f64, f64), (f64, f64, f64))> = rows
+            let bars: Vec<(String, chart::WithCi, chart::WithCi)> = rows
                 .iter()
                 .map(|r| {
                     let g = |c: &str| (t.num(r, c), t.num(r, &format!("{c}_ci_low")), t.num(r, &format!("{c}_ci_high")));

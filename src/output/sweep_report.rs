@@ -153,7 +153,7 @@ pub(super) fn sweep_report(dir: &Path) -> Result<String, String> {
             })
             .collect();
         let adjusted = holm(&ps);
-        let same: Vec<String> = others.iter().zip(&adjusted).filter(|(_, a)| !(**a < 0.05)).map(|(p, _)| name(*p)).collect();
+        let same: Vec<String> = others.iter().zip(&adjusted).filter(|(_, a)| **a >= 0.05 || a.is_nan()).map(|(p, _)| name(*p)).collect();
         let same = if ps.iter().all(|p| p.is_nan()) { "(one replication per point: cannot tell)".to_string() } else if same.is_empty() { "none".into() } else { same.join("; ") };
         head.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{mean:.4}</td><td>[{lo:.4}, {hi:.4}]</td><td style=\"text-align:left\">{}</td></tr>\n",
