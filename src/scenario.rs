@@ -21,6 +21,17 @@ pub const MAX_MODES: usize = 16;
 pub const MAX_PLATFORMS: usize = 4;
 
 impl Scenario {
+    /// Picks a lot of `supplier` bought at the cut-off misses before it reaches the central
+    /// warehouse (0 = in time for the next pick): its lead time plus the lane's travel
+    /// (distance / speed of its mode) against the hours from the cut-off to the next pick.
+    pub fn lead_picks(&self, supplier: &SupplierConfig) -> u32 {
+        let t = &self.timeline;
+        let to_pick_h = 24.0 - t.order_cutoff_hour + t.central_pick_hour;
+        let speed = self.modes.get(&supplier.mode).map_or(f64::INFINITY, |m| m.speed_kmh);
+        let arrive_h = supplier.lead_time_hours + supplier.distance_km / speed;
+        ((arrive_h - to_pick_h).max(0.0) / 24.0).ceil() as u32
+    }
+
     /// Each platform's own scenario: this one with the platform's `overrides` applied (and
     /// no `[[platforms]]` of its own). Without `[[platforms]]`, one platform named after the
     /// scenario.

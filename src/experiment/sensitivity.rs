@@ -351,16 +351,7 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
 /// Whether the field at `path` of `sc` is an integer (`Some(true)`), a number, or absent.
 fn param_kind(sc: &scenario::Scenario, path: &str) -> Option<bool> {
     let t = Table::try_from(sc).ok()?;
-    let mut v = Value::Table(t);
-    for step in param::parse_path(path).ok()? {
-        v = match (step, v) {
-            (param::Step::Key(k), Value::Table(mut t)) => t.remove(&k)?,
-            (param::Step::Key(k), Value::Array(a)) => a.into_iter().find(|x| x.get("name").and_then(|n| n.as_str()) == Some(k.as_str()))?,
-            (param::Step::Index(i), Value::Array(a)) => a.into_iter().nth(i)?,
-            _ => return None,
-        };
-    }
-    Some(v.is_integer())
+    param::get(&t, path).map(Value::is_integer)
 }
 
 /// Mean of each figure per point, from the sweep's `runs.csv` in `dir`.

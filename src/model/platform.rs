@@ -119,13 +119,6 @@ pub(crate) struct Platform {
     wanted: Vec<u32>,
 }
 
-/// Picks a lot bought at the cut-off misses before it reaches the central warehouse
-/// (0 = in time for the next pick), with `to_pick_h` hours from the cut-off to that pick.
-fn lead_picks_of(sup: &Supplier, modes: &[TransportMode], to_pick_h: f64) -> u32 {
-    let arrive_h = sup.c.lead_time_hours + modes[sup.mode].travel_hours(sup.distance_km);
-    ((arrive_h - to_pick_h).max(0.0) / 24.0).ceil() as u32
-}
-
 fn index_of<T>(items: &[T], name: &str, key: impl Fn(&T) -> &str) -> usize {
     // Names are checked by scenario validation, so the lookup always succeeds; 0 is never used.
     items.iter().position(|x| key(x) == name).unwrap_or(0)
@@ -153,11 +146,9 @@ impl Platform {
         let products: Vec<Product> = sc.products.iter().zip(&sourcing).map(|(p, s)| Product::new(p, s.split.first().map_or(0, |x| x.0))).collect();
         let classes: Vec<_> = sc.products.iter().map(|p| p.temp_class).collect();
         let n_p = products.len();
-        let t = &sc.timeline;
-        // Hours from the cut-off to the next pick; a lot arriving later misses that pick.
-        let to_pick_h = 24.0 - t.order_cutoff_hour + t.central_pick_hour;
-        let lead_picks =
-            sourcing.iter().map(|s| s.split.iter().map(|&(i, _)| lead_picks_of(&suppliers[i], &modes, to_pick_h)).max().unwrap_or(0)).collect();
+        // Picks each supplier's lots miss; a product's plan looks as far ahead as its slowest source.
+        let supplier_leads: Vec<u32> = sc.suppliers.iter().map(|s| sc.lead_picks(s)).collect();
+        let lead_picks = sourcing.iter().map(|s| s.split.iter().map(|&(i, _)| supplier_leads[i]).max().unwrap_or(0)).collect();
         let central = CentralWarehouse::new(&sc.central_warehouse, mode_index(&sc.central_warehouse.linehaul_mode), &classes);
         let mut grids = Vec::new();
         let mut leaders = Vec::new();
@@ -180,8 +171,8 @@ impl Platform {
         let product_totals = products.iter().map(|p| ProductTotals { name: p.name.clone(), ..ProductTotals::default() }).collect();
         let mut supplier_totals: Vec<SupplierTotals> =
             suppliers.iter().map(|s| SupplierTotals { name: s.name.clone(), kind: s.kind, ..SupplierTotals::default() }).collect();
-        for (i, st) in supplier_totals.iter_mut().enumerate() {
-            st.lead_picks = lead_picks_of(&suppliers[i], &modes, to_pick_h);
+        for (st, &lead) in supplier_totals.iter_mut().zip(&supplier_leads) {
+            st.lead_picks = lead;
         }
         Platform {
             k,

@@ -13,10 +13,10 @@
 //! 23:59 DayEnd             scandals, trust recovery, coupons, leader ratings and switching,
 //!                          newcomers, accounts and balance checks, daily rows
 //! ```
-//! Random streams are named by purpose and agent (and day), e.g. `("demand",
-//! neighbourhood, day)`, so two scenarios that differ in policy see the same draws.
+//! Random streams are named by purpose and agent (and day), e.g. `("lot", supplier × 64 +
+//! product, day)`; each resident's evening draws from its own stream `(EVENING, resident,
+//! day)` (see [`super::streams`]), so two scenarios that differ in policy see the same draws.
 
-use super::streams;
 use std::ops::Range;
 
 use rand::RngExt;
@@ -26,6 +26,7 @@ use super::lot::binomial;
 pub(crate) use super::event::Event;
 pub use super::event::ModelError;
 use super::platform::Platform;
+use super::streams;
 use super::resident::{ChurnCause, IN_MARKET, Offer, PROSPECT, Residents, ShopTally, top_share, u64_threshold};
 use super::trace::{Trace, TraceEvent};
 use super::world::World;
@@ -388,7 +389,6 @@ impl Market {
                 };
             }
             self.shop_orders.iter_mut().for_each(|x| *x = 0);
-
             self.outside_today += self.residents.shop(
                 self.hoods[n].clone(),
                 day,

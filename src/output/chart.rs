@@ -61,6 +61,22 @@ fn frame<'a, 'b>(root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>, 
     Ok(chart)
 }
 
+/// A white canvas with a titled frame for `n` labelled rows (row `j` spans y ∈ [j, j + 1],
+/// the first row on top) over x ∈ `x`; the rows' names are drawn as text at the left edge,
+/// so the frame has no y labels.
+fn rows_frame<'a, 'b>(root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>, title: &str, x_desc: &str, x: (f64, f64), n: usize) -> Result<Chart<'a, 'b>, String> {
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(10)
+        .build_cartesian_2d(x.0..x.1, 0.0..n as f64)
+        .map_err(err)?;
+    chart.configure_mesh().x_desc(x_desc).disable_y_mesh().y_labels(0).light_line_style(WHITE.mix(0.0)).draw().map_err(err)?;
+    Ok(chart)
+}
+
 /// A line chart; series with a band get a shaded 95 % CI.
 ///
 /// # Errors
@@ -352,23 +368,9 @@ pub fn index_bars(title: &str, first: &str, second: &str, rows: &[(String, WithC
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
         let (left, right) = (lo - 0.45 * (hi - lo), hi * 1.05);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(10)
-            .build_cartesian_2d(left..right, 0.0..n as f64)
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(format!("index (share of the variance); dark bars: {first}, light bars: {second}; lines: 95 % CI"))
-            .disable_y_mesh()
-            .y_labels(0)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(err)?;
+        let x_desc = format!("index (share of the variance); dark bars: {first}, light bars: {second}; lines: 95 % CI");
+        let mut chart = rows_frame(&root, title, &x_desc, (left, right), n)?;
         chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (0.0, n as f64)], BLACK))).map_err(err)?;
         for (k, (name, a, b)) in rows.iter().enumerate() {
             let y = (n - 1 - k) as f64;
@@ -396,16 +398,8 @@ pub fn dots(title: &str, x_desc: &str, rows: &[(String, f64, f64, f64)]) -> Resu
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (W + 200, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
         let left = x0 - 0.8 * (x1 - x0);
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(10)
-            .build_cartesian_2d(left..x1, 0.0..n as f64)
-            .map_err(err)?;
-        chart.configure_mesh().x_desc(x_desc).disable_y_mesh().y_labels(0).light_line_style(WHITE.mix(0.0)).draw().map_err(err)?;
+        let mut chart = rows_frame(&root, title, x_desc, (left, x1), n)?;
         for (k, (name, mean, lo, hi)) in rows.iter().enumerate() {
             let y = (n - 1 - k) as f64 + 0.5;
             chart.draw_series(std::iter::once(Text::new(name.clone(), (left, y + 0.15), ("sans-serif", 11).into_font().color(&BLACK)))).map_err(err)?;

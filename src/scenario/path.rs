@@ -70,6 +70,23 @@ fn same_type(old: &Value, new: Value, path: &str) -> Result<Value, String> {
     }
 }
 
+/// The value at `path` in `root`, by the same rules as [`set`] (an array entry by index
+/// or by name), or `None` if nothing is there.
+pub fn get<'a>(root: &'a Table, path: &str) -> Option<&'a Value> {
+    let mut here: Option<&Value> = None;
+    for step in parse_path(path).ok()? {
+        let next = match (&step, here) {
+            (Step::Key(k), None) => root.get(k),
+            (Step::Key(k), Some(Value::Table(t))) => t.get(k),
+            (Step::Key(name), Some(Value::Array(a))) => a.iter().find(|x| x.get("name").and_then(Value::as_str) == Some(name.as_str())),
+            (Step::Index(i), Some(Value::Array(a))) => a.get(*i),
+            _ => None,
+        };
+        here = Some(next?);
+    }
+    here
+}
+
 /// Sets `path` in `root` to `value`.
 ///
 /// # Errors
@@ -132,6 +149,19 @@ mod tests {
             "[policy]\nsafety_stock_factor = 0.05\n[[suppliers]]\nname = \"farm\"\ncapacity_units_per_day = 10.0\n[[suppliers]]\nname = \"market\"\ncapacity_units_per_day = 20.0\n[sourcing.veg]\nsplit = { farm = 0.6, market = 0.4 }\n",
         )
         .unwrap()
+    }
+
+    #[test]
+    fn get_finds_what_set_would_set() {
+        let t = base();
+        assert_eq!(get(&t, "policy.safety_stock_factor"), Some(&Value::Float(0.05)));
+        assert_eq!(get(&t, "suppliers[1].capacity_units_per_day"), Some(&Value::Float(20.0)));
+        assert_eq!(get(&t, "suppliers.market.capacity_units_per_day"), Some(&Value::Float(20.0)));
+        assert_eq!(get(&t, "sourcing.veg.split.farm"), Some(&Value::Float(0.6)));
+        assert!(get(&t, "suppliers[0]").is_some_and(Value::is_table));
+        for missing in ["policy.forecast", "suppliers[2]", "suppliers.ghost.capacity_units_per_day", "policy.safety_stock_factor.x", "a..b"] {
+            assert_eq!(get(&t, missing), None, "{missing}");
+        }
     }
 
     #[test]

@@ -22,18 +22,6 @@ impl std::fmt::Display for Warning {
     }
 }
 
-/// Picks a lot bought at the cut-off misses before it reaches the central warehouse (as
-/// the model plans purchases).
-fn lead_picks(sc: &Scenario, supplier: &str) -> u32 {
-    let t = &sc.timeline;
-    let to_pick_h = 24.0 - t.order_cutoff_hour + t.central_pick_hour;
-    sc.suppliers.iter().find(|s| s.name == supplier).map_or(0, |s| {
-        let speed = sc.modes.get(&s.mode).map_or(f64::INFINITY, |m| m.speed_kmh);
-        let arrive_h = s.lead_time_hours + s.distance_km / speed;
-        ((arrive_h - to_pick_h).max(0.0) / 24.0).ceil() as u32
-    })
-}
-
 /// The dead fields of one platform's scenario (`market_size` platforms in the market).
 fn dead_fields(sc: &Scenario, platforms: usize) -> Vec<Warning> {
     let mut w = Vec::new();
@@ -118,7 +106,7 @@ fn dead_fields(sc: &Scenario, platforms: usize) -> Vec<Warning> {
         dead("market.inflow_prob_per_day", "`prospects_share = 0`: there is nobody to join");
     }
     let pol = &sc.policy;
-    let ahead = sc.suppliers.iter().any(|s| lead_picks(sc, &s.name) > 0);
+    let ahead = sc.suppliers.iter().any(|s| sc.lead_picks(s) > 0);
     if !ahead {
         for f in ["policy.forecast", "policy.forecast_window_days", "policy.smoothing_alpha"] {
             dead(f, "every lane arrives before the next pick, so purchases follow known orders and nothing is forecast");
@@ -242,22 +230,7 @@ pub fn written(warnings: Vec<Warning>, text: &str) -> Vec<Warning> {
 }
 
 fn is_written(root: &toml::Table, field: &str) -> bool {
-    use super::path::{Step, parse_path};
-    let Ok(steps) = parse_path(field) else { return true };
-    let mut v: Option<&toml::Value> = None;
-    for (i, step) in steps.iter().enumerate() {
-        let next = match (step, v) {
-            (Step::Key(k), None) if i == 0 => root.get(k),
-            (Step::Key(k), Some(toml::Value::Table(t))) => t.get(k),
-            (Step::Index(n), Some(toml::Value::Array(a))) => a.get(*n),
-            _ => None,
-        };
-        match next {
-            Some(x) => v = Some(x),
-            None => return false,
-        }
-    }
-    true
+    super::path::parse_path(field).is_err() || super::path::get(root, field).is_some()
 }
 
 #[cfg(test)]

@@ -41,22 +41,6 @@ fn paths(v: &Value, path: String, out: &mut Vec<String>) {
     }
 }
 
-/// The value at `path` in `t`.
-fn get<'a>(t: &'a Table, path: &str) -> Option<&'a Value> {
-    use scenario::path::{Step, parse_path};
-    let mut v: Option<&Value> = None;
-    for step in parse_path(path).ok()? {
-        v = match (step, v) {
-            (Step::Key(k), None) => t.get(&k),
-            (Step::Key(k), Some(Value::Table(x))) => x.get(&k),
-            (Step::Index(i), Some(Value::Array(a))) => a.get(i),
-            _ => None,
-        };
-        v?;
-    }
-    v
-}
-
 /// A value for random edit `kind` (0..12), with `x` a random number.
 fn value(kind: u8, x: f64) -> Value {
     match kind {
@@ -106,7 +90,7 @@ proptest! {
             match how {
                 // Scale a number within a factor of 0 to 2 (extreme but often in range).
                 0..=2 => {
-                    let scaled = match get(&t, &path) {
+                    let scaled = match scenario::path::get(&t, &path) {
                         Some(Value::Float(f)) => Some(Value::Float(f * x / 1000.0)),
                         Some(Value::Integer(i)) => Some(Value::Integer((*i as f64 * x / 1000.0) as i64)),
                         _ => None,

@@ -21,30 +21,26 @@ fn every_shipped_scenario_is_valid() {
     assert!(n >= 1);
 }
 
-#[test]
-fn every_shipped_sweep_loads() {
+/// Loads every `.toml` file of `scenarios/<dir>` with `load`, which returns its run count.
+fn each_file_loads<E: std::fmt::Display>(dir: &str, load: impl Fn(&std::path::Path) -> Result<usize, E>) -> usize {
     let mut n = 0;
-    for e in std::fs::read_dir(crate::file("scenarios/sweeps")).unwrap() {
+    for e in std::fs::read_dir(crate::file(&format!("scenarios/{dir}"))).unwrap() {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "toml") {
-            let s = cesim::experiment::sweep::load(&p).unwrap_or_else(|e| panic!("{e}"));
-            assert!(s.runs() > 0);
+            let runs = load(&p).unwrap_or_else(|e| panic!("{e}"));
+            assert!(runs > 0, "{} has no runs", p.display());
             n += 1;
         }
     }
-    assert!(n >= 2);
+    n
+}
+
+#[test]
+fn every_shipped_sweep_loads() {
+    assert!(each_file_loads("sweeps", |p| cesim::experiment::sweep::load(p).map(|s| s.runs())) >= 2);
 }
 
 #[test]
 fn every_shipped_sensitivity_file_loads() {
-    let mut n = 0;
-    for e in std::fs::read_dir(crate::file("scenarios/sensitivity")).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "toml") {
-            let s = cesim::experiment::sensitivity::load(&p).unwrap_or_else(|e| panic!("{e}"));
-            assert!(s.sweep.runs() > 0);
-            n += 1;
-        }
-    }
-    assert!(n >= 2);
+    assert!(each_file_loads("sensitivity", |p| cesim::experiment::sensitivity::load(p).map(|s| s.sweep.runs())) >= 2);
 }
