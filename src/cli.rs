@@ -62,6 +62,10 @@ enum Command {
         /// Also write events.csv (notable events) and story.md (the run, day by day).
         #[arg(long)]
         trace: bool,
+        /// Threads for the passes over residents (default: all cores); outputs are
+        /// byte-identical for any number.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+        threads: Option<u16>,
     },
     /// Write a self-contained HTML report (inline SVG charts) of an output folder.
     ///
@@ -186,8 +190,9 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         cesim::model::footprint::set_limit_bytes((g.max(0.0) * (1u64 << 30) as f64) as u64);
     }
     match cli.command {
-        Command::Run { scenario, out, seed, days, replication, quiet, report, trace } => {
-            run_scenario(&scenario, &out, seed, days, replication, quiet, report, trace)
+        Command::Run { scenario, out, seed, days, replication, quiet, report, trace, threads } => {
+            let options = cesim::model::RunOptions { trace, threads: jobs_or_all(threads.map(usize::from)) };
+            run_scenario(&scenario, &out, seed, days, replication, quiet, report, &options)
         }
         Command::Report { dir, out } => {
             let html = cesim::output::report::report(&dir).map_err(|m| anyhow::anyhow!(m))?;
@@ -246,7 +251,7 @@ fn load(path: &Path) -> Result<scenario::Scenario, scenario::ScenarioError> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, replication: u64, quiet: bool, html: bool, trace: bool) -> anyhow::Result<ExitCode> {
+fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, replication: u64, quiet: bool, html: bool, options: &cesim::model::RunOptions) -> anyhow::Result<ExitCode> {
     use std::io::IsTerminal;
     let mut sc = load(path)?;
     if !quiet {
@@ -263,7 +268,8 @@ fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, r
         b.set_style(indicatif::ProgressStyle::with_template("{bar:40} day {pos}/{len}  {per_sec}  {eta} left").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
         b
     });
-    let (report, events) = cesim::model::run_with(&sc, seed, replication, trace, &mut |done, _| {
+    let trace = options.trace;
+    let (report, events) = cesim::model::run_with(&sc, seed, replication, options, &mut |done, _| {
         if let Some(b) = &bar {
             b.set_position(done);
         }

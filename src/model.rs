@@ -34,4 +34,4 @@ pub mod truck;
 pub mod warehouse;
 pub mod world;
 
-pub use simulation::{ModelError, RunReport, run, run_with};
+pub use simulation::{ModelError, RunOptions, RunReport, run, run_with};

@@ -53,4 +53,7 @@ pub enum ModelError {
     /// The population would not fit in memory (see [`super::footprint`]).
     #[error("too big: {0}")]
     TooBig(String),
+    /// The worker threads could not be started.
+    #[error("threads: {0}")]
+    Threads(String),
 }

@@ -3,8 +3,9 @@
 //! operating system kills it.
 //!
 //! Estimate: residents (households plus prospects, at the top of the households spread)
-//! × ([`BYTES_PER_RESIDENT`] + [`BYTES_PER_RESIDENT_PLATFORM`] × platforms) + leaders ×
-//! platforms × ([`BYTES_PER_LEADER`] + 28 bytes per product). The limit is 80 % of the
+//! × ([`BYTES_PER_RESIDENT`] + [`BYTES_PER_RESIDENT_PLATFORM`] × platforms +
+//! [`BYTES_PER_RESIDENT_ORDERS`]) + leaders × platforms × ([`BYTES_PER_LEADER`] + 32 bytes
+//! per product). The limit is 80 % of the
 //! machine's memory (`/proc/meminfo`; 16 GiB where it cannot be read) unless set with
 //! [`set_limit_bytes`] (`cesim … --max-memory-gib`).
 
@@ -13,9 +14,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::scenario::Scenario;
 
 /// Bytes of the per-resident columns of [`super::resident::Residents`] (a test checks them).
-pub const BYTES_PER_RESIDENT: u64 = 32;
+pub const BYTES_PER_RESIDENT: u64 = 23;
 /// Bytes of the per-resident, per-platform columns.
 pub const BYTES_PER_RESIDENT_PLATFORM: u64 = 10;
+/// Bytes per resident of the neighbourhoods' order lists (16 bytes an order, room for the
+/// busiest evening at up to a quarter of residents ordering).
+pub const BYTES_PER_RESIDENT_ORDERS: u64 = 4;
 /// Bytes of a leader's fixed state on one platform (crates, orders, rating).
 pub const BYTES_PER_LEADER: u64 = 160;
 
@@ -58,8 +62,8 @@ pub fn estimate(sc: &Scenario) -> Footprint {
     let households = sc.leaders.households_mean as f64 * (1.0 + sc.leaders.households_spread);
     let residents = leaders * households * (1.0 + sc.market.prospects_share);
     let np = sc.platforms.len().max(1) as f64;
-    let per_resident = (BYTES_PER_RESIDENT + BYTES_PER_RESIDENT_PLATFORM * np as u64) as f64;
-    let per_leader = (BYTES_PER_LEADER + 28 * sc.products.len() as u64) as f64 * np;
+    let per_resident = (BYTES_PER_RESIDENT + BYTES_PER_RESIDENT_PLATFORM * np as u64 + BYTES_PER_RESIDENT_ORDERS) as f64;
+    let per_leader = (BYTES_PER_LEADER + 32 * sc.products.len() as u64) as f64 * np;
     Footprint { residents, leaders, bytes: residents * per_resident + leaders * per_leader }
 }
 
@@ -96,7 +100,8 @@ mod tests {
         for np in [1usize, 2, 3] {
             let mut res = Residents::new(&ResidentsConfig::default(), &[], np);
             let mut rng = crate::engine::RunSeed::new(1, 0).stream("t", 0, 0);
-            res.add(1000, 1000, 0, &[1.0, 1.0, 1.0], &mut rng);
+            let draws = res.draws(&[1.0, 1.0, 1.0]);
+            res.add(1000, 1000, 0, &draws, &mut rng);
             res.shrink_to_fit();
             assert_eq!(res.heap_bytes() as u64, 1000 * (BYTES_PER_RESIDENT + BYTES_PER_RESIDENT_PLATFORM * np as u64));
         }

@@ -19,9 +19,8 @@ use rand::{Rng, RngExt};
 
 use super::accounts::ProductTotals;
 use super::lot::{Lot, Portion};
-use super::resident::NO_CHOICE;
 use super::product::Product;
-use super::resident::Residents;
+use super::resident::{Order, ResidentsMut};
 use crate::engine::SimTime;
 use crate::engine::rng::AgentStreams;
 
@@ -191,13 +190,15 @@ impl Leader {
     }
 
     /// Hands out today's crates to the residents of the neighbourhood who ordered from
-    /// platform `k`, at `handover` time, at this leader's storage temperature, at `prices`.
-    /// Clears their baskets and the crates; pushes each resident served onto `served`.
+    /// platform `k` (`orders`: the neighbourhood's orders, in resident order), at
+    /// `handover` time, at this leader's storage temperature, at `prices`. Clears the
+    /// crates; pushes each resident served onto `served`.
     #[allow(clippy::too_many_arguments)]
     pub fn pickup<R: Rng + ?Sized>(
         &mut self,
         k: u8,
-        residents: &mut Residents,
+        orders: &[Order],
+        residents: &mut ResidentsMut,
         per_product: &mut [ProductTotals],
         products: &[Product],
         prices: &[f64],
@@ -221,20 +222,20 @@ impl Leader {
         let range = self.residents.clone();
         let n = range.len();
         if n > 0 {
-            let offset = rng.random_range(0..n);
-            for i in 0..n {
-                let r = range.start + (offset + i) % n;
-                if residents.chosen[r] != k {
+            // Residents come in a random rotation of the neighbourhood's order.
+            let first = range.start + rng.random_range(0..n);
+            let split = orders.partition_point(|o| (o.resident as usize) < first);
+            for o in orders[split..].iter().chain(&orders[..split]) {
+                if o.platform != k {
                     continue;
                 }
-                let mut basket = residents.basket[r];
-                residents.basket[r] = 0;
-                residents.chosen[r] = NO_CHOICE;
+                let r = o.resident as usize;
+                let mut basket = o.basket;
                 let mut rr = per_resident.agent(r as u64);
                 if basket == 0 || !rr.random_bool(pickup_rate) {
                     continue;
                 }
-                let qty = residents.qty[r] as u32;
+                let qty = residents.qty[r - residents.start] as u32;
                 let mut s = Served { resident: r, missing: 0, defective: 0, defect_lot: 0, defect_yuan: 0.0 };
                 let mut spent = 0.0;
                 while basket != 0 {
@@ -286,7 +287,7 @@ impl Leader {
                         }
                     }
                 }
-                residents.spent_yuan[r] += spent as f32;
+                residents.spent_yuan[r - residents.start] += spent as f32;
                 t.units_missing += s.missing as u64;
                 t.residents_served += 1;
                 served.push(s);

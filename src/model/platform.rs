@@ -26,7 +26,7 @@ use super::leader::{CrateStage, Leader, Served};
 use super::lot::{Lot, Portion};
 use super::product::Product;
 use super::purchase_plan::DemandForecast;
-use super::resident::Residents;
+use super::resident::{Order, Residents};
 use super::shock::ShockSchedule;
 use super::event::{Event, ModelError, PlatformEvent};
 use super::sourcing::Sourcing;
@@ -236,7 +236,15 @@ impl Platform {
     }
 
     /// Handles one of this platform's events.
-    pub(crate) fn handle(&mut self, q: &mut EventQueue<Event>, now: SimTime, ev: PlatformEvent, residents: &mut Residents, rep: &ReputationConfig) -> Result<(), ModelError> {
+    pub(crate) fn handle(
+        &mut self,
+        q: &mut EventQueue<Event>,
+        now: SimTime,
+        ev: PlatformEvent,
+        residents: &mut Residents,
+        orders: &[Vec<Order>],
+        rep: &ReputationConfig,
+    ) -> Result<(), ModelError> {
         let day = now.day();
         match ev {
             PlatformEvent::CentralPick => self.central_pick(now, day),
@@ -249,7 +257,7 @@ impl Platform {
                 }
             }
             PlatformEvent::LeaderArrive(l, trip) => self.leader_arrive(l as usize, trip as u64, now, day),
-            PlatformEvent::Pickup(l) => self.pickup(l as usize, day, residents, rep),
+            PlatformEvent::Pickup(l) => self.pickup(l as usize, day, &orders[l as usize], residents, rep),
             PlatformEvent::InboundArrival(s) => self.inbound_arrival(s as usize, now, day),
         }
         Ok(())

@@ -32,6 +32,7 @@ use std::ops::Range;
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, Pareto};
 
+use crate::engine::parallel::split_mut;
 use crate::engine::rng::AgentStreams;
 use crate::scenario::{ResidentsConfig, SegmentConfig};
 
@@ -148,49 +149,147 @@ pub struct ShopTally {
     pub left_market: [u64; 8],
 }
 
-/// All residents of a run.
-#[derive(Debug, Clone)]
-pub struct Residents {
-    /// Platforms in the market.
-    pub platforms: usize,
+impl ShopTally {
+    /// Adds `other`'s counts.
+    pub fn add(&mut self, other: &ShopTally) {
+        self.orders += other.orders;
+        self.gained += other.gained;
+        self.coupons_redeemed += other.coupons_redeemed;
+        for c in 0..8 {
+            self.churned[c] += other.churned[c];
+            self.left_market[c] += other.left_market[c];
+        }
+    }
+}
+
+/// Declares the residents' columns once: the owning [`Residents`], the borrowed view
+/// [`ResidentsMut`] of a contiguous range of residents, and what is done to every column
+/// (sizing, splitting into views, memory). `one`: one entry per resident; `kp`: one per
+/// resident and platform (index `r × platforms + k`).
+macro_rules! columns {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty = $default:expr, $per:ident;)*) => {
+        /// All residents of a run.
+        #[derive(Debug, Clone)]
+        pub struct Residents {
+            /// Platforms in the market.
+            pub platforms: usize,
+            $($(#[$doc])* pub $name: Vec<$ty>,)*
+            /// Segments.
+            pub segments: Vec<Segment>,
+            /// Scenario values.
+            pub c: ResidentsConfig,
+        }
+
+        /// The residents `start..start + len` of a run, borrowed to be changed; views of
+        /// disjoint ranges can be changed on different threads.
+        #[derive(Debug)]
+        pub struct ResidentsMut<'a> {
+            /// Index of the first resident in the view.
+            pub start: usize,
+            /// Platforms in the market.
+            pub platforms: usize,
+            $($(#[$doc])* pub $name: &'a mut [$ty],)*
+            /// Segments.
+            pub segments: &'a [Segment],
+            /// Scenario values.
+            pub c: &'a ResidentsConfig,
+        }
+
+        impl Residents {
+            fn with_columns(c: &ResidentsConfig, segments: Vec<Segment>, platforms: usize) -> Self {
+                Residents { platforms, $($name: Vec::new(),)* segments, c: c.clone() }
+            }
+
+            /// Grows (or shrinks) the population to `n` residents, new entries at defaults.
+            pub fn resize(&mut self, n: usize) {
+                let np = self.platforms;
+                $(self.$name.resize(n * columns!(@width $per, np), $default);)*
+            }
+
+            /// Releases spare capacity once the population is complete.
+            pub fn shrink_to_fit(&mut self) {
+                $(self.$name.shrink_to_fit();)*
+            }
+
+            /// Bytes of memory the columns hold (capacity, not just length).
+            pub fn heap_bytes(&self) -> usize {
+                0 $(+ self.$name.capacity() * std::mem::size_of::<$ty>())*
+            }
+
+            /// Views of consecutive ranges of residents (`bounds` consecutive from 0).
+            pub fn split_mut(&mut self, bounds: &[Range<usize>]) -> Vec<ResidentsMut<'_>> {
+                let np = self.platforms;
+                $(let mut $name = split_mut(&mut self.$name, bounds, columns!(@width $per, np));)*
+                bounds
+                    .iter()
+                    .map(|b| ResidentsMut {
+                        start: b.start,
+                        platforms: np,
+                        $($name: $name.next().unwrap_or_default(),)*
+                        segments: &self.segments,
+                        c: &self.c,
+                    })
+                    .collect()
+            }
+        }
+    };
+    (@width one, $np:expr) => { 1 };
+    (@width kp, $np:expr) => { $np };
+}
+
+columns! {
     /// Segment index.
-    pub segment: Vec<u8>,
+    segment: u8 = 0, one;
     /// Daily shopping probability.
-    pub order_prob: Vec<f32>,
+    order_prob: f32 = 0.0, one;
     /// Units of each product chosen.
-    pub qty: Vec<u8>,
+    qty: u8 = 1, one;
     /// Spend multiplier (Pareto draw).
-    pub spend: Vec<f32>,
+    spend: f32 = 1.0, one;
     /// Attachment to the home leader, in [0, 1].
-    pub attach: Vec<f32>,
+    attach: f32 = 0.0, one;
     /// Platform whose leader is home.
-    pub home: Vec<u8>,
+    home: u8 = 0, one;
     /// [`PROSPECT`], [`IN_MARKET`] or [`MOVED`].
-    pub status: Vec<u8>,
+    status: u8 = PROSPECT, one;
     /// Trust per platform (`r × platforms + k`).
-    pub trust_kp: Vec<f32>,
+    trust_kp: f32 = 0.0, kp;
     /// Shopping occasions elsewhere in a row, per platform.
-    pub missed_kp: Vec<u8>,
+    missed_kp: u8 = 0, kp;
     /// Last bad experience per platform ([`ChurnCause`] as u8, or [`NO_CAUSE`]).
-    pub last_bad_kp: Vec<u8>,
+    last_bad_kp: u8 = NO_CAUSE, kp;
     /// Day of that experience.
-    pub last_bad_day_kp: Vec<u32>,
+    last_bad_day_kp: u32 = 0, kp;
     /// Bit k: a customer of platform k.
-    pub customer: Vec<u8>,
+    customer: u8 = 0, one;
     /// Bit k: holds a coupon of platform k.
-    pub coupon: Vec<u8>,
+    coupon: u8 = 0, one;
     /// [`EXPOSED`] and [`LEFT`] bits for the churn figures.
-    pub flags: Vec<u8>,
-    /// Products ordered at the last cut-off (bit p).
-    pub basket: Vec<u64>,
-    /// Platform ordered from at the last cut-off, or [`NO_CHOICE`].
-    pub chosen: Vec<u8>,
+    flags: u8 = 0, one;
     /// Money spent over the run, yuan.
-    pub spent_yuan: Vec<f32>,
-    /// Segments.
-    pub segments: Vec<Segment>,
-    /// Scenario values.
-    pub c: ResidentsConfig,
+    spent_yuan: f32 = 0.0, one;
+}
+
+/// One resident's order at a cut-off: what it is to collect at the next pickup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    /// Resident index.
+    pub resident: u32,
+    /// Platform ordered from.
+    pub platform: u8,
+    /// Products ordered (bit p), `qty` units each.
+    pub basket: u64,
+}
+
+/// What a neighbourhood's population is drawn from: segment shares, spend, trust and
+/// attachment distributions, each segment's shopping-probability scale.
+#[derive(Debug, Clone)]
+pub struct Draws {
+    shares: Vec<f64>,
+    scales: Vec<f64>,
+    trust: Option<Beta<f64>>,
+    attach: Option<Beta<f64>>,
+    pareto: Option<Pareto<f64>>,
 }
 
 /// The `c` for which `E[min(0.95, c·m)] = mean` when `m ~ Pareto(1, a)`, `a > 1`:
@@ -213,38 +312,31 @@ impl Residents {
     /// defaults if empty).
     pub fn new(c: &ResidentsConfig, segments: &[SegmentConfig], platforms: usize) -> Self {
         let segs = if segments.is_empty() { crate::scenario::default_segments(c.order_prob_per_day) } else { segments.to_vec() };
-        Residents {
-            platforms,
-            segment: Vec::new(),
-            order_prob: Vec::new(),
-            qty: Vec::new(),
-            spend: Vec::new(),
-            attach: Vec::new(),
-            home: Vec::new(),
-            status: Vec::new(),
-            trust_kp: Vec::new(),
-            missed_kp: Vec::new(),
-            last_bad_kp: Vec::new(),
-            last_bad_day_kp: Vec::new(),
-            customer: Vec::new(),
-            coupon: Vec::new(),
-            flags: Vec::new(),
-            basket: Vec::new(),
-            chosen: Vec::new(),
-            spent_yuan: Vec::new(),
-            segments: segs
-                .iter()
-                .map(|g| Segment {
-                    name: g.name.clone(),
-                    order_prob: g.order_prob_per_day.unwrap_or(c.order_prob_per_day),
-                    beta_price: g.beta_price,
-                    beta_trust: g.beta_trust,
-                    beta_attach: g.beta_attachment,
-                    beta_avail: g.beta_availability,
-                    outside_asc: g.outside_asc,
-                })
-                .collect(),
-            c: c.clone(),
+        let segs = segs
+            .iter()
+            .map(|g| Segment {
+                name: g.name.clone(),
+                order_prob: g.order_prob_per_day.unwrap_or(c.order_prob_per_day),
+                beta_price: g.beta_price,
+                beta_trust: g.beta_trust,
+                beta_attach: g.beta_attachment,
+                beta_avail: g.beta_availability,
+                outside_asc: g.outside_asc,
+            })
+            .collect();
+        Self::with_columns(c, segs, platforms)
+    }
+
+    /// The distributions new residents are drawn from, with segment shares `shares`.
+    pub fn draws(&self, shares: &[f64]) -> Draws {
+        let c = &self.c;
+        let beta = |mean: f64, k: f64| Beta::new((mean * k).max(1e-6), ((1.0 - mean) * k).max(1e-6)).ok();
+        Draws {
+            shares: shares.to_vec(),
+            scales: self.segments.iter().map(|g| order_scale(g.order_prob, c.spend_pareto_shape)).collect(),
+            trust: beta(c.trust_initial, c.trust_concentration),
+            attach: beta(c.attachment_mean, 4.0),
+            pareto: Pareto::new(1.0, c.spend_pareto_shape).ok(),
         }
     }
 
@@ -261,6 +353,17 @@ impl Residents {
     /// Residents in the market.
     pub fn in_market(&self) -> usize {
         self.status.iter().filter(|&&s| s == IN_MARKET).count()
+    }
+
+    /// A view of all residents.
+    pub fn all_mut(&mut self) -> ResidentsMut<'_> {
+        let n = self.len();
+        self.range_mut(0..n)
+    }
+
+    /// A view of the residents `range`.
+    pub fn range_mut(&mut self, range: Range<usize>) -> ResidentsMut<'_> {
+        self.split_mut(&[0..range.start, range]).pop().unwrap_or_else(|| unreachable!("two ranges, two views"))
     }
 
     /// Starts the statistics window (after a warm-up): today's customers are exposed,
@@ -288,105 +391,65 @@ impl Residents {
     }
 
     /// Appends `n` residents (the first `active` in the market, the rest prospects), drawn
-    /// with segment shares `shares`, home platform `home`.
-    pub fn add<R: Rng + ?Sized>(&mut self, n: usize, active: usize, home: u8, shares: &[f64], rng: &mut R) -> Range<usize> {
+    /// from `draws`, home platform `home`.
+    pub fn add<R: Rng + ?Sized>(&mut self, n: usize, active: usize, home: u8, draws: &Draws, rng: &mut R) -> Range<usize> {
         let start = self.len();
-        let c = &self.c;
-        let beta = |mean: f64, k: f64| Beta::new((mean * k).max(1e-6), ((1.0 - mean) * k).max(1e-6)).ok();
-        let trust = beta(c.trust_initial, c.trust_concentration);
-        let attach = beta(c.attachment_mean, 4.0);
-        let pareto = Pareto::new(1.0, c.spend_pareto_shape).ok();
-        let scales: Vec<f64> = self.segments.iter().map(|g| order_scale(g.order_prob, c.spend_pareto_shape)).collect();
-        let total: f64 = shares.iter().sum();
-        for i in 0..n {
+        self.resize(start + n);
+        self.all_mut().fill(start..start + n, active, home, draws, rng);
+        start..self.len()
+    }
+}
+
+impl ResidentsMut<'_> {
+    /// Draws residents `range` (global indices, inside the view): the first `active` in the
+    /// market, the rest prospects, home platform `home`.
+    pub fn fill<R: Rng + ?Sized>(&mut self, range: Range<usize>, active: usize, home: u8, d: &Draws, rng: &mut R) {
+        let c = self.c;
+        let np = self.platforms;
+        let total: f64 = d.shares.iter().sum();
+        for (i, r) in range.enumerate() {
+            let r = r - self.start;
             let u: f64 = rng.random::<f64>() * total;
             let mut acc = 0.0;
-            let mut seg = shares.len() - 1;
-            for (j, s) in shares.iter().enumerate() {
+            let mut seg = d.shares.len() - 1;
+            for (j, s) in d.shares.iter().enumerate() {
                 acc += s;
                 if u < acc {
                     seg = j;
                     break;
                 }
             }
-            let m: f64 = pareto.as_ref().map_or(1.0, |d| d.sample(rng)).min(2000.0);
-            let p = (scales[seg] * m).min(0.95);
-            self.segment.push(seg as u8);
-            self.order_prob.push(p as f32);
-            self.qty.push(m.sqrt().round().clamp(1.0, 10.0) as u8);
-            self.spend.push(m as f32);
-            self.attach.push(attach.as_ref().map_or(c.attachment_mean, |b| b.sample(rng)) as f32);
-            self.home.push(home);
-            self.status.push(if i < active { IN_MARKET } else { PROSPECT });
-            for _ in 0..self.platforms {
-                self.trust_kp.push(trust.as_ref().map_or(c.trust_initial, |b| b.sample(rng)) as f32);
-                self.missed_kp.push(0);
-                self.last_bad_kp.push(NO_CAUSE);
-                self.last_bad_day_kp.push(0);
+            let m: f64 = d.pareto.as_ref().map_or(1.0, |x| x.sample(rng)).min(2000.0);
+            let p = (d.scales[seg] * m).min(0.95);
+            self.segment[r] = seg as u8;
+            self.order_prob[r] = p as f32;
+            self.qty[r] = m.sqrt().round().clamp(1.0, 10.0) as u8;
+            self.spend[r] = m as f32;
+            self.attach[r] = d.attach.as_ref().map_or(c.attachment_mean, |b| b.sample(rng)) as f32;
+            self.home[r] = home;
+            self.status[r] = if i < active { IN_MARKET } else { PROSPECT };
+            for k in 0..np {
+                self.trust_kp[r * np + k] = d.trust.as_ref().map_or(c.trust_initial, |b| b.sample(rng)) as f32;
+                self.missed_kp[r * np + k] = 0;
+                self.last_bad_kp[r * np + k] = NO_CAUSE;
+                self.last_bad_day_kp[r * np + k] = 0;
             }
-            self.customer.push(if i < active { 1 << home } else { 0 });
-            self.coupon.push(0);
-            self.flags.push(if i < active { EXPOSED } else { 0 });
-            self.basket.push(0);
-            self.chosen.push(NO_CHOICE);
-            self.spent_yuan.push(0.0);
+            self.customer[r] = if i < active { 1 << home } else { 0 };
+            self.coupon[r] = 0;
+            self.flags[r] = if i < active { EXPOSED } else { 0 };
+            self.spent_yuan[r] = 0.0;
         }
-        start..self.len()
-    }
-
-    /// Releases spare capacity once the population is complete.
-    pub fn shrink_to_fit(&mut self) {
-        self.segment.shrink_to_fit();
-        self.order_prob.shrink_to_fit();
-        self.qty.shrink_to_fit();
-        self.spend.shrink_to_fit();
-        self.attach.shrink_to_fit();
-        self.home.shrink_to_fit();
-        self.status.shrink_to_fit();
-        self.trust_kp.shrink_to_fit();
-        self.missed_kp.shrink_to_fit();
-        self.last_bad_kp.shrink_to_fit();
-        self.last_bad_day_kp.shrink_to_fit();
-        self.customer.shrink_to_fit();
-        self.coupon.shrink_to_fit();
-        self.flags.shrink_to_fit();
-        self.basket.shrink_to_fit();
-        self.chosen.shrink_to_fit();
-        self.spent_yuan.shrink_to_fit();
-    }
-
-    /// Bytes of memory the columns hold (capacity, not just length).
-    pub fn heap_bytes(&self) -> usize {
-        use std::mem::size_of_val;
-        let col = |len: usize, elem: usize| len * elem;
-        col(self.segment.capacity(), 1)
-            + col(self.order_prob.capacity(), 4)
-            + col(self.qty.capacity(), 1)
-            + col(self.spend.capacity(), 4)
-            + col(self.attach.capacity(), 4)
-            + col(self.home.capacity(), 1)
-            + col(self.status.capacity(), 1)
-            + col(self.trust_kp.capacity(), size_of_val(&0f32))
-            + col(self.missed_kp.capacity(), 1)
-            + col(self.last_bad_kp.capacity(), 1)
-            + col(self.last_bad_day_kp.capacity(), 4)
-            + col(self.customer.capacity(), 1)
-            + col(self.coupon.capacity(), 1)
-            + col(self.flags.capacity(), 1)
-            + col(self.basket.capacity(), 8)
-            + col(self.chosen.capacity(), 1)
-            + col(self.spent_yuan.capacity(), 4)
     }
 
     /// Records a bad experience of resident `r` with platform `k` on `day`.
     pub fn remember(&mut self, r: usize, k: usize, cause: ChurnCause, day: u64) {
-        let i = r * self.platforms + k;
+        let i = (r - self.start) * self.platforms + k;
         self.last_bad_kp[i] = cause as u8;
         self.last_bad_day_kp[i] = day.min(u32::MAX as u64) as u32;
     }
 
-    /// Cause of a churn from `k` on `day` after choosing `chose` (a platform or
-    /// [`NO_CHOICE`] for the outside option).
+    /// Cause of a churn of local resident `r` from `k` on `day` after choosing `chose` (a
+    /// platform or [`NO_CHOICE`] for the outside option).
     fn churn_cause(&self, r: usize, k: usize, day: u64, chose: u8, offers: &[Offer]) -> ChurnCause {
         let i = r * self.platforms + k;
         let bad = self.last_bad_kp[i];
@@ -399,8 +462,9 @@ impl Residents {
         ChurnCause::Other
     }
 
-    /// One evening's shopping of the residents in `range` (one neighbourhood). Adds units
-    /// ordered to `orders[k × n_products + p]`; `thresholds[segment × n_products + p]` is
+    /// One evening's shopping of the residents in `range` (one neighbourhood, global
+    /// indices inside the view). Adds units ordered to `units[k × n_products + p]` and each
+    /// order to `orders` (in resident order); `thresholds[segment × n_products + p]` is
     /// the basket probability scaled to `u64`. Resident `r` draws from `evening.agent(r)`
     /// only (moving, shopping, choice, basket), so a change in one resident's choice shifts
     /// no other resident's numbers. Returns the shoppers who chose the outside option.
@@ -413,7 +477,8 @@ impl Residents {
         outside: bool,
         thresholds: &[u64],
         n_products: usize,
-        orders: &mut [u32],
+        units: &mut [u32],
+        orders: &mut Vec<Order>,
         tally: &mut [ShopTally],
         evening: AgentStreams,
     ) -> u64 {
@@ -422,13 +487,12 @@ impl Residents {
         let base = self.c.base_churn_prob_per_day;
         let churn_after = self.c.churn_after_occasions.min(255) as u8;
         let mut weights = [0.0f64; 5];
-        for r in range {
-            self.basket[r] = 0;
-            self.chosen[r] = NO_CHOICE;
+        for r in range.start - self.start..range.end - self.start {
             if self.status[r] != IN_MARKET {
                 continue;
             }
-            let mut rng = evening.agent(r as u64);
+            let resident = (r + self.start) as u64;
+            let mut rng = evening.agent(resident);
             let u: f64 = rng.random();
             if u < base {
                 self.status[r] = MOVED;
@@ -524,12 +588,11 @@ impl Residents {
             for (p, &t) in th.iter().enumerate() {
                 if rng.next_u64() < t {
                     basket |= 1 << p;
-                    orders[k * n_products + p] += q;
+                    units[k * n_products + p] += q;
                 }
             }
             if basket != 0 {
-                self.basket[r] = basket;
-                self.chosen[r] = chose;
+                orders.push(Order { resident: resident as u32, platform: chose, basket });
                 tally[k].orders += 1;
                 if self.coupon[r] & (1 << k) != 0 {
                     self.coupon[r] &= !(1 << k);
@@ -545,7 +608,7 @@ impl Residents {
     /// when nothing went wrong, else down by the penalties (floored at 0). Remembers the
     /// bad experience. Returns whether anything went wrong.
     pub fn experience(&mut self, r: usize, k: usize, missing: u32, defective: u32, day: u64) -> bool {
-        let i = r * self.platforms + k;
+        let i = (r - self.start) * self.platforms + k;
         let t = self.trust_kp[i] as f64;
         if missing == 0 && defective == 0 {
             self.trust_kp[i] = (t + self.c.recovery_rate * (1.0 - t)) as f32;
@@ -559,7 +622,7 @@ impl Residents {
 
     /// Adds `delta` to resident `r`'s trust in `k`, kept in [0, 1].
     pub fn nudge_trust(&mut self, r: usize, k: usize, delta: f64) {
-        let i = r * self.platforms + k;
+        let i = (r - self.start) * self.platforms + k;
         self.trust_kp[i] = (self.trust_kp[i] as f64 + delta).clamp(0.0, 1.0) as f32;
     }
 }
@@ -569,15 +632,16 @@ pub fn u64_threshold(prob: f64) -> u64 {
     if prob >= 1.0 { u64::MAX } else { (prob.max(0.0) * 18_446_744_073_709_551_616.0) as u64 }
 }
 
-/// Share of total `spent` brought by the top `top` share of residents (e.g. 0.2).
+/// Share of total `spent` brought by the top `top` share of residents (e.g. 0.2): a
+/// selection of the top, not a sort of all.
 pub fn top_share(spent: &[f32], top: f64) -> f64 {
     let mut v: Vec<f64> = spent.iter().map(|&x| x as f64).collect();
     let total: f64 = v.iter().sum();
     if total <= 0.0 || v.is_empty() {
         return 0.0;
     }
-    v.sort_by(|a, b| b.total_cmp(a));
-    let n = ((v.len() as f64 * top).round() as usize).max(1);
+    let n = ((v.len() as f64 * top).round() as usize).clamp(1, v.len());
+    v.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
     v[..n].iter().sum::<f64>() / total
 }
 
@@ -591,7 +655,8 @@ mod tests {
         let mut res = Residents::new(&c, &[], platforms);
         let mut rng = RunSeed::new(1, 0).stream("t", 0, 0);
         let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
-        res.add(n, n, 0, &shares, &mut rng);
+        let draws = res.draws(&shares);
+        res.add(n, n, 0, &draws, &mut rng);
         res
     }
 
@@ -599,9 +664,9 @@ mod tests {
     fn good_pickup_recovers_bad_pickup_hurts() {
         let mut res = population(2, 1);
         let t0 = res.trust_kp[0];
-        assert!(!res.experience(0, 0, 0, 0, 1));
+        assert!(!res.all_mut().experience(0, 0, 0, 0, 1));
         assert!(res.trust_kp[0] > t0);
-        assert!(res.experience(1, 0, 0, 3, 1));
+        assert!(res.all_mut().experience(1, 0, 0, 3, 1));
         assert!((res.trust_kp[1] as f64 - (0.8 - 3.0 * 0.12)).abs() < 1e-3);
         assert_eq!(res.last_bad_kp[1], ChurnCause::Defect as u8);
     }
@@ -619,16 +684,19 @@ mod tests {
         res.order_prob.iter_mut().for_each(|p| *p = 1.0);
         let offers = [Offer { serves: true, price_index: 1.0, availability: 1.0, coupon_utility: 0.0 }];
         let thresholds = vec![u64::MAX; res.segments.len()];
-        let mut orders = [0u32];
+        let mut units = [0u32];
+        let mut orders = Vec::new();
         let mut tally = [ShopTally::default()];
         let evening = |d: u64| AgentStreams::new(RunSeed::new(2, 0).stream_key("t", 0, d));
-        res.shop(0..50_000, 1, &offers, true, &thresholds, 1, &mut orders, &mut tally, evening(1));
+        res.all_mut().shop(0..50_000, 1, &offers, true, &thresholds, 1, &mut units, &mut orders, &mut tally, evening(1));
+        assert_eq!(orders.len() as u64, tally[0].orders);
+        assert!(orders.windows(2).all(|w| w[0].resident < w[1].resident), "orders in resident order");
         let share = tally[0].orders as f64 / 50_000.0;
         assert!((share - 0.5).abs() < 0.01, "share {share}");
         // Without an outside option everyone chooses the only platform and nobody churns.
         let mut tally = [ShopTally::default()];
         for day in 2..10 {
-            res.shop(0..50_000, day, &offers, false, &thresholds, 1, &mut orders, &mut tally, evening(day));
+            res.all_mut().shop(0..50_000, day, &offers, false, &thresholds, 1, &mut units, &mut orders, &mut tally, evening(day));
         }
         assert_eq!(tally[0].orders, 8 * 50_000);
         assert_eq!(tally[0].churned.iter().sum::<u64>(), 0);
@@ -639,8 +707,8 @@ mod tests {
         let mut res = population(10_000, 2);
         res.shrink_to_fit();
         let per = res.heap_bytes() as f64 / res.len() as f64;
-        // 32 bytes per resident plus 10 per platform.
-        assert_eq!(per, 52.0, "{per} bytes per resident");
+        // 23 bytes per resident plus 10 per platform (orders live in per-neighbourhood lists).
+        assert_eq!(per, 43.0, "{per} bytes per resident");
     }
 
     #[test]

@@ -17,20 +17,23 @@
 //! product, day)`; each resident's evening draws from its own stream `(EVENING, resident,
 //! day)` (see [`super::streams`]), so two scenarios that differ in policy see the same draws.
 
+mod neighbourhoods;
+
 use std::ops::Range;
 
 use rand::RngExt;
 
 use super::accounts::{ProductTotals, Stage, SupplierTotals, Tally};
-use super::lot::binomial;
 pub(crate) use super::event::Event;
 pub use super::event::ModelError;
 use super::platform::Platform;
 use super::streams;
-use super::resident::{ChurnCause, IN_MARKET, Offer, PROSPECT, Residents, ShopTally, top_share, u64_threshold};
+use super::resident::{ChurnCause, IN_MARKET, Order, PROSPECT, Residents, ShopTally, top_share, u64_threshold};
+use neighbourhoods::CouponRule;
 use super::trace::{Trace, TraceEvent};
 use super::world::World;
 use crate::engine::time::MINUTES_PER_DAY;
+use crate::engine::parallel::Workers;
 use crate::engine::{EventQueue, RunSeed, SimTime};
 use crate::scenario::{RetentionTarget, Scenario};
 
@@ -130,11 +133,22 @@ struct Market {
     seed: RunSeed,
     platforms: Vec<Platform>,
     residents: Residents,
+    /// Each neighbourhood's residents (consecutive, from 0).
     hoods: Vec<Range<usize>>,
+    /// Chunks of work: neighbourhood index ranges, and the residents each covers.
+    chunks: Vec<Range<usize>>,
+    resident_chunks: Vec<Range<usize>>,
+    /// The run's worker threads.
+    workers: Workers,
+    /// Each neighbourhood's orders at the last cut-off, in resident order.
+    orders: Vec<Vec<Order>>,
+    /// Units ordered at the last cut-off, `(neighbourhood × platforms + k) × n_products + p`.
+    hood_units: Vec<u32>,
+    /// Each neighbourhood's first prospect (prospects are its last residents).
+    first_prospect: Vec<usize>,
     n_products: usize,
     /// Basket probability per (segment, product), scaled to u64.
     thresholds: Vec<u64>,
-    shop_orders: Vec<u32>,
     shop_tally: Vec<ShopTally>,
     outside_today: u64,
     /// Per platform: no triggered scandal before this day.
@@ -158,16 +172,33 @@ struct Market {
 /// [`ModelError`] if a balance check fails (a bug, never bad input: input is validated
 /// when the scenario is loaded).
 pub fn run(sc: &Scenario, seed: u64, replication: u64) -> Result<RunReport, ModelError> {
-    run_with(sc, seed, replication, false, &mut |_, _| {}).map(|(r, _)| r)
+    run_with(sc, seed, replication, &RunOptions::default(), &mut |_, _| {}).map(|(r, _)| r)
 }
 
-/// Like [`run`], also returning the trace of notable events when `trace` is set, and
-/// calling `progress(days_done, days)` at the end of every simulated day.
+/// How to run: options that change the work, never the results.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Collect the trace of notable events.
+    pub trace: bool,
+    /// Threads for the passes over residents (outputs are identical for any number).
+    pub threads: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { trace: false, threads: 1 }
+    }
+}
+
+/// Like [`run`], with `options`, also returning the trace of notable events (when
+/// `options.trace`), and calling `progress(days_done, days)` at the end of every simulated day.
 ///
 /// # Errors
-/// As [`run`].
-pub fn run_with(sc: &Scenario, seed: u64, replication: u64, trace: bool, progress: &mut dyn FnMut(u64, u64)) -> Result<(RunReport, Vec<TraceEvent>), ModelError> {
-    let mut m = Market::build(sc, RunSeed::new(seed, replication))?;
+/// As [`run`]; [`ModelError::Threads`] if the worker threads cannot be started.
+pub fn run_with(sc: &Scenario, seed: u64, replication: u64, options: &RunOptions, progress: &mut dyn FnMut(u64, u64)) -> Result<(RunReport, Vec<TraceEvent>), ModelError> {
+    let trace = options.trace;
+    let workers = Workers::new(options.threads).map_err(ModelError::Threads)?;
+    let mut m = Market::build(sc, RunSeed::new(seed, replication), workers)?;
     m.trace = Trace::new(trace);
     for p in &mut m.platforms {
         p.trace = Trace::new(trace);
@@ -261,7 +292,7 @@ pub fn run_with(sc: &Scenario, seed: u64, replication: u64, trace: bool, progres
 }
 
 impl Market {
-    fn build(sc: &Scenario, seed: RunSeed) -> Result<Self, ModelError> {
+    fn build(sc: &Scenario, seed: RunSeed, workers: Workers) -> Result<Self, ModelError> {
         super::footprint::check(sc).map_err(ModelError::TooBig)?;
         let resolved = sc.resolve_platforms().map_err(|(i, path, msg)| ModelError::Platform(format!("{i} ({path}): {msg}")))?;
         let n_platforms = resolved.len();
@@ -273,30 +304,23 @@ impl Market {
         } else {
             sc.segments.iter().map(|g| g.share).collect()
         };
-        let mut hoods = Vec::new();
+        let (mut hoods, mut households, mut first_prospect) = (Vec::new(), Vec::new(), Vec::new());
+        let l = &base.leaders;
         for gc in &base.grid_warehouses {
+            let km = (gc.leader_distance_km_min, gc.leader_distance_km_max);
             for _ in 0..gc.leaders {
                 let id = hoods.len() as u64;
-                let mut rng = seed.stream(streams::NETWORK, id, 0);
-                let _km: f64 = rng.random_range(gc.leader_distance_km_min..=gc.leader_distance_km_max);
-                let f = 1.0 + base.leaders.households_spread * rng.random_range(-1.0..=1.0);
-                let households = ((base.leaders.households_mean as f64 * f).round() as usize).max(1);
-                let prospects = (households as f64 * sc.market.prospects_share).round() as usize;
-                let mut rrng = seed.stream(streams::RESIDENTS, id, 0);
-                let home = if n_platforms > 1 { rrng.random_range(0..n_platforms) as u8 } else { 0 };
-                let range = residents.add(households + prospects, households, home, &shares, &mut rrng);
-                if n_platforms > 1 {
-                    // Each resident's home platform: the pickup point it knows best.
-                    for r in range.clone() {
-                        let h = rrng.random_range(0..n_platforms) as u8;
-                        residents.home[r] = h;
-                        residents.customer[r] = if residents.status[r] == IN_MARKET { 1 << h } else { 0 };
-                    }
-                }
-                hoods.push(range);
+                let (h, prospects) = neighbourhoods::hood_size(&seed, id, km, l.households_mean, l.households_spread, sc.market.prospects_share);
+                let start = hoods.last().map_or(0, |r: &Range<usize>| r.end);
+                hoods.push(start..start + h + prospects);
+                households.push(h);
+                first_prospect.push(start + h);
             }
         }
+        let draws = residents.draws(&shares);
+        neighbourhoods::populate(&mut residents, &hoods, &households, &draws, &seed, &workers);
         residents.shrink_to_fit();
+        let (chunks, resident_chunks) = neighbourhoods::hood_chunks(&hoods);
         let mut platforms: Vec<Platform> = resolved
             .into_iter()
             .enumerate()
@@ -318,13 +342,23 @@ impl Market {
                 thresholds.push(u64_threshold(pc.basket_prob * boost));
             }
         }
-        let mut spend: Vec<f32> = residents.spend.clone();
-        spend.sort_by(|a, b| b.total_cmp(a));
-        let top_spend = spend.get(spend.len() / 5).copied().unwrap_or(f32::MAX);
+        // The spend multiplier of the top 20 %, if a retention policy targets them.
+        let top_spend = if platforms.iter().any(|p| p.sc.retention.target == RetentionTarget::TopSpend) {
+            let mut spend: Vec<f32> = residents.spend.clone();
+            let i = spend.len() / 5;
+            if i < spend.len() { *spend.select_nth_unstable_by(i, |a, b| b.total_cmp(a)).1 } else { f32::MAX }
+        } else {
+            f32::MAX
+        };
         Ok(Market {
             sc: sc.clone(),
             seed,
-            shop_orders: vec![0; n_platforms * n_products],
+            orders: neighbourhoods::order_lists(hoods.len()),
+            hood_units: vec![0; hoods.len() * n_platforms * n_products],
+            first_prospect,
+            chunks,
+            resident_chunks,
+            workers,
             shop_tally: vec![ShopTally::default(); n_platforms],
             outside_today: 0,
             scandal_quiet_until: vec![0; n_platforms],
@@ -356,7 +390,7 @@ impl Market {
     fn handle(&mut self, q: &mut EventQueue<Event>, now: SimTime, ev: Event) -> Result<(), ModelError> {
         let day = now.day();
         match ev {
-            Event::Platform(k, pe) => self.platforms[k as usize].handle(q, now, pe, &mut self.residents, &self.sc.reputation),
+            Event::Platform(k, pe) => self.platforms[k as usize].handle(q, now, pe, &mut self.residents, &self.orders, &self.sc.reputation),
             Event::Cutoff => self.cutoff(q, now, day),
             Event::DayEnd => self.day_end(q, now, day),
         }
@@ -374,36 +408,9 @@ impl Market {
             self.platforms[k].set_prices(&rival_min, day);
         }
         // Residents choose and order, neighbourhood by neighbourhood.
-        self.shop_tally.iter_mut().for_each(|t| *t = ShopTally::default());
-        self.outside_today = 0;
-        let mut offers = [Offer::default(); crate::scenario::MAX_PLATFORMS];
-        let evening = streams::residents(&self.seed, streams::EVENING, day);
-        for n in 0..self.hoods.len() {
-            for (k, p) in self.platforms.iter().enumerate() {
-                let l = &p.leaders[n];
-                offers[k] = Offer {
-                    serves: l.serves,
-                    price_index: p.price_index,
-                    availability: l.availability,
-                    coupon_utility: p.sc.retention.coupon_utility,
-                };
-            }
-            self.shop_orders.iter_mut().for_each(|x| *x = 0);
-            self.outside_today += self.residents.shop(
-                self.hoods[n].clone(),
-                day,
-                &offers[..np],
-                self.sc.market.outside_option,
-                &self.thresholds,
-                n_products,
-                &mut self.shop_orders,
-                &mut self.shop_tally,
-                evening,
-            );
-            for (k, p) in self.platforms.iter_mut().enumerate() {
-                p.orders[n * n_products..(n + 1) * n_products].copy_from_slice(&self.shop_orders[k * n_products..(k + 1) * n_products]);
-            }
-        }
+        let (tally, outside) = self.shop_all(day);
+        self.shop_tally.copy_from_slice(&tally[..np]);
+        self.outside_today = outside;
         // The world's day: weather in every region (random and scheduled shocks).
         for (i, before) in self.world.new_day(day) {
             let cut = self.world.weather_cut[i];
@@ -453,59 +460,39 @@ impl Market {
                 self.scandal_quiet_until[k] = day + rep.scandal_cooldown_days as u64;
             }
         }
-        // One pass over residents: scandals, trust recovery, coupons, counts.
-        let t0 = self.sc.residents.trust_initial;
-        let mut trust_sum = vec![0.0f64; np];
-        let mut customers = vec![0u64; np];
-        let (mut in_market, mut active) = (0u64, 0u64);
-        let mut coupon_left: Vec<f64> = self.platforms.iter().map(|p| {
-            let rt = &p.sc.retention;
-            if rt.target == RetentionTarget::None { 0.0 } else { rt.budget_yuan - p.coupons_committed_yuan }
-        }).collect();
-        let seg_of: Vec<Option<u8>> = self
+        // One pass over residents: scandals, trust recovery, coupon eligibility, counts; then
+        // coupons in resident order while each platform's budget lasts.
+        let seg_of = |name: &str| self.residents.segments.iter().position(|s| s.name == name).map(|i| i as u8);
+        let coupons: Vec<CouponRule> = self
             .platforms
             .iter()
-            .map(|p| self.residents.segments.iter().position(|s| s.name == p.sc.retention.segment).map(|i| i as u8))
+            .map(|p| {
+                let rt = &p.sc.retention;
+                let segment = seg_of(&rt.segment);
+                CouponRule {
+                    active: rt.target != RetentionTarget::None
+                        && rt.budget_yuan - p.coupons_committed_yuan >= rt.coupon_yuan
+                        && (rt.segment.is_empty() || segment.is_some()),
+                    at_risk_trust: rt.at_risk_trust,
+                    min_spend: if rt.target == RetentionTarget::TopSpend { self.top_spend } else { f32::NEG_INFINITY },
+                    segment: if rt.segment.is_empty() { None } else { segment },
+                }
+            })
             .collect();
-        let res = &mut self.residents;
-        for r in 0..res.len() {
-            if res.status[r] != IN_MARKET {
-                continue;
-            }
-            in_market += 1;
-            if res.customer[r] != 0 {
-                active += 1;
-            }
-            for k in 0..np {
-                let i = r * np + k;
-                if let Some(depth) = scandal[k] {
-                    res.trust_kp[i] *= (1.0 - depth) as f32;
-                    if res.customer[r] & (1 << k) != 0 {
-                        res.remember(r, k, ChurnCause::Scandal, day);
-                    }
-                }
-                let t = res.trust_kp[i] as f64;
-                res.trust_kp[i] = (t + rep.trust_recovery_per_day * (t0 - t)) as f32;
-                trust_sum[k] += res.trust_kp[i] as f64;
-                if res.customer[r] & (1 << k) != 0 {
-                    customers[k] += 1;
-                    let rt = &self.platforms[k].sc.retention;
-                    let eligible = rt.target != RetentionTarget::None
-                        && coupon_left[k] >= rt.coupon_yuan
-                        && res.coupon[r] & (1 << k) == 0
-                        && (res.trust_kp[i] as f64) < rt.at_risk_trust
-                        && (rt.target != RetentionTarget::TopSpend || res.spend[r] >= self.top_spend)
-                        && (rt.segment.is_empty() || seg_of[k] == Some(res.segment[r]));
-                    if eligible {
-                        res.coupon[r] |= 1 << k;
-                        coupon_left[k] -= rt.coupon_yuan;
-                        self.platforms[k].coupons_committed_yuan += rt.coupon_yuan;
-                    }
-                }
+        let counts = self.residents_day_end(day, &scandal, &coupons);
+        let mut coupon_left: Vec<f64> = self.platforms.iter().map(|p| p.sc.retention.budget_yuan - p.coupons_committed_yuan).collect();
+        for &(r, k) in &counts.coupon_candidates {
+            let (r, k) = (r as usize, k as usize);
+            let coupon_yuan = self.platforms[k].sc.retention.coupon_yuan;
+            if coupon_left[k] >= coupon_yuan {
+                self.residents.coupon[r] |= 1 << k;
+                coupon_left[k] -= coupon_yuan;
+                self.platforms[k].coupons_committed_yuan += coupon_yuan;
             }
         }
+        let (trust_sum, customers, in_market, active) = (&counts.trust_sum[..np], &counts.customers, counts.in_market, counts.active);
         self.leaders_day_end(day);
-        let newcomers = self.inflow(day, &trust_sum, in_market);
+        let newcomers = self.inflow(day, trust_sum, in_market);
         if self.trace.on() {
             let t = now.0;
             for (k, sc) in scandal.iter().enumerate() {
@@ -622,7 +609,7 @@ impl Market {
                         self.residents.home[r] = j as u8;
                     }
                     if self.residents.customer[r] & (1 << k) != 0 {
-                        self.residents.remember(r, k, ChurnCause::LeaderLeft, day);
+                        self.residents.all_mut().remember(r, k, ChurnCause::LeaderLeft, day);
                     }
                 }
             }
@@ -636,27 +623,8 @@ impl Market {
         if m.inflow_prob_per_day <= 0.0 || in_market == 0 {
             return 0;
         }
-        let mut joined = 0u64;
         let mean_trust = trust_sum.iter().sum::<f64>() / (in_market as f64 * trust_sum.len() as f64);
         let p = (m.inflow_prob_per_day * mean_trust / self.sc.residents.trust_initial).clamp(0.0, 1.0);
-        for (n, hood) in self.hoods.iter().enumerate() {
-            let prospects = hood.clone().filter(|&r| self.residents.status[r] == PROSPECT).count() as u32;
-            if prospects == 0 {
-                continue;
-            }
-            let mut rng = self.seed.stream(streams::INFLOW, n as u64, day);
-            let mut joins = binomial(prospects, p, &mut rng);
-            joined += joins as u64;
-            for r in hood.clone() {
-                if joins == 0 {
-                    break;
-                }
-                if self.residents.status[r] == PROSPECT {
-                    self.residents.status[r] = IN_MARKET;
-                    joins -= 1;
-                }
-            }
-        }
-        joined
+        self.inflow_all(day, p)
     }
 }

@@ -28,3 +28,30 @@ fn same_bytes_on_any_thread() {
     let there = std::thread::spawn(|| daily_csv(11, 2)).join().unwrap();
     assert_eq!(here, there);
 }
+
+#[test]
+fn same_bytes_for_any_thread_count() {
+    // Two platforms with coupons, inflow and leaders switching, over enough residents for
+    // several chunks of work: every output is the same for 1, 2, 3 and 7 threads.
+    let mut sc = crate::load("price_war");
+    sc.grid_warehouses[0].leaders = 400;
+    sc.run.horizon_days = 12;
+    sc.market.inflow_prob_per_day = 0.01;
+    sc.leaders.switch_prob_per_day = 0.01;
+    sc.retention.target = cesim::scenario::RetentionTarget::TopSpend;
+    sc.retention.budget_yuan = 2000.0;
+    sc.retention.at_risk_trust = 0.75;
+    let run = |threads: usize| {
+        let options = cesim::model::RunOptions { trace: true, threads };
+        let (report, events) = cesim::model::run_with(&sc, 5, 1, &options, &mut |_, _| {}).unwrap();
+        // The passes under test all acted: coupons, newcomers, a leader switching.
+        assert!(report.total.coupons_yuan > 0.0 && report.days.iter().any(|d| d.newcomers > 0));
+        assert!(events.iter().any(|e| e.event == "leader_switched"));
+        format!("{report:?}{events:?}")
+    };
+    let one = run(1);
+    assert!(one.len() > 10_000);
+    for threads in [2, 3, 7] {
+        assert!(run(threads) == one, "{threads} threads differ from one");
+    }
+}

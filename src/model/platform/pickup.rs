@@ -10,22 +10,24 @@ use crate::engine::SimTime;
 use crate::model::accounts::Stage;
 use crate::model::aftersales;
 use crate::model::leader::CrateStage;
-use crate::model::resident::{ChurnCause, Residents};
+use crate::model::resident::{ChurnCause, Order, Residents};
 use crate::scenario::ReputationConfig;
 
 impl Platform {
     /// Pickup at leader `l`: hand-over, then each served resident's trust, complaints,
     /// refunds, recalls, word of mouth, and the leader's rating.
-    pub(super) fn pickup(&mut self, l: usize, day: u64, residents: &mut Residents, rep: &ReputationConfig) {
+    pub(super) fn pickup(&mut self, l: usize, day: u64, orders: &[Order], residents: &mut Residents, rep: &ReputationConfig) {
         let t = &self.sc.timeline;
         let handover = SimTime::at_day_hour(day, 0.5 * (t.pickup_start_hour + t.pickup_end_hour));
         let mut rng = self.seed.stream(streams::PICKUP, l as u64, day);
         self.observe_complaints(handover);
         let leader = &mut self.leaders[l];
         self.served.clear();
+        let mut residents = residents.range_mut(leader.residents.clone());
         let tally = leader.pickup(
             self.k,
-            residents,
+            orders,
+            &mut residents,
             &mut self.product_totals,
             &self.products,
             &self.prices,

@@ -1,0 +1,106 @@
+//! Work over many agents split into a fixed set of chunks and run on a pool of threads.
+//!
+//! The chunks depend on the data only (consecutive groups of at least `target` items),
+//! never on how many threads run them, and results come back in chunk order. A caller that
+//! combines per-chunk results in that order (and draws its random numbers from per-agent
+//! keyed streams, see [`super::rng::AgentStreams`]) gets bit-identical results for any
+//! thread count, including one.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+/// A pool of worker threads, or none (everything on the calling thread).
+#[derive(Debug)]
+pub struct Workers {
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl Workers {
+    /// `threads` workers (1: run on the calling thread, no pool).
+    ///
+    /// # Errors
+    /// The operating system's error if the threads cannot be started.
+    pub fn new(threads: usize) -> Result<Self, String> {
+        if threads <= 1 {
+            return Ok(Workers { pool: None });
+        }
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().map(|p| Workers { pool: Some(p) }).map_err(|e| e.to_string())
+    }
+
+    /// Number of threads that run the work.
+    pub fn threads(&self) -> usize {
+        self.pool.as_ref().map_or(1, |p| p.current_num_threads())
+    }
+
+    /// `f` applied to every item, the results in the items' order.
+    pub fn map<T: Send, R: Send>(&self, items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+        match &self.pool {
+            None => items.into_iter().map(f).collect(),
+            Some(pool) => pool.install(|| items.into_par_iter().map(f).collect()),
+        }
+    }
+}
+
+/// Consecutive groups of `sizes` (as index ranges into `sizes`), each of total size at
+/// least `target` (the last may be smaller). Depends on nothing but `sizes` and `target`.
+pub fn chunks(sizes: impl IntoIterator<Item = usize>, target: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut acc, mut n) = (0, 0, 0);
+    for s in sizes {
+        acc += s;
+        n += 1;
+        if acc >= target.max(1) {
+            out.push(start..n);
+            start = n;
+            acc = 0;
+        }
+    }
+    if start < n {
+        out.push(start..n);
+    }
+    out
+}
+
+/// `items` cut into consecutive mutable slices of `width × len` elements, one per range of
+/// `bounds` (which must be consecutive and start at 0); elements past the last range are
+/// left out.
+pub fn split_mut<'a, T>(mut items: &'a mut [T], bounds: &[Range<usize>], width: usize) -> std::vec::IntoIter<&'a mut [T]> {
+    let mut out = Vec::with_capacity(bounds.len());
+    for b in bounds {
+        let n = (b.len() * width).min(items.len());
+        let (head, tail) = std::mem::take(&mut items).split_at_mut(n);
+        out.push(head);
+        items = tail;
+    }
+    out.into_iter()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_depend_on_sizes_only() {
+        assert_eq!(chunks([3, 3, 3, 3, 1], 5), vec![0..2, 2..4, 4..5]);
+        assert_eq!(chunks([10, 1], 5), vec![0..1, 1..2]);
+        assert_eq!(chunks(Vec::<usize>::new(), 5), Vec::<Range<usize>>::new());
+        assert_eq!(chunks([0, 0], 0), vec![0..2], "empty groups join the next chunk");
+    }
+
+    #[test]
+    fn split_follows_the_bounds() {
+        let mut v: Vec<u32> = (0..10).collect();
+        let parts: Vec<&mut [u32]> = split_mut(&mut v, &[0..2, 2..3, 3..5], 2).collect();
+        assert_eq!(parts.iter().map(|p| p.to_vec()).collect::<Vec<_>>(), vec![vec![0, 1, 2, 3], vec![4, 5], vec![6, 7, 8, 9]]);
+    }
+
+    #[test]
+    fn any_thread_count_gives_the_same_ordered_results() {
+        let items: Vec<u64> = (0..1000).collect();
+        let one = Workers::new(1).unwrap().map(items.clone(), |x| x * x);
+        let three = Workers::new(3).unwrap();
+        assert_eq!(three.threads(), 3);
+        assert_eq!(three.map(items, |x| x * x), one);
+    }
+}

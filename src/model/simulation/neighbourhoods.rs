@@ -1,0 +1,240 @@
+//! The market's passes over its residents, neighbourhood chunk by neighbourhood chunk, on
+//! the run's worker threads: drawing the population, the evening's shopping, the day's end
+//! (scandals, trust recovery, coupon eligibility, counts) and newcomers joining.
+//!
+//! Chunks are consecutive neighbourhoods of at least [`CHUNK_RESIDENTS`] residents, fixed
+//! by the population alone. Every random draw comes from a stream keyed by the resident or
+//! the neighbourhood, integer counts add up in any order and sums of reals are added chunk
+//! by chunk in chunk order, so a run's outputs are the same for any `--threads`.
+
+use std::ops::Range;
+
+use rand::RngExt;
+
+use super::Market;
+use crate::engine::parallel::{chunks, split_mut};
+use crate::engine::RunSeed;
+use crate::model::lot::binomial;
+use crate::model::resident::{ChurnCause, Draws, IN_MARKET, Offer, Order, Residents, ResidentsMut, ShopTally};
+use crate::model::streams;
+use crate::scenario::MAX_PLATFORMS;
+
+/// Residents per chunk of work (at least; chunks end at a neighbourhood's end).
+pub(super) const CHUNK_RESIDENTS: usize = 1 << 15;
+
+/// What a chunk's day-end pass counted.
+#[derive(Default)]
+pub(super) struct DayEndCounts {
+    /// Sum of trust in each platform over residents in the market.
+    pub trust_sum: [f64; MAX_PLATFORMS],
+    /// Customers of each platform in the market.
+    pub customers: [u64; MAX_PLATFORMS],
+    /// Residents in the market.
+    pub in_market: u64,
+    /// Of them, customers of some platform.
+    pub active: u64,
+    /// Customers eligible for a coupon (resident, platform), in resident order; whether
+    /// each gets one depends on the budget left.
+    pub coupon_candidates: Vec<(u32, u8)>,
+}
+
+/// Who may get a retention coupon of a platform tonight (the budget aside).
+#[derive(Clone, Copy)]
+pub(super) struct CouponRule {
+    /// Whether the platform hands out coupons now (a target and budget for one more).
+    pub active: bool,
+    /// Trust below which a customer is at risk.
+    pub at_risk_trust: f64,
+    /// Minimum spend multiplier (`0` unless the top spenders are targeted).
+    pub min_spend: f32,
+    /// Segment targeted, if any.
+    pub segment: Option<u8>,
+}
+
+/// Neighbourhood `id`'s size: (households in the market, prospects).
+/// (`km`: the range of its leader's distance, drawn first from the same stream.)
+pub(super) fn hood_size(seed: &RunSeed, id: u64, km: (f64, f64), households_mean: u32, spread: f64, prospects_share: f64) -> (usize, usize) {
+    let mut rng = seed.stream(streams::NETWORK, id, 0);
+    let _km: f64 = rng.random_range(km.0..=km.1);
+    let f = 1.0 + spread * rng.random_range(-1.0..=1.0);
+    let households = ((households_mean as f64 * f).round() as usize).max(1);
+    (households, (households as f64 * prospects_share).round() as usize)
+}
+
+/// The chunks of `hoods` (neighbourhood index ranges) and the residents each covers.
+pub(super) fn hood_chunks(hoods: &[Range<usize>]) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
+    let c = chunks(hoods.iter().map(|h| h.len()), CHUNK_RESIDENTS);
+    let residents = c.iter().map(|c| hoods[c.start].start..hoods[c.end - 1].end).collect();
+    (c, residents)
+}
+
+/// Draws every neighbourhood's residents (`households[n]` in the market first, then the
+/// prospects), each from its own stream, on `workers`.
+pub(super) fn populate(residents: &mut Residents, hoods: &[Range<usize>], households: &[usize], draws: &Draws, seed: &RunSeed, workers: &crate::engine::parallel::Workers) {
+    let np = residents.platforms;
+    residents.resize(hoods.last().map_or(0, |h| h.end));
+    let (hood_chunks, resident_chunks) = hood_chunks(hoods);
+    let views = residents.split_mut(&resident_chunks);
+    let work: Vec<(ResidentsMut, Range<usize>)> = views.into_iter().zip(hood_chunks).collect();
+    workers.map(work, |(mut view, chunk)| {
+        for n in chunk {
+            let mut rng = seed.stream(streams::RESIDENTS, n as u64, 0);
+            let home = if np > 1 { rng.random_range(0..np) as u8 } else { 0 };
+            view.fill(hoods[n].clone(), households[n], home, draws, &mut rng);
+            if np > 1 {
+                // Each resident's home platform: the pickup point it knows best.
+                for r in hoods[n].clone() {
+                    let i = r - view.start;
+                    let h = rng.random_range(0..np) as u8;
+                    view.home[i] = h;
+                    view.customer[i] = if view.status[i] == IN_MARKET { 1 << h } else { 0 };
+                }
+            }
+        }
+    });
+}
+
+impl Market {
+    /// Tonight's shopping in every neighbourhood: fills `self.orders` and each platform's
+    /// units ordered per leader; returns (per-platform tallies, shoppers who chose the
+    /// outside option).
+    pub(super) fn shop_all(&mut self, day: u64) -> ([ShopTally; MAX_PLATFORMS], u64) {
+        let np = self.platforms.len();
+        let n_products = self.n_products;
+        let width = np * n_products;
+        let evening = streams::residents(&self.seed, streams::EVENING, day);
+        // What each platform offers in each neighbourhood tonight (`n × platforms + k`).
+        let mut offers = Vec::with_capacity(self.hoods.len() * np);
+        for n in 0..self.hoods.len() {
+            offers.extend(self.platforms.iter().map(|p| Offer {
+                serves: p.leaders[n].serves,
+                price_index: p.price_index,
+                availability: p.leaders[n].availability,
+                coupon_utility: p.sc.retention.coupon_utility,
+            }));
+        }
+        let offers = &offers;
+        let (outside, thresholds, hoods) = (self.sc.market.outside_option, &self.thresholds, &self.hoods);
+        let views = self.residents.split_mut(&self.resident_chunks);
+        let orders = split_mut(&mut self.orders, &self.chunks, 1);
+        let units = split_mut(&mut self.hood_units, &self.chunks, width);
+        let work: Vec<_> = views.into_iter().zip(orders).zip(units).zip(self.chunks.iter().cloned()).collect();
+        let results = self.workers.map(work, |(((mut view, orders), units), chunk)| {
+            let mut tally = [ShopTally::default(); MAX_PLATFORMS];
+            let mut outside_chosen = 0;
+            for (i, n) in chunk.enumerate() {
+                let u = &mut units[i * width..(i + 1) * width];
+                u.fill(0);
+                orders[i].clear();
+                outside_chosen += view.shop(hoods[n].clone(), day, &offers[n * np..(n + 1) * np], outside, thresholds, n_products, u, &mut orders[i], &mut tally, evening);
+            }
+            (tally, outside_chosen)
+        });
+        let mut tally = [ShopTally::default(); MAX_PLATFORMS];
+        let mut outside_chosen = 0;
+        for (t, o) in results {
+            for (a, b) in tally.iter_mut().zip(&t) {
+                a.add(b);
+            }
+            outside_chosen += o;
+        }
+        for (k, p) in self.platforms.iter_mut().enumerate() {
+            for n in 0..self.hoods.len() {
+                p.orders[n * n_products..(n + 1) * n_products].copy_from_slice(&self.hood_units[n * width + k * n_products..][..n_products]);
+            }
+        }
+        (tally, outside_chosen)
+    }
+
+    /// The residents' day end: scandals (`scandal[k]`: depth of platform k's scandal
+    /// today), trust drifting back towards its initial level, coupon eligibility, counts.
+    pub(super) fn residents_day_end(&mut self, day: u64, scandal: &[Option<f64>], coupons: &[CouponRule]) -> DayEndCounts {
+        let np = self.platforms.len();
+        let t0 = self.sc.residents.trust_initial;
+        let recovery = self.sc.reputation.trust_recovery_per_day;
+        let views = self.residents.split_mut(&self.resident_chunks);
+        let results = self.workers.map(views, |mut res| {
+            let mut c = DayEndCounts::default();
+            for i in 0..res.status.len() {
+                if res.status[i] != IN_MARKET {
+                    continue;
+                }
+                c.in_market += 1;
+                if res.customer[i] != 0 {
+                    c.active += 1;
+                }
+                for k in 0..np {
+                    let j = i * np + k;
+                    let customer = res.customer[i] & (1 << k) != 0;
+                    if let Some(depth) = scandal[k] {
+                        res.trust_kp[j] *= (1.0 - depth) as f32;
+                        if customer {
+                            res.remember(i + res.start, k, ChurnCause::Scandal, day);
+                        }
+                    }
+                    let t = res.trust_kp[j] as f64;
+                    res.trust_kp[j] = (t + recovery * (t0 - t)) as f32;
+                    c.trust_sum[k] += res.trust_kp[j] as f64;
+                    if customer {
+                        c.customers[k] += 1;
+                        let rule = &coupons[k];
+                        if rule.active
+                            && res.coupon[i] & (1 << k) == 0
+                            && (res.trust_kp[j] as f64) < rule.at_risk_trust
+                            && res.spend[i] >= rule.min_spend
+                            && rule.segment.is_none_or(|s| s == res.segment[i])
+                        {
+                            c.coupon_candidates.push(((i + res.start) as u32, k as u8));
+                        }
+                    }
+                }
+            }
+            c
+        });
+        let mut total = DayEndCounts::default();
+        for c in results {
+            for k in 0..np {
+                total.trust_sum[k] += c.trust_sum[k];
+                total.customers[k] += c.customers[k];
+            }
+            total.in_market += c.in_market;
+            total.active += c.active;
+            total.coupon_candidates.extend(c.coupon_candidates);
+        }
+        total
+    }
+
+    /// Prospects join the market, in each neighbourhood a binomial draw with probability
+    /// `p` (its own stream) among its prospects, who are the last of its residents.
+    /// Returns how many joined.
+    pub(super) fn inflow_all(&mut self, day: u64, p: f64) -> u64 {
+        let seed = self.seed;
+        let hoods = &self.hoods;
+        let views = self.residents.split_mut(&self.resident_chunks);
+        let first = split_mut(&mut self.first_prospect, &self.chunks, 1);
+        let work: Vec<_> = views.into_iter().zip(first).zip(self.chunks.iter().cloned()).collect();
+        self.workers
+            .map(work, |((view, first), chunk)| {
+                let mut joined = 0u64;
+                for (i, n) in chunk.enumerate() {
+                    let prospects = (hoods[n].end - first[i]) as u32;
+                    if prospects == 0 {
+                        continue;
+                    }
+                    let mut rng = seed.stream(streams::INFLOW, n as u64, day);
+                    let joins = binomial(prospects, p, &mut rng) as usize;
+                    view.status[first[i] - view.start..][..joins].fill(IN_MARKET);
+                    first[i] += joins;
+                    joined += joins as u64;
+                }
+                joined
+            })
+            .into_iter()
+            .sum()
+    }
+}
+
+/// The orders of every neighbourhood, one list each (kept between days for their capacity).
+pub(super) fn order_lists(hoods: usize) -> Vec<Vec<Order>> {
+    vec![Vec::new(); hoods]
+}
