@@ -26,8 +26,8 @@ pub(crate) enum PlatformEvent {
     LastMileDepart(u32, u32),
     /// (leader, day of the trip's goods)
     LeaderArrive(u32, u32),
-    /// Pickup closes at leader l.
-    Pickup(u32),
+    /// Pickup closes at every leader.
+    Pickups,
     /// Supplier s's lots arrive at the central warehouse.
     InboundArrival(u32),
 }

@@ -18,7 +18,7 @@ use std::ops::Range;
 use rand::{Rng, RngExt};
 
 use super::accounts::ProductTotals;
-use super::lot::{Lot, Portion};
+use super::lot::{Lot, Portion, SpoilMemo};
 use super::product::Product;
 use super::resident::{Order, ResidentsMut};
 use crate::engine::SimTime;
@@ -60,6 +60,11 @@ pub struct Leader {
     /// Hours today's van spent broken down (at the mode's breakdown temperature), at the end
     /// of its run.
     pub van_breakdown_hours: f64,
+    /// When today's van arrives, if before the pickup closes: its crates' ageing on the
+    /// road is then computed at departure ([`Leader::van_spoiled`]) and booked on arrival.
+    pub van_arrival: Option<SimTime>,
+    /// Units spoiled on today's van and their cost, yuan (see `van_arrival`).
+    pub van_spoiled: (u64, f64),
     /// Storage temperature at the shop, °C.
     pub storage_temp_c: f64,
     /// Rating: running share of its orders served without a problem.
@@ -133,6 +138,8 @@ impl Leader {
             stage: CrateStage::Empty,
             trip_day: 0,
             van_breakdown_hours: 0.0,
+            van_arrival: None,
+            van_spoiled: (0, 0.0),
             storage_temp_c,
             rating: 1.0,
             availability: 1.0,
@@ -166,11 +173,25 @@ impl Leader {
         lots: &[Lot],
         rng: &mut R,
     ) -> (u64, f64) {
+        let mut memo = vec![SpoilMemo::default(); products.len()];
+        self.age_to_memo(now, temp_c, products, lots, &mut memo, rng)
+    }
+
+    /// [`Leader::age_to`] with a memo per product, kept across the leaders aged together.
+    pub fn age_to_memo<R: Rng + ?Sized>(
+        &mut self,
+        now: SimTime,
+        temp_c: impl Fn(usize) -> f64,
+        products: &[Product],
+        lots: &[Lot],
+        memo: &mut [SpoilMemo],
+        rng: &mut R,
+    ) -> (u64, f64) {
         let mut units = 0u64;
         let mut cost = 0.0;
         for (p, (crate_, product)) in self.crates.iter_mut().zip(products).enumerate() {
             for x in crate_.iter_mut() {
-                let k = x.age_to(now, temp_c(p), product, rng);
+                let k = x.age_to_memo(now, temp_c(p), product, &mut memo[p], rng);
                 units += k as u64;
                 cost += k as f64 * lots[x.lot as usize].unit_cost_yuan;
             }
@@ -192,7 +213,8 @@ impl Leader {
     /// Hands out today's crates to the residents of the neighbourhood who ordered from
     /// platform `k` (`orders`: the neighbourhood's orders, in resident order), at
     /// `handover` time, at this leader's storage temperature, at `prices`. Clears the
-    /// crates; pushes each resident served onto `served`.
+    /// crates; pushes each resident served onto `served` and the units handed over of each
+    /// lot onto `handed` (lot, units).
     #[allow(clippy::too_many_arguments)]
     pub fn pickup<R: Rng + ?Sized>(
         &mut self,
@@ -202,7 +224,8 @@ impl Leader {
         per_product: &mut [ProductTotals],
         products: &[Product],
         prices: &[f64],
-        lots: &mut [Lot],
+        lots: &[Lot],
+        handed: &mut Vec<(u32, u32)>,
         handover: SimTime,
         pickup_rate: f64,
         served: &mut Vec<Served>,
@@ -262,8 +285,11 @@ impl Leader {
                             continue;
                         }
                         let x = &mut crate_[cur.idx];
-                        let lot = &mut lots[x.lot as usize];
-                        lot.handed += 1;
+                        let lot = &lots[x.lot as usize];
+                        match handed.last_mut() {
+                            Some((l, n)) if *l == x.lot => *n += 1,
+                            _ => handed.push((x.lot, 1)),
+                        }
                         if !cur.ready {
                             let wilt = product.spoil_prob(x.age_h, x.age_h + margin_share * product.shelf_mean_h);
                             cur.defect_p = 1.0 - (1.0 - lot.defect_rate) * (1.0 - wilt);

@@ -35,6 +35,51 @@ pub struct Lot {
     pub received: SimTime,
 }
 
+/// Bits of (age, hours, temperature).
+type StepKey = (u64, u64, u64);
+
+/// The last spoilage computations of one product, keyed by their inputs' bits: the ageing
+/// rate at a temperature, the share spoiled by an age, and the whole step (age, hours,
+/// temperature) → (new age, probability of spoiling).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SpoilMemo {
+    // (rate: temperature bits → rate; share: age bits → share spoiled.)
+    rate: Option<(u64, f64)>,
+    share: Option<(u64, f64)>,
+    last: Option<(StepKey, (f64, f64))>,
+}
+
+impl SpoilMemo {
+    fn step(&mut self, age_h: f64, hours: f64, temp_c: f64, product: &Product) -> (f64, f64) {
+        let key = (age_h.to_bits(), hours.to_bits(), temp_c.to_bits());
+        if let Some((k, v)) = self.last
+            && k == key
+        {
+            return v;
+        }
+        let rate = match self.rate {
+            Some((t, r)) if t == key.2 => r,
+            _ => {
+                let r = product.aging_rate(temp_c);
+                self.rate = Some((key.2, r));
+                r
+            }
+        };
+        let new_age = age_h + hours * rate;
+        let f0 = match self.share {
+            Some((a, f)) if a == key.0 => f,
+            _ => {
+                let f = product.spoiled_share(age_h);
+                self.share = Some((key.0, f));
+                f
+            }
+        };
+        let v = (new_age, product.spoil_prob_from(f0, age_h, new_age));
+        self.last = Some((key, v));
+        v
+    }
+}
+
 /// Units of one lot at one place, all of the same age.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Portion {
@@ -52,13 +97,19 @@ impl Portion {
     /// Ages the portion from `since` to `now` at `temp_c`, draws how many units spoil in
     /// that time (binomial), removes them and returns their number.
     pub fn age_to<R: Rng + ?Sized>(&mut self, now: SimTime, temp_c: f64, product: &Product, rng: &mut R) -> u32 {
+        self.age_to_memo(now, temp_c, product, &mut SpoilMemo::default(), rng)
+    }
+
+    /// [`Portion::age_to`], reusing `memo`'s last computation for the product when this
+    /// portion's age, hours and temperature are the same (portions of one lot travel
+    /// together, so most do): the same numbers, without the normal CDFs and powers.
+    pub fn age_to_memo<R: Rng + ?Sized>(&mut self, now: SimTime, temp_c: f64, product: &Product, memo: &mut SpoilMemo, rng: &mut R) -> u32 {
         let hours = now.hours_since(self.since);
         self.since = now.max(self.since);
         if hours <= 0.0 || self.qty == 0 {
             return 0;
         }
-        let new_age = self.age_h + hours * product.aging_rate(temp_c);
-        let p = product.spoil_prob(self.age_h, new_age);
+        let (new_age, p) = memo.step(self.age_h, hours, temp_c, product);
         self.age_h = new_age;
         let spoiled = binomial(self.qty, p, rng);
         self.qty -= spoiled;
@@ -92,6 +143,26 @@ pub fn binomial<R: Rng + ?Sized>(n: u32, p: f64, rng: &mut R) -> u32 {
 mod tests {
     use super::*;
     use crate::engine::RunSeed;
+
+    #[test]
+    fn the_memo_changes_no_number() {
+        // Portions of equal and of different ages, hours and temperatures, aged with and
+        // without a memo from the same stream: the same survivors and ages, bit for bit.
+        let p = product(2.5);
+        let mut memo = SpoilMemo::default();
+        let (mut a, mut b) = (RunSeed::new(3, 0).stream("t", 0, 0), RunSeed::new(3, 0).stream("t", 0, 0));
+        // Neighbours that repeat, and that differ in the age, the hours or the temperature only.
+        let steps = [(10.0, 1, 4.0), (10.0, 1, 4.0), (10.0, 1, 20.0), (10.0, 2, 20.0), (55.5, 2, 20.0), (55.5, 2, 20.0), (200.0, 2, 4.0)];
+        for i in 0..420usize {
+            let (age_h, hours, temp) = steps[i / 3 % steps.len()];
+            let x = Portion { lot: 0, qty: 40, age_h, since: SimTime(0) };
+            let now = SimTime(60 * hours);
+            let (mut x1, mut x2) = (x, x);
+            let k1 = x1.age_to(now, temp, &p, &mut a);
+            let k2 = x2.age_to_memo(now, temp, &p, &mut memo, &mut b);
+            assert_eq!((k1, x1.age_h.to_bits(), x1.qty), (k2, x2.age_h.to_bits(), x2.qty), "portion {i}");
+        }
+    }
 
     fn product(q10: f64) -> Product {
         Product {

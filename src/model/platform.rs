@@ -22,11 +22,11 @@ use super::streams;
 use rand::RngExt;
 
 use super::accounts::{ProductTotals, SupplierTotals, Tally};
-use super::leader::{CrateStage, Leader, Served};
-use super::lot::{Lot, Portion};
+use super::leader::{CrateStage, Leader};
+use super::lot::{Lot, Portion, SpoilMemo};
 use super::product::Product;
 use super::purchase_plan::DemandForecast;
-use super::resident::{Order, Residents};
+pub(crate) use pickup::Town;
 use super::shock::ShockSchedule;
 use super::event::{Event, ModelError, PlatformEvent};
 use super::sourcing::Sourcing;
@@ -84,7 +84,6 @@ pub(crate) struct Platform {
     pub(crate) subsidy_spent_yuan: f64,
     /// Retention coupons handed out so far (redeemed or not), yuan.
     pub(crate) coupons_committed_yuan: f64,
-    served: Vec<Served>,
     /// Notable events (when tracing).
     pub(crate) trace: Trace,
     central: CentralWarehouse,
@@ -113,6 +112,8 @@ pub(crate) struct Platform {
     pub(crate) products: Vec<Product>,
     pub(crate) modes: Vec<TransportMode>,
     scratch: Vec<Portion>,
+    /// The last spoilage computation per product, for leaders' crates aged one after another.
+    spoil_memo: Vec<SpoilMemo>,
     requests: Vec<u32>,
     deliveries: Vec<Delivery>,
     /// Per leader: what it ordered of the product being allocated.
@@ -183,7 +184,6 @@ impl Platform {
             price_index: 1.0,
             subsidy_spent_yuan: 0.0,
             coupons_committed_yuan: 0.0,
-            served: Vec::new(),
             trace: Trace::default(),
             seed,
             market_seed,
@@ -210,6 +210,7 @@ impl Platform {
             product_totals,
             supplier_totals,
             scratch: Vec::new(),
+            spoil_memo: vec![SpoilMemo::default(); n_p],
             requests: Vec::new(),
             deliveries: Vec::new(),
             wanted: vec![0; n_l],
@@ -225,10 +226,7 @@ impl Platform {
         for g in 0..self.grids.len() {
             self.schedule(q, at(t.linehaul_depart_hour), PlatformEvent::LinehaulDepart(g as u32))?;
         }
-        for l in 0..self.leaders.len() {
-            self.schedule(q, at(t.pickup_end_hour), PlatformEvent::Pickup(l as u32))?;
-        }
-        Ok(())
+        self.schedule(q, at(t.pickup_end_hour), PlatformEvent::Pickups)
     }
 
     fn schedule(&self, q: &mut EventQueue<Event>, at: SimTime, ev: PlatformEvent) -> Result<(), ModelError> {
@@ -241,8 +239,7 @@ impl Platform {
         q: &mut EventQueue<Event>,
         now: SimTime,
         ev: PlatformEvent,
-        residents: &mut Residents,
-        orders: &[Vec<Order>],
+        town: &mut Town,
         rep: &ReputationConfig,
     ) -> Result<(), ModelError> {
         let day = now.day();
@@ -253,11 +250,11 @@ impl Platform {
             PlatformEvent::LastMileDepart(g, trip) => {
                 let g = g as usize;
                 if self.grid_leaders(g).any(|l| self.leaders[l].trip_day == trip as u64 && self.leaders[l].stage == CrateStage::Grid) {
-                    self.last_mile_depart(q, g, now, day)?;
+                    self.last_mile_depart(q, g, now, day, town.workers)?;
                 }
             }
             PlatformEvent::LeaderArrive(l, trip) => self.leader_arrive(l as usize, trip as u64, now, day),
-            PlatformEvent::Pickup(l) => self.pickup(l as usize, day, &orders[l as usize], residents, rep),
+            PlatformEvent::Pickups => self.pickups(day, town, rep),
             PlatformEvent::InboundArrival(s) => self.inbound_arrival(s as usize, now, day),
         }
         Ok(())

@@ -80,7 +80,14 @@ impl Product {
         if to_h <= from_h {
             return 0.0;
         }
-        let f0 = self.spoiled_share(from_h);
+        self.spoil_prob_from(self.spoiled_share(from_h), from_h, to_h)
+    }
+
+    /// [`Product::spoil_prob`] given `f0 = spoiled_share(from_h)`.
+    pub fn spoil_prob_from(&self, f0: f64, from_h: f64, to_h: f64) -> f64 {
+        if to_h <= from_h {
+            return 0.0;
+        }
         let alive = 1.0 - f0;
         if alive <= 1e-12 {
             return 1.0;

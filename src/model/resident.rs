@@ -34,7 +34,7 @@ use rand_distr::{Beta, Distribution, Pareto};
 
 use crate::engine::parallel::split_mut;
 use crate::engine::rng::AgentStreams;
-use crate::scenario::{ResidentsConfig, SegmentConfig};
+use crate::scenario::{MAX_PLATFORMS, ResidentsConfig, SegmentConfig};
 
 /// Why a customer was lost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,6 +206,13 @@ macro_rules! columns {
                 $(self.$name.resize(n * columns!(@width $per, np), $default);)*
             }
 
+            /// `n` residents, every column zero (allocated zeroed, so the pages are first
+            /// written by whoever fills them): to be filled before use.
+            pub fn zeroed(&mut self, n: usize) {
+                let np = self.platforms;
+                $(self.$name = vec![<$ty>::default(); n * columns!(@width $per, np)];)*
+            }
+
             /// Releases spare capacity once the population is complete.
             pub fn shrink_to_fit(&mut self) {
                 $(self.$name.shrink_to_fit();)*
@@ -350,11 +357,6 @@ impl Residents {
         self.status.is_empty()
     }
 
-    /// Residents in the market.
-    pub fn in_market(&self) -> usize {
-        self.status.iter().filter(|&&s| s == IN_MARKET).count()
-    }
-
     /// A view of all residents.
     pub fn all_mut(&mut self) -> ResidentsMut<'_> {
         let n = self.len();
@@ -366,14 +368,6 @@ impl Residents {
         self.split_mut(&[0..range.start, range]).pop().unwrap_or_else(|| unreachable!("two ranges, two views"))
     }
 
-    /// Starts the statistics window (after a warm-up): today's customers are exposed,
-    /// nobody has left yet, nobody has spent anything.
-    pub fn start_window(&mut self) {
-        for r in 0..self.len() {
-            self.flags[r] = if self.status[r] == IN_MARKET && self.customer[r] != 0 { EXPOSED } else { 0 };
-            self.spent_yuan[r] = 0.0;
-        }
-    }
 
     /// (residents exposed in the window, of them left the market at least once, of them
     /// not a customer of any platform now).
@@ -401,6 +395,24 @@ impl Residents {
 }
 
 impl ResidentsMut<'_> {
+    /// Starts the statistics window (after a warm-up): today's customers are exposed,
+    /// nobody has left yet, nobody has spent anything. Returns (residents in the market,
+    /// customers of each platform).
+    pub fn start_window(&mut self) -> (u64, [u64; MAX_PLATFORMS]) {
+        let mut in_market = 0;
+        let mut customers = [0; MAX_PLATFORMS];
+        for r in 0..self.status.len() {
+            let here = self.status[r] == IN_MARKET;
+            self.flags[r] = if here && self.customer[r] != 0 { EXPOSED } else { 0 };
+            self.spent_yuan[r] = 0.0;
+            in_market += u64::from(here);
+            for (k, c) in customers.iter_mut().enumerate().take(self.platforms) {
+                *c += u64::from(here && self.customer[r] & (1 << k) != 0);
+            }
+        }
+        (in_market, customers)
+    }
+
     /// Draws residents `range` (global indices, inside the view): the first `active` in the
     /// market, the rest prospects, home platform `home`.
     pub fn fill<R: Rng + ?Sized>(&mut self, range: Range<usize>, active: usize, home: u8, d: &Draws, rng: &mut R) {

@@ -26,9 +26,9 @@ use rand::RngExt;
 use super::accounts::{ProductTotals, Stage, SupplierTotals, Tally};
 pub(crate) use super::event::Event;
 pub use super::event::ModelError;
-use super::platform::Platform;
+use super::platform::{Platform, Town};
 use super::streams;
-use super::resident::{ChurnCause, IN_MARKET, Order, PROSPECT, Residents, ShopTally, top_share, u64_threshold};
+use super::resident::{ChurnCause, Order, PROSPECT, Residents, ShopTally, top_share, u64_threshold};
 use neighbourhoods::CouponRule;
 use super::trace::{Trace, TraceEvent};
 use super::world::World;
@@ -390,7 +390,16 @@ impl Market {
     fn handle(&mut self, q: &mut EventQueue<Event>, now: SimTime, ev: Event) -> Result<(), ModelError> {
         let day = now.day();
         match ev {
-            Event::Platform(k, pe) => self.platforms[k as usize].handle(q, now, pe, &mut self.residents, &self.orders, &self.sc.reputation),
+            Event::Platform(k, pe) => {
+                let mut town = Town {
+                    residents: &mut self.residents,
+                    orders: &self.orders,
+                    chunks: &self.chunks,
+                    resident_chunks: &self.resident_chunks,
+                    workers: &self.workers,
+                };
+                self.platforms[k as usize].handle(q, now, pe, &mut town, &self.sc.reputation)
+            }
             Event::Cutoff => self.cutoff(q, now, day),
             Event::DayEnd => self.day_end(q, now, day),
         }
@@ -554,11 +563,10 @@ impl Market {
 
     /// Opens the statistics window (at the start, or after the warm-up's last day).
     fn start_window(&mut self) {
-        self.residents.start_window();
-        self.residents_start = self.residents.in_market() as u64;
-        for (k, p) in self.platforms.iter_mut().enumerate() {
-            let customers = self.residents.customer.iter().zip(&self.residents.status).filter(|&(&c, &s)| s == IN_MARKET && c & (1 << k) != 0).count();
-            p.start_window(customers as u64);
+        let (in_market, customers) = self.start_window_all();
+        self.residents_start = in_market;
+        for (p, c) in self.platforms.iter_mut().zip(customers) {
+            p.start_window(c);
         }
     }
 

@@ -11,7 +11,12 @@ use crate::engine::time::hours_to_minutes;
 use crate::engine::{EventQueue, SimTime};
 use crate::model::accounts::Stage;
 use crate::model::event::{Event, ModelError, PlatformEvent};
-use crate::model::leader::CrateStage;
+use crate::engine::parallel::Workers;
+use crate::model::leader::{CrateStage, Leader};
+use crate::model::lot::SpoilMemo;
+
+/// Leaders per chunk of work when vans leave a grid warehouse.
+const VANS_PER_CHUNK: usize = 256;
 use crate::model::supplier::{ShortCause};
 
 impl Platform {
@@ -48,7 +53,7 @@ impl Platform {
         let mut rng = self.seed.stream(streams::ageing(stage), g as u64, day);
         let (mut units, mut cost) = (0, 0.0);
         for l in self.grid_leaders(g) {
-            let (k, c) = self.leaders[l].age_to(now, temp_c, &self.products, &self.lots, &mut rng);
+            let (k, c) = self.leaders[l].age_to_memo(now, temp_c, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
             units += k;
             cost += c;
         }
@@ -240,7 +245,7 @@ impl Platform {
         self.schedule(q, now.plus_hours(self.sc.timeline.grid_sort_hours), PlatformEvent::LastMileDepart(g as u32, trip as u32))
     }
 
-    pub(super) fn last_mile_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64) -> Result<(), ModelError> {
+    pub(super) fn last_mile_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64, workers: &Workers) -> Result<(), ModelError> {
         let temps = self.grids[g].temps_c.clone();
         self.age_grid(g, now, |p| temps[p], Stage::Grid, day);
         let m = self.grids[g].last_mile_mode;
@@ -260,6 +265,9 @@ impl Platform {
         self.today.transport_last_mile_yuan += c.own_yuan + c.hired_yuan + yuan_km;
         self.today.transport_by_mode_yuan[m] += c.own_yuan + yuan_km;
         self.today.transport_by_mode_yuan[c.hired_mode] += c.hired_yuan;
+        let close = SimTime::at_day_hour(day, self.sc.timeline.pickup_end_hour);
+        let mode = &self.modes[m].m;
+        let (temp, warm) = (mode.temp_c, mode.breakdown_temp_c);
         for l in self.grid_leaders(g) {
             if self.leaders[l].stage == CrateStage::Grid {
                 // Each leader's van run may be delayed or break down, like any departure.
@@ -269,10 +277,34 @@ impl Platform {
                 leader.stage = CrateStage::LastMile;
                 self.today.van_runs += 1;
                 leader.van_breakdown_hours = dep.breakdown_hours;
+                let arrive = now.plus_hours(dep.total_hours());
+                leader.van_arrival = (arrive < close).then_some(arrive);
                 let trip = leader.trip_day as u32;
-                self.schedule(q, now.plus_hours(dep.total_hours()), PlatformEvent::LeaderArrive(l as u32, trip))?;
+                self.schedule(q, arrive, PlatformEvent::LeaderArrive(l as u32, trip))?;
             }
         }
+        // The crates' ageing on the vans that arrive before the pickup closes, computed now on
+        // the run's threads (nothing else touches them on the road, and each van draws from its
+        // own stream), booked when each arrives.
+        let (products, lots, seed) = (&self.products, &self.lots, self.seed);
+        let first = self.grids[g].leaders.start;
+        let work: Vec<(usize, &mut [Leader])> = self.leaders[self.grids[g].leaders.clone()]
+            .chunks_mut(VANS_PER_CHUNK)
+            .enumerate()
+            .map(|(i, c)| (first + i * VANS_PER_CHUNK, c))
+            .collect();
+        workers.map(work, |(start, leaders)| {
+            let mut memo = vec![SpoilMemo::default(); products.len()];
+            for (i, leader) in leaders.iter_mut().enumerate() {
+                if let Some(arrive) = leader.van_arrival {
+                    let mut rng = seed.stream(streams::LAST_MILE, (start + i) as u64, day);
+                    let stuck_from = SimTime(arrive.0.saturating_sub(hours_to_minutes(leader.van_breakdown_hours)));
+                    let (k1, c1) = leader.age_to_memo(stuck_from, |_| temp, products, lots, &mut memo, &mut rng);
+                    let (k2, c2) = leader.age_to_memo(arrive, |_| warm, products, lots, &mut memo, &mut rng);
+                    leader.van_spoiled = (k1 + k2, c1 + c2);
+                }
+            }
+        });
         Ok(())
     }
 
@@ -283,12 +315,18 @@ impl Platform {
         if self.leaders[l].trip_day != trip || self.leaders[l].stage != CrateStage::LastMile {
             return;
         }
+        if self.leaders[l].van_arrival == Some(now) {
+            let (k, c) = self.leaders[l].van_spoiled;
+            self.today.spoil(Stage::LastMile, k, c);
+            self.leaders[l].stage = CrateStage::AtLeader;
+            return;
+        }
         let mut rng = self.seed.stream(streams::LAST_MILE, l as u64, day);
         let mode = &self.modes[self.grids[self.leaders[l].grid].last_mile_mode].m;
         let (temp, warm) = (mode.temp_c, mode.breakdown_temp_c);
         let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(self.leaders[l].van_breakdown_hours)));
-        let (k1, c1) = self.leaders[l].age_to(stuck_from, |_| temp, &self.products, &self.lots, &mut rng);
-        let (k2, c2) = self.leaders[l].age_to(now, |_| warm, &self.products, &self.lots, &mut rng);
+        let (k1, c1) = self.leaders[l].age_to_memo(stuck_from, |_| temp, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
+        let (k2, c2) = self.leaders[l].age_to_memo(now, |_| warm, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
         self.today.spoil(Stage::LastMile, k1 + k2, c1 + c2);
         self.leaders[l].stage = CrateStage::AtLeader;
     }

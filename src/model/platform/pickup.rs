@@ -1,107 +1,161 @@
-//! Pickup and after-sales at a leader: hand-over, each served resident's trust, complaints
-//! and refunds, word of mouth, the leader's rating, goods that missed the window (late),
-//! and recalls decided from the complaints that have reached the platform.
+//! Pickup and after-sales at the leaders: hand-over, each served resident's trust,
+//! complaints and refunds, word of mouth, the leader's rating, goods that missed the window
+//! (late), and recalls decided from the complaints that have reached the platform.
+//!
+//! Every leader's pickup closes at the same hour: the platform first reads the complaints
+//! that have reached it (recalls), then the leaders hand out, chunk of neighbourhoods by
+//! chunk on the run's threads (each touches only its own crates and residents), and their
+//! results are booked in leader order, so the books do not depend on the thread count.
 
 use rand::RngExt;
 
 use super::Platform;
-use crate::model::streams;
-use crate::engine::SimTime;
-use crate::model::accounts::Stage;
+use crate::engine::parallel::{Workers, split_mut};
+use crate::engine::{RunSeed, SimTime};
+use crate::model::accounts::{ProductTotals, Stage};
 use crate::model::aftersales;
-use crate::model::leader::CrateStage;
-use crate::model::resident::{ChurnCause, Order, Residents};
-use crate::scenario::ReputationConfig;
+use crate::model::leader::{CrateStage, Leader, PickupTally, Served};
+use crate::model::lot::Lot;
+use crate::model::product::Product;
+use crate::model::resident::{ChurnCause, Order, Residents, ResidentsMut};
+use crate::model::streams;
+use crate::scenario::{ReputationConfig, Scenario};
+
+/// The residents' side of a pickup: their columns, their orders and the chunks of work.
+pub(crate) struct Town<'a> {
+    /// All residents.
+    pub residents: &'a mut Residents,
+    /// Each neighbourhood's orders.
+    pub orders: &'a [Vec<Order>],
+    /// Chunks of neighbourhoods (= leaders), and the residents each covers.
+    pub chunks: &'a [std::ops::Range<usize>],
+    pub resident_chunks: &'a [std::ops::Range<usize>],
+    /// The run's threads.
+    pub workers: &'a Workers,
+}
+
+/// What the platform's books need from one leader's pickup.
+#[derive(Default)]
+struct LeaderPickup {
+    tally: PickupTally,
+    /// Goods that arrived after the pickup closed: (units, cost).
+    late: (u64, f64),
+    commission_rate: f64,
+    complaints: u64,
+    granted: u64,
+    refused: u64,
+    refunds_yuan: f64,
+    /// End of its reports in the chunk's `hours` and `reports`.
+    reports_end: usize,
+}
+
+/// One chunk's pickups: per leader, and what they add to lots, products and complaints.
+#[derive(Default)]
+struct ChunkPickups {
+    leaders: Vec<LeaderPickup>,
+    /// Units handed over per lot (lot, units).
+    handed: Vec<(u32, u32)>,
+    per_product: Vec<ProductTotals>,
+    /// Hours to decide each report, in order.
+    hours: Vec<f64>,
+    /// Reports on their way to the platform (when it sees them, lot), in order.
+    reports: Vec<(SimTime, u32)>,
+}
+
+/// What every leader's pickup reads.
+struct Shared<'a> {
+    k: u8,
+    sc: &'a Scenario,
+    rep: &'a ReputationConfig,
+    products: &'a [Product],
+    prices: &'a [f64],
+    lots: &'a [Lot],
+    seed: RunSeed,
+    market_seed: RunSeed,
+    handover: SimTime,
+    day: u64,
+}
 
 impl Platform {
-    /// Pickup at leader `l`: hand-over, then each served resident's trust, complaints,
-    /// refunds, recalls, word of mouth, and the leader's rating.
-    pub(super) fn pickup(&mut self, l: usize, day: u64, orders: &[Order], residents: &mut Residents, rep: &ReputationConfig) {
+    /// Pickup at every leader (see the module's doc).
+    pub(super) fn pickups(&mut self, day: u64, town: &mut Town, rep: &ReputationConfig) {
         let t = &self.sc.timeline;
         let handover = SimTime::at_day_hour(day, 0.5 * (t.pickup_start_hour + t.pickup_end_hour));
-        let mut rng = self.seed.stream(streams::PICKUP, l as u64, day);
         self.observe_complaints(handover);
-        let leader = &mut self.leaders[l];
-        self.served.clear();
-        let mut residents = residents.range_mut(leader.residents.clone());
-        let tally = leader.pickup(
-            self.k,
-            orders,
-            &mut residents,
-            &mut self.product_totals,
-            &self.products,
-            &self.prices,
-            &mut self.lots,
+        let shared = Shared {
+            k: self.k,
+            sc: &self.sc,
+            rep,
+            products: &self.products,
+            prices: &self.prices,
+            lots: &self.lots,
+            seed: self.seed,
+            market_seed: self.market_seed,
             handover,
-            self.sc.leaders.pickup_rate,
-            &mut self.served,
-            streams::residents(&self.market_seed, streams::PICKUP_RESIDENT, day),
-            &mut rng,
-        );
-        let late = if leader.stage == CrateStage::AtLeader { (0, 0.0) } else { leader.write_off_all(&self.lots) };
-        let commission_rate = self.sc.leaders.commission_rate + leader.bonus;
-        let hood = leader.residents.clone();
-        let alpha = self.sc.leaders.rating_alpha;
-        let d = &mut self.today;
-        d.units_sold += tally.units_sold;
-        d.spoil(Stage::Late, late.0, late.1);
-        d.spoil(Stage::Leader, tally.units_spoiled, 0.0);
-        d.spoil(Stage::DeliveredDefective, tally.units_defective, 0.0);
-        d.spoil(Stage::Recalled, tally.units_recalled, 0.0);
-        d.recall_yuan += tally.units_recalled as f64 * self.sc.aftersales.recall_cost_yuan_per_unit;
-        d.write_offs_yuan += tally.write_offs_yuan;
-        d.units_stockout += tally.units_missing;
-        d.revenue_yuan += tally.revenue_yuan;
-        d.cogs_yuan += tally.cogs_yuan;
-        // Subsidy: what the price charged is below list, on the units handed over.
-        let subsidy = (tally.list_revenue_yuan - tally.revenue_yuan).max(0.0);
-        d.subsidy_yuan += subsidy;
-        self.subsidy_spent_yuan += subsidy;
-        let a = &self.sc.aftersales;
-        let k = self.k as usize;
-        let mut refunds = 0.0;
-        let aftersales = streams::residents(&self.market_seed, streams::AFTERSALES, day);
-        for s in &self.served {
-            let mut rng = aftersales.agent(s.resident as u64);
-            let bad = residents.experience(s.resident, k, s.missing, s.defective, day);
-            let leader = &mut self.leaders[l];
-            leader.rating += alpha * (if bad { 0.0 } else { 1.0 } - leader.rating);
-            for _ in 0..s.defective {
-                if !rng.random_bool(a.complaint_prob) {
-                    continue;
-                }
-                let o = aftersales::report(a, &mut rng);
-                let d = &mut self.today;
-                d.complaints += 1;
-                if o.granted {
-                    d.refunds_granted += 1;
-                    refunds += s.defect_yuan / s.defective as f64;
-                } else {
-                    d.refunds_refused += 1;
-                }
-                d.refund_hours_sum += o.hours;
-                residents.nudge_trust(s.resident, k, o.trust_delta);
-                if o.bad {
-                    residents.remember(s.resident, k, ChurnCause::Refund, day);
-                }
-                if a.traceability {
-                    self.complaints_coming.push((handover.plus_hours(o.seen_hours), s.defect_lot));
-                }
+            day,
+        };
+        let leaders = split_mut(&mut self.leaders, town.chunks, 1);
+        let views = town.residents.split_mut(town.resident_chunks);
+        let orders = town.orders;
+        let work: Vec<_> = leaders.zip(views).zip(town.chunks.iter().cloned()).collect();
+        let n_products = self.products.len();
+        let chunks = town.workers.map(work, |((leaders, mut view), chunk)| {
+            let mut out = ChunkPickups { per_product: vec![ProductTotals::default(); n_products], ..ChunkPickups::default() };
+            let mut served = Vec::new();
+            for (leader, l) in leaders.iter_mut().zip(chunk) {
+                let one = pickup_at(leader, l, &orders[l], &mut view, &shared, &mut out, &mut served);
+                out.leaders.push(one);
             }
-            if bad && !hood.is_empty() {
-                // Word of mouth: neighbours hear of it.
-                for _ in 0..rep.word_of_mouth_reach {
-                    let r = rng.random_range(hood.clone());
-                    residents.nudge_trust(r, k, -rep.word_of_mouth_penalty);
-                }
-            }
+            out
+        });
+        for c in chunks {
+            self.book(&c);
         }
-        let d = &mut self.today;
-        d.refunds_yuan += refunds;
-        d.commission_yuan += commission_rate * (tally.revenue_yuan - refunds);
-        d.residents_served += tally.residents_served;
     }
 
+    /// Books one chunk's pickups, leader by leader.
+    fn book(&mut self, c: &ChunkPickups) {
+        for &(lot, n) in &c.handed {
+            self.lots[lot as usize].handed += n;
+        }
+        for (a, b) in self.product_totals.iter_mut().zip(&c.per_product) {
+            a.units_stockout += b.units_stockout;
+            a.units_defective += b.units_defective;
+            a.units_sold += b.units_sold;
+        }
+        let mut reports = 0;
+        for x in &c.leaders {
+            let (tally, late) = (&x.tally, x.late);
+            let d = &mut self.today;
+            d.units_sold += tally.units_sold;
+            d.spoil(Stage::Late, late.0, late.1);
+            d.spoil(Stage::Leader, tally.units_spoiled, 0.0);
+            d.spoil(Stage::DeliveredDefective, tally.units_defective, 0.0);
+            d.spoil(Stage::Recalled, tally.units_recalled, 0.0);
+            d.recall_yuan += tally.units_recalled as f64 * self.sc.aftersales.recall_cost_yuan_per_unit;
+            d.write_offs_yuan += tally.write_offs_yuan;
+            d.units_stockout += tally.units_missing;
+            d.revenue_yuan += tally.revenue_yuan;
+            d.cogs_yuan += tally.cogs_yuan;
+            // Subsidy: what the price charged is below list, on the units handed over.
+            let subsidy = (tally.list_revenue_yuan - tally.revenue_yuan).max(0.0);
+            d.subsidy_yuan += subsidy;
+            self.subsidy_spent_yuan += subsidy;
+            d.complaints += x.complaints;
+            d.refunds_granted += x.granted;
+            d.refunds_refused += x.refused;
+            for h in &c.hours[reports..x.reports_end] {
+                d.refund_hours_sum += h;
+            }
+            if self.sc.aftersales.traceability {
+                self.complaints_coming.extend_from_slice(&c.reports[reports..x.reports_end]);
+            }
+            reports = x.reports_end;
+            d.refunds_yuan += x.refunds_yuan;
+            d.commission_yuan += x.commission_rate * (tally.revenue_yuan - x.refunds_yuan);
+            d.residents_served += tally.residents_served;
+        }
+    }
     /// Complaints that have reached the platform by `now` count against their lots; a lot
     /// whose estimated defect rate passes the threshold is recalled (see [`aftersales`]).
     pub(super) fn observe_complaints(&mut self, now: SimTime) {
@@ -133,4 +187,66 @@ impl Platform {
             self.trace.push(now.0, &self.name, "lot", lot_id, "recall", &name, lot_id as i64, lot.complaints as u64, cause);
         }
     }
+}
+
+/// Pickup at leader `l`: hand-over, then each served resident's trust, complaints, refunds,
+/// word of mouth, and the leader's rating; what the books need goes to `out`.
+fn pickup_at(leader: &mut Leader, l: usize, orders: &[Order], residents: &mut ResidentsMut, s: &Shared, out: &mut ChunkPickups, served: &mut Vec<Served>) -> LeaderPickup {
+    let mut rng = s.seed.stream(streams::PICKUP, l as u64, s.day);
+    served.clear();
+    let tally = leader.pickup(
+        s.k,
+        orders,
+        residents,
+        &mut out.per_product,
+        s.products,
+        s.prices,
+        s.lots,
+        &mut out.handed,
+        s.handover,
+        s.sc.leaders.pickup_rate,
+        served,
+        streams::residents(&s.market_seed, streams::PICKUP_RESIDENT, s.day),
+        &mut rng,
+    );
+    let late = if leader.stage == CrateStage::AtLeader { (0, 0.0) } else { leader.write_off_all(s.lots) };
+    let mut x = LeaderPickup { tally, late, commission_rate: s.sc.leaders.commission_rate + leader.bonus, ..LeaderPickup::default() };
+    let hood = leader.residents.clone();
+    let alpha = s.sc.leaders.rating_alpha;
+    let a = &s.sc.aftersales;
+    let k = s.k as usize;
+    let aftersales = streams::residents(&s.market_seed, streams::AFTERSALES, s.day);
+    for sv in served.iter() {
+        let mut rng = aftersales.agent(sv.resident as u64);
+        let bad = residents.experience(sv.resident, k, sv.missing, sv.defective, s.day);
+        leader.rating += alpha * (if bad { 0.0 } else { 1.0 } - leader.rating);
+        for _ in 0..sv.defective {
+            if !rng.random_bool(a.complaint_prob) {
+                continue;
+            }
+            let o = aftersales::report(a, &mut rng);
+            x.complaints += 1;
+            if o.granted {
+                x.granted += 1;
+                x.refunds_yuan += sv.defect_yuan / sv.defective as f64;
+            } else {
+                x.refused += 1;
+            }
+            out.hours.push(o.hours);
+            out.reports.push((s.handover.plus_hours(o.seen_hours), sv.defect_lot));
+            residents.nudge_trust(sv.resident, k, o.trust_delta);
+            if o.bad {
+                residents.remember(sv.resident, k, ChurnCause::Refund, s.day);
+            }
+        }
+        if bad && !hood.is_empty() {
+            // Word of mouth: neighbours hear of it.
+            for _ in 0..s.rep.word_of_mouth_reach {
+                let r = rng.random_range(hood.clone());
+                residents.nudge_trust(r, k, -s.rep.word_of_mouth_penalty);
+            }
+        }
+    }
+    x.reports_end = out.hours.len();
+    x
 }

@@ -72,7 +72,7 @@ pub(super) fn hood_chunks(hoods: &[Range<usize>]) -> (Vec<Range<usize>>, Vec<Ran
 /// prospects), each from its own stream, on `workers`.
 pub(super) fn populate(residents: &mut Residents, hoods: &[Range<usize>], households: &[usize], draws: &Draws, seed: &RunSeed, workers: &crate::engine::parallel::Workers) {
     let np = residents.platforms;
-    residents.resize(hoods.last().map_or(0, |h| h.end));
+    residents.zeroed(hoods.last().map_or(0, |h| h.end));
     let (hood_chunks, resident_chunks) = hood_chunks(hoods);
     let views = residents.split_mut(&resident_chunks);
     let work: Vec<(ResidentsMut, Range<usize>)> = views.into_iter().zip(hood_chunks).collect();
@@ -95,6 +95,20 @@ pub(super) fn populate(residents: &mut Residents, hoods: &[Range<usize>], househ
 }
 
 impl Market {
+    /// Opens the statistics window in every chunk; returns (residents in the market,
+    /// customers of each platform).
+    pub(super) fn start_window_all(&mut self) -> (u64, [u64; MAX_PLATFORMS]) {
+        let views = self.residents.split_mut(&self.resident_chunks);
+        let mut total = (0, [0; MAX_PLATFORMS]);
+        for (n, c) in self.workers.map(views, |mut v| v.start_window()) {
+            total.0 += n;
+            for (a, b) in total.1.iter_mut().zip(c) {
+                *a += b;
+            }
+        }
+        total
+    }
+
     /// Tonight's shopping in every neighbourhood: fills `self.orders` and each platform's
     /// units ordered per leader; returns (per-platform tallies, shoppers who chose the
     /// outside option).
