@@ -25,11 +25,47 @@ impl Scenario {
     /// warehouse (0 = in time for the next pick): its lead time plus the lane's travel
     /// (distance / speed of its mode) against the hours from the cut-off to the next pick.
     pub fn lead_picks(&self, supplier: &SupplierConfig) -> u32 {
+        self.lead_picks_over(supplier, supplier.distance_km)
+    }
+
+    /// [`Scenario::lead_picks`] over a lane of `km`.
+    pub fn lead_picks_over(&self, supplier: &SupplierConfig, km: f64) -> u32 {
         let t = &self.timeline;
         let to_pick_h = 24.0 - t.order_cutoff_hour + t.central_pick_hour;
         let speed = self.modes.get(&supplier.mode).map_or(f64::INFINITY, |m| m.speed_kmh);
-        let arrive_h = supplier.lead_time_hours + supplier.distance_km / speed;
+        let arrive_h = supplier.lead_time_hours + km / speed;
         ((arrive_h - to_pick_h).max(0.0) / 24.0).ceil() as u32
+    }
+
+    /// Product `p`'s sources and their shares (as written, not normalised): its own
+    /// `supplier`, else its category's sourcing split.
+    pub fn sources_of(&self, p: usize) -> Vec<(&str, f64)> {
+        let pc = &self.products[p];
+        if !pc.supplier.is_empty() {
+            return vec![(pc.supplier.as_str(), 1.0)];
+        }
+        self.sourcing.get(pc.sourcing_category()).map(|c| c.split.iter().map(|(n, w)| (n.as_str(), *w)).collect()).unwrap_or_default()
+    }
+
+    /// The central warehouses of the network: `[central_warehouse]`, then `[[centres]]`.
+    pub fn centre_configs(&self) -> impl Iterator<Item = &CentralWarehouseConfig> {
+        std::iter::once(&self.central_warehouse).chain(&self.centres)
+    }
+
+    /// Index of the centre called `name` (empty or unknown: the first; names are checked
+    /// by validation).
+    pub fn centre_index(&self, name: &str) -> usize {
+        if name.is_empty() { 0 } else { self.centre_configs().position(|c| c.name == name).unwrap_or(0) }
+    }
+
+    /// km of the lane from `supplier` to centre `c`, if the centre buys from it (and the
+    /// lane is given).
+    pub fn lane_km(&self, c: usize, supplier: &SupplierConfig) -> Option<f64> {
+        let cfg = self.centre_configs().nth(c)?;
+        if !cfg.suppliers.is_empty() && !cfg.suppliers.contains(&supplier.name) {
+            return None;
+        }
+        if c == 0 { Some(supplier.distance_km) } else { supplier.lanes_km.get(&cfg.name).copied() }
     }
 
     /// Each platform's own scenario: this one with the platform's `overrides` applied (and
@@ -244,6 +280,13 @@ fn field_at(text: &str, at: usize) -> Option<String> {
     let mut best = None;
     walk(&DeValue::Table(root.into_inner()), at, &mut Vec::new(), &mut best);
     best
+}
+
+impl ProductConfig {
+    /// The `[sourcing.<category>]` entry that sources it: its `category`, else its name.
+    pub fn sourcing_category(&self) -> &str {
+        if self.category.is_empty() { &self.name } else { &self.category }
+    }
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub(crate) enum PlatformEvent {
     /// Pickup closes at every leader.
     Pickups,
     /// Supplier s's lots arrive at the central warehouse.
-    InboundArrival(u32),
+    InboundArrival(u32, u32),
 }
 
 /// Error that stops a run. Fatal: the run's outputs are not written.

@@ -13,6 +13,7 @@
 //! `pickup` (hand-over, after-sales, recalls) and `accounts` (the day's close).
 
 mod accounts;
+mod centre;
 mod logistics;
 mod pickup;
 mod prices;
@@ -25,7 +26,6 @@ use super::accounts::{ProductTotals, SupplierTotals, Tally};
 use super::leader::{CrateStage, Leader};
 use super::lot::{Lot, Portion, SpoilMemo};
 use super::product::Product;
-use super::purchase_plan::DemandForecast;
 pub(crate) use pickup::Town;
 use super::shock::ShockSchedule;
 use super::event::{Event, ModelError, PlatformEvent};
@@ -33,7 +33,9 @@ use super::sourcing::Sourcing;
 use super::supplier::{Delivery, Supplier};
 use super::trace::Trace;
 use super::truck::TransportMode;
-use super::warehouse::{CentralWarehouse, GridWarehouse};
+use super::warehouse::GridWarehouse;
+pub(crate) use centre::Centre;
+pub use centre::CentreTotals;
 use crate::engine::{EventQueue, RunSeed, SimTime};
 use crate::scenario::{ReputationConfig, Scenario};
 
@@ -50,6 +52,8 @@ const NOT_DEPARTED: SimTime = SimTime(u64::MAX);
 /// A lot on its way from a supplier to the central warehouse.
 struct Inbound {
     product: usize,
+    /// The centre it goes to.
+    centre: usize,
     arrival: SimTime,
     /// Hours of the trip spent broken down (at the mode's breakdown temperature), at the end.
     breakdown_hours: f64,
@@ -72,10 +76,10 @@ pub(crate) struct Platform {
     suppliers: Vec<Supplier>,
     /// Each supplier's index among the market's supplier names (one supplier, one yield).
     pub(crate) world_index: Vec<usize>,
-    sourcing: Vec<Sourcing>,
-    /// Picks a lot bought tonight misses before it arrives, per product (the plan's lead).
-    lead_picks: Vec<u32>,
-    forecasts: Vec<DemandForecast>,
+    /// The network's central warehouses, each with its grids, purchases and lanes.
+    pub(crate) centres: Vec<Centre>,
+    /// Each grid warehouse's centre.
+    grid_centre: Vec<usize>,
     /// Tonight's price per product (charged at tomorrow's pickup), yuan.
     pub(crate) prices: Vec<f64>,
     /// Basket price over the reference basket (the outside option's prices).
@@ -86,7 +90,6 @@ pub(crate) struct Platform {
     pub(crate) coupons_committed_yuan: f64,
     /// Notable events (when tracing).
     pub(crate) trace: Trace,
-    central: CentralWarehouse,
     grids: Vec<GridWarehouse>,
     /// Per grid: (road hours, breakdown hours, temperature) of today's linehaul.
     linehaul: Vec<(f64, f64, f64)>,
@@ -97,8 +100,6 @@ pub(crate) struct Platform {
     inbound: Vec<Inbound>,
     /// Units ordered at the last cut-off, `leader * n_products + product`.
     pub(crate) orders: Vec<u32>,
-    /// Per product: units asked of suppliers but missing since the last pick, by cause.
-    pending_short: Vec<[u64; 5]>,
     /// Own vehicles of each mode used today.
     own_used: Vec<u32>,
     pub(crate) today: Tally,
@@ -147,10 +148,15 @@ impl Platform {
         let products: Vec<Product> = sc.products.iter().zip(&sourcing).map(|(p, s)| Product::new(p, s.split.first().map_or(0, |x| x.0))).collect();
         let classes: Vec<_> = sc.products.iter().map(|p| p.temp_class).collect();
         let n_p = products.len();
-        // Picks each supplier's lots miss; a product's plan looks as far ahead as its slowest source.
-        let supplier_leads: Vec<u32> = sc.suppliers.iter().map(|s| sc.lead_picks(s)).collect();
-        let lead_picks = sourcing.iter().map(|s| s.split.iter().map(|&(i, _)| supplier_leads[i]).max().unwrap_or(0)).collect();
-        let central = CentralWarehouse::new(&sc.central_warehouse, mode_index(&sc.central_warehouse.linehaul_mode), &classes);
+        let centres: Vec<Centre> =
+            sc.centre_configs().enumerate().map(|(c, cfg)| Centre::build(c, cfg, &sc, &sourcing, mode_index(&cfg.linehaul_mode))).collect();
+        // A supplier's lots miss as many picks as its slowest lane to a centre buying from it.
+        let supplier_leads: Vec<u32> = sc
+            .suppliers
+            .iter()
+            .enumerate()
+            .map(|(i, s)| centres.iter().filter_map(|c| c.lane_km[i]).map(|km| sc.lead_picks_over(s, km)).max().unwrap_or_else(|| sc.lead_picks(s)))
+            .collect();
         let mut grids = Vec::new();
         let mut leaders = Vec::new();
         for (g, gc) in sc.grid_warehouses.iter().enumerate() {
@@ -167,6 +173,7 @@ impl Platform {
             }
             grids.push(GridWarehouse::new(gc, mode_index(&gc.last_mile_mode), first..leaders.len(), &classes));
         }
+        let grid_centre = sc.grid_warehouses.iter().map(|g| sc.centre_index(&g.centre)).collect();
         let n_l = leaders.len();
         let prices: Vec<f64> = products.iter().map(|p| p.price_yuan).collect();
         let product_totals = products.iter().map(|p| ProductTotals { name: p.name.clone(), ..ProductTotals::default() }).collect();
@@ -179,7 +186,6 @@ impl Platform {
             k,
             name,
             shocks: ShockSchedule::new(&sc.shocks),
-            forecasts: (0..n_p).map(|_| DemandForecast::new(&sc.policy)).collect(),
             prices,
             price_index: 1.0,
             subsidy_spent_yuan: 0.0,
@@ -193,16 +199,14 @@ impl Platform {
             modes,
             suppliers,
             products,
-            sourcing,
-            lead_picks,
-            central,
+            centres,
+            grid_centre,
             grids,
             leaders,
             lots: Vec::new(),
             complaints_coming: Vec::new(),
             inbound: Vec::new(),
             orders: vec![0; n_l * n_p],
-            pending_short: vec![[0; 5]; n_p],
             today: Tally::default(),
             total: Tally::default(),
             stats: Tally::default(),
@@ -255,7 +259,7 @@ impl Platform {
             }
             PlatformEvent::LeaderArrive(l, trip) => self.leader_arrive(l as usize, trip as u64, now, day),
             PlatformEvent::Pickups => self.pickups(day, town, rep),
-            PlatformEvent::InboundArrival(s) => self.inbound_arrival(s as usize, now, day),
+            PlatformEvent::InboundArrival(s, c) => self.inbound_arrival(s as usize, c as usize, now, day),
         }
         Ok(())
     }

@@ -26,7 +26,7 @@ use rand::RngExt;
 use super::accounts::{ProductTotals, Stage, SupplierTotals, Tally};
 pub(crate) use super::event::Event;
 pub use super::event::ModelError;
-use super::platform::{Platform, Town};
+use super::platform::{CentreTotals, Platform, Town};
 use super::streams;
 use super::resident::{ChurnCause, Order, PROSPECT, Residents, ShopTally, top_share, u64_threshold};
 use neighbourhoods::CouponRule;
@@ -73,6 +73,9 @@ pub struct RunReport {
     pub suppliers: Vec<SupplierTotals>,
     /// Per platform.
     pub platforms: Vec<PlatformReport>,
+    /// Run totals per central warehouse (of every platform; names prefixed with the
+    /// platform's in a market).
+    pub centres: Vec<CentreTotals>,
     /// Share of all money spent brought by the top 20 % of residents by spend.
     pub top20_revenue_share: f64,
 }
@@ -259,6 +262,11 @@ pub fn run_with(sc: &Scenario, seed: u64, replication: u64, options: &RunOptions
             suppliers.push(s);
         }
     }
+    let centres = m
+        .platforms
+        .iter()
+        .flat_map(|p| p.centres.iter().map(move |c| CentreTotals { name: if multi { format!("{}/{}", p.name, c.name) } else { c.name.clone() }, ..c.totals.clone() }))
+        .collect();
     let (exposed, left, lost) = m.residents.churn_counts();
     let platforms = m
         .platforms
@@ -283,6 +291,7 @@ pub fn run_with(sc: &Scenario, seed: u64, replication: u64, options: &RunOptions
         products,
         suppliers,
         platforms,
+        centres,
         top20_revenue_share: {
             // Over the residents who were ever in the market (prospects who never joined spend nothing).
             let spent: Vec<f32> = (0..m.residents.len()).filter(|&r| m.residents.status[r] != PROSPECT).map(|r| m.residents.spent_yuan[r]).collect();

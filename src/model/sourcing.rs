@@ -19,20 +19,24 @@ pub struct Sourcing {
 impl Sourcing {
     /// The sourcing of product `p` of the scenario; `supplier_index` maps names to indices.
     pub fn for_product(sc: &Scenario, p: usize, supplier_index: impl Fn(&str) -> usize) -> Self {
+        let sources = sc.sources_of(p);
+        let total: f64 = sources.iter().map(|x| x.1).sum();
+        let split = sources.iter().map(|&(n, w)| (supplier_index(n), w / total)).collect();
         let pc = &sc.products[p];
-        if !pc.supplier.is_empty() {
-            return Sourcing { split: vec![(supplier_index(&pc.supplier), 1.0)], fallback: Fallback::None };
+        let fallback = if pc.supplier.is_empty() { sc.sourcing.get(pc.sourcing_category()).map_or(Fallback::None, |c| c.fallback) } else { Fallback::None };
+        Sourcing { split, fallback }
+    }
+
+    /// The split restricted to the suppliers `keep` accepts, shares renormalised (as is
+    /// when it keeps them all).
+    pub fn restricted_to(&self, keep: impl Fn(usize) -> bool) -> Sourcing {
+        if self.split.iter().all(|&(i, _)| keep(i)) {
+            return self.clone();
         }
-        let cat = if pc.category.is_empty() { &pc.name } else { &pc.category };
-        match sc.sourcing.get(cat) {
-            Some(c) => {
-                let total: f64 = c.split.values().sum();
-                let split = c.split.iter().map(|(n, w)| (supplier_index(n), w / total)).collect();
-                Sourcing { split, fallback: c.fallback }
-            }
-            // Validation guarantees a supplier or a sourcing entry; an empty split buys nothing.
-            None => Sourcing { split: Vec::new(), fallback: Fallback::None },
-        }
+        let kept: Vec<(usize, f64)> = self.split.iter().copied().filter(|&(i, _)| keep(i)).collect();
+        let total: f64 = kept.iter().map(|x| x.1).sum();
+        let split = if total > 0.0 { kept.into_iter().map(|(i, w)| (i, w / total)).collect() } else { kept };
+        Sourcing { split, fallback: self.fallback }
     }
 
     /// Splits `units` into whole requests per source (largest remainder, in split order).

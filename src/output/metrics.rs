@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::model::accounts::{ProductTotals, Stage, SupplierTotals, Tally};
 use crate::model::resident::ChurnCause;
+use crate::model::platform::CentreTotals;
 use crate::model::simulation::PlatformDay;
 use crate::model::supplier::ShortCause;
 use crate::model::simulation::{DayRecord, RunReport};
@@ -523,6 +524,8 @@ pub struct Summary {
     pub products: Vec<ProductSummary>,
     /// Per supplier, with transport cost per kg.
     pub suppliers: Vec<SupplierSummary>,
+    /// Per central warehouse of the network (`centres.csv`).
+    pub centres: Vec<CentreTotals>,
 }
 
 /// A product's totals with derived figures.
@@ -679,6 +682,11 @@ impl Summary {
                 .suppliers
                 .iter()
                 .map(|s| SupplierSummary { transport_per_kg_yuan: yuan(s.transport_per_kg_yuan()), totals: s.clone() })
+                .collect(),
+            centres: r
+                .centres
+                .iter()
+                .map(|c| CentreTotals { inbound_yuan: yuan(c.inbound_yuan), linehaul_yuan: yuan(c.linehaul_yuan), inbound_kg: yuan(c.inbound_kg), ..c.clone() })
                 .collect(),
             totals: Totals {
                 orders: t.orders,

@@ -92,6 +92,8 @@ pub fn write_run(dir: &Path, rows: &[DayRow], platforms: &[PlatformRow], summary
     atomic_write(&dir.join("daily.csv"), &csv)?;
     let csv = csv_bytes(platforms).map_err(std::io::Error::other)?;
     atomic_write(&dir.join("platforms.csv"), &csv)?;
+    let csv = csv_bytes(&summary.centres).map_err(std::io::Error::other)?;
+    atomic_write(&dir.join("centres.csv"), &csv)?;
     let mut json = serde_json::to_vec_pretty(summary).map_err(std::io::Error::other)?;
     json.push(b'\n');
     atomic_write(&dir.join("summary.json"), &json)

@@ -43,8 +43,13 @@ pub struct Scenario {
     pub qc: QcConfig,
     /// Products sold.
     pub products: Vec<ProductConfig>,
-    /// The central warehouse.
+    /// The central warehouse (the first, or only, centre of the network).
     pub central_warehouse: CentralWarehouseConfig,
+    /// Further central warehouses of a national network, `[[centres]]`: each with the
+    /// fields of `[central_warehouse]`, its own grid warehouses (`centre` of a grid), its
+    /// own purchases and inbound lanes (`lanes_km` of a supplier). Default none.
+    #[serde(default)]
+    pub centres: Vec<CentralWarehouseConfig>,
     /// Grid (forward) warehouses, each serving its own leaders.
     pub grid_warehouses: Vec<GridWarehouseConfig>,
     /// Group leaders (pickup points).
@@ -385,9 +390,13 @@ pub struct SupplierConfig {
     /// Share of defective units its own check removes from honest lots, in [0, 1]. Default 0.5.
     #[serde(default = "d_self_check")]
     pub self_check_efficacy: f64,
-    /// Road distance to the central warehouse, km, ≥ 0.
+    /// Road distance to the first central warehouse, km, ≥ 0.
     pub distance_km: f64,
-    /// Transport mode to the central warehouse (a key of `[modes]`).
+    /// Road distance to each further centre that buys from it, km, ≥ 0, by centre name
+    /// (`{ nanchang = 320.0 }`). Default none.
+    #[serde(default)]
+    pub lanes_km: std::collections::BTreeMap<String, f64>,
+    /// Transport mode to the central warehouses (a key of `[modes]`).
     pub mode: String,
     /// Most units of each product it can supply per day, > 0.
     pub capacity_units_per_day: f64,
@@ -502,10 +511,19 @@ pub enum IssuePolicy {
     Fifo,
 }
 
-/// `[central_warehouse]`: quality check, splitting and packing for all grids.
+/// `[central_warehouse]` and each of `[[centres]]`: a central warehouse receiving the
+/// lots it buys, checking, storing and picking them for the leaders of its grids.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CentralWarehouseConfig {
+    /// Unique name among the centres, referred to by grids (`centre`) and suppliers
+    /// (`lanes_km`). Default `central`.
+    #[serde(default = "d_centre_name")]
+    pub name: String,
+    /// Names of the suppliers it buys from (each product's sourcing split restricted to
+    /// them); empty: every supplier of the split. Default empty.
+    #[serde(default)]
+    pub suppliers: Vec<String>,
     /// Storage temperature, °C. Default 4 (cold room).
     #[serde(default = "d_cold_c")]
     pub temp_c: f64,
@@ -534,6 +552,10 @@ pub struct CentralWarehouseConfig {
 fn d_capacity() -> f64 {
     1e9
 }
+/// The first centre's default name.
+pub fn d_centre_name() -> String {
+    "central".into()
+}
 fn d_ambient_zone() -> f64 {
     20.0
 }
@@ -557,7 +579,11 @@ fn d_storage_cost() -> f64 {
 pub struct GridWarehouseConfig {
     /// Unique name.
     pub name: String,
-    /// Road distance from the central warehouse, km, ≥ 0.
+    /// The centre supplying it (a `name` of `[central_warehouse]` or `[[centres]]`); empty:
+    /// the first. Default empty.
+    #[serde(default)]
+    pub centre: String,
+    /// Road distance from its central warehouse, km, ≥ 0.
     pub distance_km: f64,
     /// Temperature while goods wait for sorting, °C. Default 4.
     #[serde(default = "d_cold_c")]

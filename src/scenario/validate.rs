@@ -4,6 +4,8 @@
 //! by path (e.g. `products[2].q10`), the value as written and what is allowed. The
 //! loader turns the path into a line and column of the file.
 
+
+mod network;
 use super::schema::Scenario;
 
 /// One step of a field path: a table key or an array index.
@@ -299,7 +301,7 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         if !p.supplier.is_empty() {
             c.one_of("supplier", &p.supplier, &supplier_names)?;
         } else {
-            let cat = if p.category.is_empty() { &p.name } else { &p.category };
+            let cat = p.sourcing_category();
             if !s.sourcing.contains_key(cat) {
                 return Err(BadValue {
                     path: c.at("supplier"),
@@ -343,15 +345,7 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         }
     }
 
-    let cw = &s.central_warehouse;
-    let c = at(vec![Seg::Key("central_warehouse".into())]);
-    c.positive("capacity_units_per_day", cw.capacity_units_per_day)?;
-    c.temp("ambient_zone_temp_c", cw.ambient_zone_temp_c)?;
-    c.temp("frozen_zone_temp_c", cw.frozen_zone_temp_c)?;
-    c.temp("temp_c", cw.temp_c)?;
-    c.non_negative("handling_cost_yuan_per_unit", cw.handling_cost_yuan_per_unit)?;
-    c.non_negative("storage_cost_yuan_per_unit_day", cw.storage_cost_yuan_per_unit_day)?;
-    c.one_of("linehaul_mode", &cw.linehaul_mode, &mode_names)?;
+    let centre_names = network::centres(s, &mode_names)?;
 
     if s.grid_warehouses.is_empty() {
         return Err(missing("grid_warehouses", "grid warehouse ([[grid_warehouses]])"));
@@ -361,6 +355,9 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         let c = at(vec![Seg::Key("grid_warehouses".into()), Seg::Index(i)]);
         c.unique("name", &g.name, &names)?;
         names.push(&g.name);
+        if !g.centre.is_empty() {
+            c.one_of("centre", &g.centre, &centre_names)?;
+        }
         c.non_negative("distance_km", g.distance_km)?;
         c.temp("temp_c", g.temp_c)?;
         c.non_negative("handling_cost_yuan_per_unit", g.handling_cost_yuan_per_unit)?;
@@ -372,6 +369,7 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         c.temp("ambient_zone_temp_c", g.ambient_zone_temp_c)?;
         c.temp("frozen_zone_temp_c", g.frozen_zone_temp_c)?;
         // Goods must reach the farthest leader before pickup opens.
+        let cw = s.centre_configs().nth(s.centre_index(&g.centre)).unwrap_or(&s.central_warehouse);
         let linehaul = &s.modes[&cw.linehaul_mode];
         let van = &s.modes[&g.last_mile_mode];
         let fixed_h = t.linehaul_depart_hour + t.grid_sort_hours + g.leader_distance_km_max / van.speed_kmh;

@@ -186,6 +186,11 @@ fn dead_fields(sc: &Scenario, platforms: usize) -> Vec<Warning> {
         if s.relabel_prob <= 0.0 {
             dead(&format!("suppliers[{i}].relabel_defect_rate"), "`relabel_prob = 0`: no lot is relabelled");
         }
+        for centre in s.lanes_km.keys() {
+            if sc.centres.iter().any(|c| &c.name == centre && !c.suppliers.is_empty() && !c.suppliers.contains(&s.name)) {
+                dead(&format!("suppliers[{i}].lanes_km.{centre}"), "that centre's `suppliers` leave this supplier out: nothing travels the lane");
+            }
+        }
     }
     for (i, p) in sc.products.iter().enumerate() {
         if p.season_amplitude <= 0.0 {

@@ -32,7 +32,7 @@ fn run_writes_files_and_is_deterministic() {
     }
     // No temporary files left behind.
     let names: Vec<String> = std::fs::read_dir(&a).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names.len(), 4, "daily, platforms, centres, summary: {names:?}");
     let _ = std::fs::remove_dir_all(&a);
     let _ = std::fs::remove_dir_all(&b);
 }

@@ -6,6 +6,7 @@ mod determinism;
 mod liveness;
 mod market;
 mod metamorphic;
+mod network;
 mod paper;
 mod readme_defaults;
 mod report;

@@ -2,6 +2,7 @@
 //! balance checks, and the statistics window.
 
 use super::Platform;
+use crate::model::streams;
 use crate::engine::SimTime;
 use crate::model::accounts::{ProductTotals, SupplierTotals, Tally};
 use crate::model::event::ModelError;
@@ -10,9 +11,9 @@ use crate::model::leader::CrateStage;
 impl Platform {
     /// (units in stock, units in transit, inventory value at cost in yuan).
     pub(super) fn inventory(&self) -> (u64, u64, f64) {
-        let mut stock: u64 = self.central.stock.iter().flatten().map(|x| x.qty as u64).sum();
+        let mut stock: u64 = self.centres.iter().flat_map(|c| c.wh.stock.iter().flatten()).map(|x| x.qty as u64).sum();
         let mut transit: u64 = self.inbound.iter().map(|x| x.portion.qty as u64).sum();
-        let mut value = self.central.value_yuan(&self.lots)
+        let mut value = self.centres.iter().map(|c| c.wh.value_yuan(&self.lots)).sum::<f64>()
             + self.inbound.iter().map(|x| x.portion.qty as f64 * self.lots[x.portion.lot as usize].unit_cost_yuan).sum::<f64>();
         for l in &self.leaders {
             let u = l.units();
@@ -28,11 +29,13 @@ impl Platform {
     /// End of day: storage and fleet costs, then the balance check. Returns the day's tally
     /// with the stock and transit left.
     pub(crate) fn day_end(&mut self, now: SimTime, day: u64) -> Result<(Tally, u64, u64), ModelError> {
-        for p in 0..self.products.len() {
-            self.age_central(p, now, day, "central_night");
+        for c in 0..self.centres.len() {
+            for p in 0..self.products.len() {
+                self.age_central(c, p, now, day, streams::CENTRAL_NIGHT);
+            }
+            let held: u64 = self.centres[c].wh.stock.iter().flatten().map(|x| x.qty as u64).sum();
+            self.today.warehousing_yuan += held as f64 * self.centres[c].wh.storage_cost_yuan_per_unit_day;
         }
-        let held: u64 = self.central.stock.iter().flatten().map(|x| x.qty as u64).sum();
-        self.today.warehousing_yuan += held as f64 * self.sc.central_warehouse.storage_cost_yuan_per_unit_day;
         for (m, mode) in self.modes.iter().enumerate() {
             let fleet = mode.fleet_cost_per_day_yuan();
             self.today.transport_fleet_yuan += fleet;
@@ -53,6 +56,10 @@ impl Platform {
         self.customers_start = customers;
         for p in &mut self.product_totals {
             *p = ProductTotals { name: std::mem::take(&mut p.name), ..ProductTotals::default() };
+        }
+        for c in &mut self.centres {
+            let t = &c.totals;
+            c.totals = super::CentreTotals { name: t.name.clone(), grids: t.grids, leaders: t.leaders, ..Default::default() };
         }
         for s in &mut self.supplier_totals {
             *s = SupplierTotals { name: std::mem::take(&mut s.name), kind: s.kind, lead_picks: s.lead_picks, ..SupplierTotals::default() };

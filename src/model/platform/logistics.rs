@@ -60,42 +60,57 @@ impl Platform {
         self.today.spoil(stage, units, cost);
     }
 
-    pub(super) fn age_central(&mut self, p: usize, now: SimTime, day: u64, purpose: &str) {
-        let mut rng = self.seed.stream(purpose, p as u64, day);
-        let before = self.central.value_of(p, &self.lots);
-        let k = self.central.age_to(p, now, &self.products[p], &mut rng);
-        let after = self.central.value_of(p, &self.lots);
+    /// Ages centre `c`'s stock of product `p` to `now`, drawing from stream `purpose`.
+    pub(super) fn age_central(&mut self, c: usize, p: usize, now: SimTime, day: u64, purpose: &str) {
+        let centre = &mut self.centres[c];
+        let mut rng = self.seed.stream(purpose, centre.key(p as u64), day);
+        let before = centre.wh.value_of(p, &self.lots);
+        let k = centre.wh.age_to(p, now, &self.products[p], &mut rng);
+        let after = centre.wh.value_of(p, &self.lots);
+        centre.totals.units_spoiled_central += k as u64;
         self.today.spoil(Stage::Central, k as u64, before - after);
     }
 
     pub(super) fn central_pick(&mut self, now: SimTime, day: u64) {
         let n_p = self.products.len();
-        let n_l = self.leaders.len();
-        let mut rng = self.seed.stream(streams::ALLOCATION, 0, day);
         self.observe_complaints(now);
         self.limit_to_grid_capacity(n_p);
-        let total_ordered: u64 = self.orders.iter().map(|&x| x as u64).sum();
+        for c in 0..self.centres.len() {
+            self.centre_pick(c, now, day);
+        }
+        self.orders.iter_mut().for_each(|x| *x = 0);
+    }
+
+    /// Centre `c` picks its leaders' orders: shared out among them when short.
+    fn centre_pick(&mut self, c: usize, now: SimTime, day: u64) {
+        let n_p = self.products.len();
+        let leaders = std::mem::take(&mut self.centres[c].leaders);
+        let n_l = leaders.len();
+        let mut rng = self.seed.stream(streams::ALLOCATION, c as u64, day);
+        let total_ordered: u64 = leaders.iter().map(|&l| self.orders[l * n_p..(l + 1) * n_p].iter().map(|&x| x as u64).sum::<u64>()).sum();
         // Picking capacity is shared by all products in proportion to their orders.
-        let cap_share = (self.central.capacity_units_per_day / total_ordered.max(1) as f64).min(1.0);
+        let cap_share = (self.centres[c].wh.capacity_units_per_day / total_ordered.max(1) as f64).min(1.0);
         for p in 0..n_p {
-            self.age_central(p, now, day, streams::CENTRAL_PICK);
-            let (units, yuan) = self.central.remove_recalled(p, &self.lots);
+            self.age_central(c, p, now, day, streams::CENTRAL_PICK);
+            let (units, yuan) = self.centres[c].wh.remove_recalled(p, &self.lots);
             self.today.spoil(Stage::Recalled, units, yuan);
             self.today.recall_yuan += units as f64 * self.sc.aftersales.recall_cost_yuan_per_unit;
-            let ordered: u64 = (0..n_l).map(|l| self.orders[l * n_p + p] as u64).sum();
-            let pending = std::mem::take(&mut self.pending_short[p]);
+            let ordered: u64 = leaders.iter().map(|&l| self.orders[l * n_p + p] as u64).sum();
+            let pending = std::mem::take(&mut self.centres[c].pending_short[p]);
             if ordered == 0 {
                 continue;
             }
-            let stock = self.central.units(p) as u64;
+            let stock = self.centres[c].wh.units(p) as u64;
             let pickable = (ordered as f64 * cap_share).floor() as u64;
             let avail = stock.min(pickable);
             if avail < ordered {
                 self.product_totals[p].units_short += ordered - avail;
+                self.centres[c].totals.units_short += ordered - avail;
                 if self.trace.on() {
                     let cause = ShortCause::ALL.iter().copied().max_by_key(|c| pending[*c as usize]).filter(|c| pending[*c as usize] > 0).unwrap_or(ShortCause::Other);
                     let name = self.products[p].name.clone();
-                    self.trace.push(now.0, &self.name, "central_warehouse", "central", "stock_out", &name, -1, ordered - avail, cause.name());
+                    let centre = self.centres[c].name.clone();
+                    self.trace.push(now.0, &self.name, "central_warehouse", centre, "stock_out", &name, -1, ordered - avail, cause.name());
                 }
                 self.attribute_short(ordered, stock, pickable, &pending);
                 if (avail as f64) < 0.95 * ordered as f64 {
@@ -104,7 +119,7 @@ impl Platform {
                 // Short: each leader gets floor(order × avail / ordered); the units left over
                 // go one each to leaders that were rounded down, from a random starting point.
                 let mut given = 0u64;
-                for l in 0..n_l {
+                for &l in &leaders {
                     let want = self.orders[l * n_p + p] as u64;
                     self.wanted[l] = want as u32;
                     let share = want * avail / ordered;
@@ -117,7 +132,7 @@ impl Platform {
                     if extra == 0 {
                         break;
                     }
-                    let l = (start + k) % n_l;
+                    let l = leaders[(start + k) % n_l];
                     if self.orders[l * n_p + p] < self.wanted[l] {
                         self.orders[l * n_p + p] += 1;
                         extra -= 1;
@@ -125,13 +140,13 @@ impl Platform {
                 }
             }
             let mut picked = 0u64;
-            for l in 0..n_l {
+            for &l in &leaders {
                 let n = self.orders[l * n_p + p];
                 if n == 0 {
                     continue;
                 }
                 self.scratch.clear();
-                let got = self.central.pick(p, n, &mut self.scratch);
+                let got = self.centres[c].wh.pick(p, n, &mut self.scratch);
                 picked += got as u64;
                 let dwell: f64 = self.scratch.iter().map(|x| x.qty as f64 * now.hours_since(self.lots[x.lot as usize].received)).sum();
                 self.product_totals[p].central_dwell_unit_hours += dwell;
@@ -144,9 +159,10 @@ impl Platform {
                 leader.stage = CrateStage::Central;
                 leader.trip_day = day;
             }
-            self.today.warehousing_yuan += picked as f64 * self.central.handling_cost_yuan_per_unit;
+            self.centres[c].totals.units_picked += picked;
+            self.today.warehousing_yuan += picked as f64 * self.centres[c].wh.handling_cost_yuan_per_unit;
         }
-        self.orders.iter_mut().for_each(|x| *x = 0);
+        self.centres[c].leaders = leaders;
     }
 
     /// Cuts each grid warehouse's orders to what it can sort in a day (each leader's and
@@ -188,7 +204,8 @@ impl Platform {
     }
 
     pub(super) fn linehaul_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64) -> Result<(), ModelError> {
-        let temps = self.central.temps_c.clone();
+        let c = self.grid_centre[g];
+        let temps = self.centres[c].wh.temps_c.clone();
         self.age_grid(g, now, |p| temps[p], Stage::Central, day);
         let name = self.sc.grid_warehouses[g].name.clone();
         let name = name.as_str();
@@ -199,7 +216,7 @@ impl Platform {
                 for p in 0..self.products.len() {
                     for x in std::mem::take(&mut self.leaders[l].crates[p]) {
                         returned += x.qty as u64;
-                        self.central.receive(p, x);
+                        self.centres[c].wh.receive(p, x);
                     }
                 }
                 self.today.short(ShortCause::Shock, returned);
@@ -210,13 +227,14 @@ impl Platform {
             }
             return Ok(());
         }
-        let m = self.central.linehaul_mode;
+        let m = self.centres[c].wh.linehaul_mode;
         let kg: f64 = self.grid_leaders(g).map(|l| self.leaders[l].load_kg(&self.products)).sum();
         let km = self.grids[g].distance_km;
         if kg <= 0.0 {
             return Ok(());
         }
-        let (temp, _) = self.ship(m, km, kg, Leg::Linehaul);
+        let (temp, yuan) = self.ship(m, km, kg, Leg::Linehaul);
+        self.centres[c].totals.linehaul_yuan += yuan;
         self.today.linehaul_loads += 1;
         let mut rng = self.seed.stream(streams::LINEHAUL_TRIP, g as u64, day);
         let dep = self.modes[m].depart(km, self.shocks.breakdown(name, day), &mut rng);
@@ -235,7 +253,7 @@ impl Platform {
             return Ok(()); // its goods missed their pickup and were written off
         }
         let (_, breakdown_h, temp) = self.linehaul[g];
-        let warm = self.modes[self.central.linehaul_mode].m.breakdown_temp_c;
+        let warm = self.modes[self.centres[self.grid_centre[g]].wh.linehaul_mode].m.breakdown_temp_c;
         let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(breakdown_h)));
         self.age_grid(g, stuck_from, |_| temp, Stage::Linehaul, day);
         self.age_grid(g, now, |_| warm, Stage::Linehaul, day);

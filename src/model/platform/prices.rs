@@ -12,8 +12,8 @@ impl Platform {
         let budget_left = self.subsidy_spent_yuan < c.subsidy_budget_yuan;
         let (mut num, mut den) = (0.0, 0.0);
         for (p, product) in self.products.iter().enumerate() {
-            let stock = self.central.units(p) as f64;
-            let last_orders = self.forecasts[p].last() as f64;
+            let stock = self.centres.iter().map(|c| c.wh.units(p)).sum::<u32>() as f64;
+            let last_orders = self.centres.iter().map(|c| c.forecasts[p].last()).sum::<u32>() as f64;
             let clearance = product.shelf_mean_h < c.perishable_shelf_life_hours && stock > c.clearance_overstock_ratio * last_orders.max(1.0);
             // Price intelligence follows the season; the other policies keep their list price.
             let season = product.season(day);

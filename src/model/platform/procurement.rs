@@ -1,4 +1,4 @@
-//! A platform's purchases: tonight's plan per product, requests to its sources out of the
+//! A platform's purchases: tonight's plan per centre and product, requests to its sources out of the
 //! world's shared yields (with fallback), new lots and their ageing at the origin, inbound
 //! trips, and the lots' arrival at the central warehouse with quality control.
 
@@ -19,38 +19,47 @@ impl Platform {
     /// After residents have ordered: tonight's purchase plan and deliveries.
     pub(crate) fn cutoff(&mut self, q: &mut EventQueue<Event>, now: SimTime, day: u64, world: &mut World) -> Result<(), ModelError> {
         let n_p = self.products.len();
-        // Purchase plan and deliveries, product by product.
-        let mut shipped_kg = vec![0.0; self.suppliers.len()];
-        for p in 0..n_p {
-            let ordered: u64 = (0..self.leaders.len()).map(|l| self.orders[l * n_p + p] as u64).sum();
-            self.today.units_ordered += ordered;
-            self.product_totals[p].units_ordered += ordered;
-            self.forecasts[p].observe(ordered as u32);
-            self.age_central(p, now, day, streams::CENTRAL_CUTOFF);
-            let stock = self.central.units(p);
-            let on_order: u32 = self.inbound.iter().filter(|x| x.product == p).map(|x| x.portion.qty).sum();
-            let want = purchase_plan::quantity(
-                ordered as u32,
-                self.forecasts[p].forecast(),
-                self.lead_picks[p],
-                stock,
-                on_order,
-                self.sc.policy.safety_stock_factor,
-            );
-            self.buy(p, want, now, day, &mut shipped_kg, world);
+        let n_s = self.suppliers.len();
+        // Purchase plan and deliveries, centre by centre, product by product.
+        let mut shipped_kg = vec![0.0; self.centres.len() * n_s];
+        for c in 0..self.centres.len() {
+            for p in 0..n_p {
+                let centre = &self.centres[c];
+                let ordered: u64 = centre.leaders.iter().map(|&l| self.orders[l * n_p + p] as u64).sum();
+                self.today.units_ordered += ordered;
+                self.product_totals[p].units_ordered += ordered;
+                self.centres[c].totals.units_ordered += ordered;
+                self.centres[c].forecasts[p].observe(ordered as u32);
+                self.age_central(c, p, now, day, streams::CENTRAL_CUTOFF);
+                let centre = &self.centres[c];
+                let stock = centre.wh.units(p);
+                let on_order: u32 = self.inbound.iter().filter(|x| x.product == p && x.centre == c).map(|x| x.portion.qty).sum();
+                let want = purchase_plan::quantity(
+                    ordered as u32,
+                    centre.forecasts[p].forecast(),
+                    centre.lead_picks[p],
+                    stock,
+                    on_order,
+                    self.sc.policy.safety_stock_factor,
+                );
+                self.buy(c, p, want, now, day, &mut shipped_kg[c * n_s..(c + 1) * n_s], world);
+            }
         }
         let first_night = day == 0;
-        // One departure per supplier lane carries all its lots of the night.
-        for (s, &kg) in shipped_kg.iter().enumerate() {
+        // One departure per lane (supplier, centre) carries all its lots of the night.
+        for (i, &kg) in shipped_kg.iter().enumerate() {
             if kg <= 0.0 {
                 continue;
             }
+            let (c, s) = (i / n_s, i % n_s);
             let m = self.suppliers[s].mode;
-            let km = self.suppliers[s].distance_km;
+            let km = self.centres[c].lane_km[s].unwrap_or(self.suppliers[s].distance_km);
             let (temp, yuan) = self.ship(m, km, kg, Leg::Inbound);
             self.supplier_totals[s].transport_yuan += yuan;
             self.supplier_totals[s].kg_shipped += kg;
-            let mut rng = self.seed.stream(streams::INBOUND_TRIP, s as u64, day);
+            self.centres[c].totals.inbound_yuan += yuan;
+            self.centres[c].totals.inbound_kg += kg;
+            let mut rng = self.seed.stream(streams::INBOUND_TRIP, self.centres[c].key(s as u64), day);
             let forced = self.shocks.breakdown(&self.suppliers[s].name, day);
             let dep = self.modes[m].depart(km, forced, &mut rng);
             if dep.breakdown_hours > 0.0 {
@@ -59,13 +68,13 @@ impl Platform {
             }
             let dispatch = now.plus_hours(self.suppliers[s].c.lead_time_hours);
             let arrival = dispatch.plus_hours(dep.total_hours());
-            // Tonight's lots of this supplier still carry the "not yet departed" marker.
-            for x in self.inbound.iter_mut().filter(|x| x.arrival == NOT_DEPARTED && self.lots[x.portion.lot as usize].supplier as usize == s) {
+            // Tonight's lots of this lane still carry the "not yet departed" marker.
+            for x in self.inbound.iter_mut().filter(|x| x.arrival == NOT_DEPARTED && x.centre == c && self.lots[x.portion.lot as usize].supplier as usize == s) {
                 x.arrival = arrival;
                 x.breakdown_hours = dep.breakdown_hours;
                 x.temp_c = temp;
             }
-            self.schedule(q, arrival, PlatformEvent::InboundArrival(s as u32))?;
+            self.schedule(q, arrival, PlatformEvent::InboundArrival(s as u32, c as u32))?;
         }
         if first_night && self.sc.run.steady_start {
             self.pipeline(q, now, day)?;
@@ -81,52 +90,60 @@ impl Platform {
     /// and start at their harvest age.
     fn pipeline(&mut self, q: &mut EventQueue<Event>, now: SimTime, day: u64) -> Result<(), ModelError> {
         let n_p = self.products.len();
-        for p in 0..n_p {
-            let lead = self.lead_picks[p];
-            if lead == 0 {
-                continue;
-            }
-            let ordered: u64 = (0..self.leaders.len()).map(|l| self.orders[l * n_p + p] as u64).sum();
-            let qty = (ordered as f64 * (1.0 + self.sc.policy.safety_stock_factor)).ceil() as u32;
-            if qty == 0 {
-                continue;
-            }
-            self.sourcing[p].requests(qty, &mut self.requests);
-            let requests = self.requests.clone();
-            for nights_before in 1..=lead {
-                for (k, &r) in requests.iter().enumerate() {
-                    let s = self.sourcing[p].split[k].0;
-                    if r == 0 || self.supplier_totals[s].lead_picks < nights_before {
-                        continue;
+        for c in 0..self.centres.len() {
+            for p in 0..n_p {
+                let centre = &self.centres[c];
+                let lead = centre.lead_picks[p];
+                if lead == 0 {
+                    continue;
+                }
+                let ordered: u64 = centre.leaders.iter().map(|&l| self.orders[l * n_p + p] as u64).sum();
+                let qty = (ordered as f64 * (1.0 + self.sc.policy.safety_stock_factor)).ceil() as u32;
+                if qty == 0 {
+                    continue;
+                }
+                centre.sourcing[p].requests(qty, &mut self.requests);
+                let requests = self.requests.clone();
+                for nights_before in 1..=lead {
+                    for (k, &r) in requests.iter().enumerate() {
+                        let s = self.centres[c].sourcing[p].split[k].0;
+                        let km = self.centres[c].lane_km[s].unwrap_or(self.suppliers[s].distance_km);
+                        if r == 0 || self.sc.lead_picks_over(&self.sc.suppliers[s], km) < nights_before {
+                            continue;
+                        }
+                        let mut kg = vec![0.0; self.suppliers.len()];
+                        self.new_lot(c, p, s, r, now, day, &mut kg);
+                        if kg[s] <= 0.0 {
+                            continue;
+                        }
+                        let m = self.suppliers[s].mode;
+                        let (temp, yuan) = self.ship(m, km, kg[s], Leg::Inbound);
+                        self.supplier_totals[s].transport_yuan += yuan;
+                        self.supplier_totals[s].kg_shipped += kg[s];
+                        self.centres[c].totals.inbound_yuan += yuan;
+                        self.centres[c].totals.inbound_kg += kg[s];
+                        let trip_h = self.suppliers[s].c.lead_time_hours + self.modes[m].travel_hours(km);
+                        let arrival = now.plus_hours((trip_h - 24.0 * nights_before as f64).max(1.0 / 60.0));
+                        if let Some(x) = self.inbound.last_mut() {
+                            x.arrival = arrival;
+                            x.temp_c = temp;
+                        }
+                        self.schedule(q, arrival, PlatformEvent::InboundArrival(s as u32, c as u32))?;
                     }
-                    let mut kg = vec![0.0; self.suppliers.len()];
-                    self.new_lot(p, s, r, now, day, &mut kg);
-                    if kg[s] <= 0.0 {
-                        continue;
-                    }
-                    let (m, km) = (self.suppliers[s].mode, self.suppliers[s].distance_km);
-                    let (temp, yuan) = self.ship(m, km, kg[s], Leg::Inbound);
-                    self.supplier_totals[s].transport_yuan += yuan;
-                    self.supplier_totals[s].kg_shipped += kg[s];
-                    let trip_h = self.suppliers[s].c.lead_time_hours + self.modes[m].travel_hours(km);
-                    let arrival = now.plus_hours((trip_h - 24.0 * nights_before as f64).max(1.0 / 60.0));
-                    if let Some(x) = self.inbound.last_mut() {
-                        x.arrival = arrival;
-                        x.temp_c = temp;
-                    }
-                    self.schedule(q, arrival, PlatformEvent::InboundArrival(s as u32))?;
                 }
             }
         }
         Ok(())
     }
 
-    /// Asks the sources of product `p` for `want` units tonight and creates their lots.
-    pub(super) fn buy(&mut self, p: usize, want: u32, now: SimTime, day: u64, shipped_kg: &mut [f64], world: &mut World) {
+    /// Asks centre `c`'s sources of product `p` for `want` units tonight and creates their
+    /// lots (their kg added to `shipped_kg[supplier]`).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn buy(&mut self, c: usize, p: usize, want: u32, now: SimTime, day: u64, shipped_kg: &mut [f64], world: &mut World) {
         if want == 0 {
             return;
         }
-        let sourcing = &self.sourcing[p];
+        let sourcing = &self.centres[c].sourcing[p];
         sourcing.requests(want, &mut self.requests);
         self.deliveries.clear();
         for (k, &(s, _)) in sourcing.split.iter().enumerate() {
@@ -139,7 +156,7 @@ impl Platform {
                 None
             };
             let pool = world.yield_of(sup, self.world_index[s], p, day);
-            let mut rng = self.seed.stream(streams::SUPPLIER_FILL, (s * 64 + p) as u64, day);
+            let mut rng = self.seed.stream(streams::SUPPLIER_FILL, self.centres[c].key((s * 64 + p) as u64), day);
             self.deliveries.push(sup.deliver(self.requests[k], &pool, blocked, &mut rng));
         }
         if sourcing.fallback == Fallback::Spread {
@@ -173,29 +190,30 @@ impl Platform {
         }
         for k in 0..self.deliveries.len() {
             let d = self.deliveries[k];
-            world.take(self.world_index[self.sourcing[p].split[k].0], p, d.units);
-            for c in 0..5 {
-                self.pending_short[p][c] += d.gap[c] as u64;
+            let s = self.centres[c].sourcing[p].split[k].0;
+            world.take(self.world_index[s], p, d.units);
+            for cause in 0..5 {
+                self.centres[c].pending_short[p][cause] += d.gap[cause] as u64;
             }
             let gap: u32 = d.gap.iter().sum();
             if gap > 0 && self.trace.on() {
                 let c = (0..5).max_by_key(|&c| d.gap[c]).unwrap_or(4);
-                let sup = self.suppliers[self.sourcing[p].split[k].0].name.clone();
+                let sup = self.suppliers[s].name.clone();
                 let name = self.products[p].name.clone();
                 self.trace.push(now.0, &self.name, "supplier", sup, "short_delivery", &name, -1, gap as u64, ShortCause::ALL[c].name());
             }
             if d.units > 0 {
-                let s = self.sourcing[p].split[k].0;
-                self.new_lot(p, s, d.units, now, day, shipped_kg);
+                self.new_lot(c, p, s, d.units, now, day, shipped_kg);
             }
         }
     }
 
-    /// A lot of `qty` units of product `p` from supplier `s`, bought tonight.
-    pub(super) fn new_lot(&mut self, p: usize, s: usize, qty: u32, now: SimTime, day: u64, shipped_kg: &mut [f64]) {
+    /// A lot of `qty` units of product `p` from supplier `s` for centre `c`, bought tonight.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new_lot(&mut self, c: usize, p: usize, s: usize, qty: u32, now: SimTime, day: u64, shipped_kg: &mut [f64]) {
         let sup = &self.suppliers[s];
         let product = &self.products[p];
-        let mut rng = self.seed.stream(streams::LOT, (s * 64 + p) as u64, day);
+        let mut rng = self.seed.stream(streams::LOT, self.centres[c].key((s * 64 + p) as u64), day);
         let age0 = sup.harvest_age_h(product.shelf_mean_h, &mut rng);
         let (defect_rate, false_origin) = sup.integrity(&mut rng);
         let unit_cost_yuan = product.unit_cost_yuan * sup.c.price_factor * product.season(day);
@@ -206,6 +224,7 @@ impl Platform {
         self.today.units_procured += qty as u64;
         self.today.procurement_yuan += qty as f64 * unit_cost_yuan;
         self.product_totals[p].units_procured += qty as u64;
+        self.centres[c].totals.units_procured += qty as u64;
         self.supplier_totals[s].procurement_yuan += qty as f64 * unit_cost_yuan;
         let mut portion = Portion { lot: lot_id, qty, age_h: age0, since: harvested };
         let k = portion.age_to(dispatch, sup.c.origin_temp_c, product, &mut rng);
@@ -214,17 +233,18 @@ impl Platform {
             shipped_kg[s] += portion.qty as f64 * product.unit_kg;
             self.supplier_totals[s].units_shipped += portion.qty as u64;
             // Arrival is set when the supplier's departure is drawn (after all products).
-            self.inbound.push(Inbound { product: p, arrival: NOT_DEPARTED, breakdown_hours: 0.0, temp_c: 0.0, portion });
+            self.inbound.push(Inbound { product: p, centre: c, arrival: NOT_DEPARTED, breakdown_hours: 0.0, temp_c: 0.0, portion });
         }
     }
 
-    pub(super) fn inbound_arrival(&mut self, s: usize, now: SimTime, day: u64) {
+    /// Lots on the lane from supplier `s` to centre `c` that are due arrive.
+    pub(super) fn inbound_arrival(&mut self, s: usize, c: usize, now: SimTime, day: u64) {
         let warm = self.modes[self.suppliers[s].mode].m.breakdown_temp_c;
-        let mut rng = self.seed.stream(streams::INBOUND, s as u64, day);
+        let mut rng = self.seed.stream(streams::INBOUND, self.centres[c].key(s as u64), day);
         let mut i = 0;
         while i < self.inbound.len() {
             let x = &self.inbound[i];
-            if self.lots[x.portion.lot as usize].supplier as usize != s || x.arrival > now {
+            if self.lots[x.portion.lot as usize].supplier as usize != s || x.centre != c || x.arrival > now {
                 i += 1;
                 continue;
             }
@@ -248,7 +268,7 @@ impl Platform {
             st.units_received += x.portion.qty as u64;
             st.mean_age_share_on_arrival += x.portion.age_h / product.shelf_mean_h * x.portion.qty as f64;
             let key = self.lots[lot].supplier as u64 * 64 + x.product as u64;
-            let mut qrng = self.seed.stream(streams::QC, key, day);
+            let mut qrng = self.seed.stream(streams::QC, self.centres[c].key(key), day);
             let r = quality_control::inspect(&self.sc.qc, x.portion.qty, self.lots[lot].defect_rate, self.lots[lot].false_origin, &mut qrng);
             if r.sampled {
                 self.today.lots_inspected += 1;
@@ -261,7 +281,7 @@ impl Platform {
                 self.supplier_totals[s].lots_rejected += 1;
                 self.today.units_returned += x.portion.qty as u64;
                 self.today.returned_yuan += x.portion.qty as f64 * cost;
-                self.pending_short[x.product][ShortCause::Quality as usize] += x.portion.qty as u64;
+                self.centres[c].pending_short[x.product][ShortCause::Quality as usize] += x.portion.qty as u64;
                 continue;
             }
             if self.lots[lot].false_origin {
@@ -271,7 +291,7 @@ impl Platform {
             self.today.spoil(Stage::QcSorted, r.sorted_out as u64, r.sorted_out as f64 * cost);
             self.lots[lot].defect_rate = r.defect_rate_after;
             if x.portion.qty > 0 {
-                self.central.receive(x.product, x.portion);
+                self.centres[c].wh.receive(x.product, x.portion);
             }
         }
     }
