@@ -377,19 +377,24 @@ fn sensitivity_cmd(path: &Path, out: &Path, jobs: Option<usize>, shard: Option<S
 fn paper_cmd(reps: usize, out: &Path, dir: &Path, seed: u64, jobs: Option<usize>) -> anyhow::Result<ExitCode> {
     use cesim::experiment::paper;
     let started = std::time::Instant::now();
-    let results = paper::run_claims(dir, reps, seed, None, jobs_or_all(jobs))?;
+    let mut results = paper::run_claims(dir, reps, seed, None, jobs_or_all(jobs))?;
+    let claims: Vec<paper::Claim> = results.iter().map(|r| r.claim.clone()).collect();
+    for (r, share) in results.iter_mut().zip(paper::robust_shares(&claims, dir, seed, jobs_or_all(jobs))?) {
+        r.robust_share = share;
+    }
     let mut o = std::io::stdout().lock();
-    writeln!(o, "{:<34} {:<12} {:<10} {:>14} {:>30}  holds", "claim", "section", "expected", "mean effect", "95 % CI")?;
+    writeln!(o, "{:<34} {:<12} {:<10} {:>14} {:>30}  holds  robust", "claim", "section", "expected", "mean effect", "95 % CI")?;
     for r in &results {
         writeln!(
             o,
-            "{:<34} {:<12} {:<10} {:>14.4} {:>30}  {}",
+            "{:<34} {:<12} {:<10} {:>14.4} {:>30}  {:<5}  {}",
             r.claim.id,
             r.claim.section,
             r.claim.expect.text(),
             r.ci.mean,
             format!("[{:.4}, {:.4}]", r.ci.lo, r.ci.hi),
-            if r.holds { "yes" } else { "NO" }
+            if r.holds { "yes" } else { "NO" },
+            r.robust_share.map_or("—".to_string(), |x| format!("{:.0} %", 100.0 * x))
         )?;
     }
     let held = results.iter().filter(|r| r.holds).count();

@@ -3,9 +3,15 @@
 //! with `RunSeed(seed, r)`. A claim holds when the 95 % CI of its effect lies on the
 //! expected side (or inside the expected range).
 
+mod quotes;
+mod robustness;
+
 use std::path::Path;
 
 use rayon::prelude::*;
+
+pub use quotes::{QUOTES, quote};
+pub use robustness::{POINTS as ROBUST_POINTS, REPS as ROBUST_REPS, UNCERTAIN, robust_shares};
 
 use super::ExperimentError;
 use super::stats::{MeanCi, mean_ci};
@@ -32,6 +38,15 @@ impl Expect {
             Expect::Above(x) => ci.lo > x,
             Expect::Below(x) => ci.hi < x,
             Expect::Within(lo, hi) => ci.lo >= lo && ci.hi <= hi,
+        }
+    }
+
+    /// Whether a point estimate lies on the expected side (or inside the range).
+    pub fn holds_at(&self, x: f64) -> bool {
+        match *self {
+            Expect::Above(a) => x > a,
+            Expect::Below(b) => x < b,
+            Expect::Within(lo, hi) => (lo..=hi).contains(&x),
         }
     }
 
@@ -73,6 +88,9 @@ pub struct ClaimResult {
     pub ci: MeanCi,
     /// Whether it holds.
     pub holds: bool,
+    /// Findings: the share of the robustness design's points where it holds (see
+    /// [`robust_shares`]); `None` for identities, or when not computed.
+    pub robust_share: Option<f64>,
 }
 
 /// Claims that no longer hold since the model changed, with why: the model's answer, not a
@@ -80,6 +98,13 @@ pub struct ClaimResult {
 pub const MOVED: &[(&str, &str)] = &[(
     "5.3-trace-defects",
     "recalls are now decided from the complaints that have reached the platform (after the channel's delay), not from the lot's true defect rate at complaint time; a next-day lot of fresh produce is sold out before its complaints arrive, so a recall saves little of it (traceability still recalls bad stock that lingers: see the metamorphic tests)",
+)];
+
+/// Findings the model does not support, with why: what came out otherwise. `cesim paper`
+/// lists them in its README.
+pub const NOT_SUPPORTED: &[(&str, &str)] = &[(
+    "5.1.1-split-profit",
+    "under a 14-day, 80 % yield shock the second source keeps customers and sales, but its dearer units, bought every day of the run, cost more than the margin it saves: multi-sourcing is insurance with a premium, paid in profit",
 )];
 
 /// Claims that follow from one model equation or straight from the scenarios' inputs, with
@@ -149,6 +174,10 @@ fn recovery_days(r: &RunReport) -> f64 {
     let before = if s > 0 { days[s - 1].mean_trust } else { days[s].mean_trust };
     days[s..].iter().position(|d| d.mean_trust >= 0.9 * before).unwrap_or(days.len() - s) as f64
 }
+/// A platform's churn: customers lost / (its customers at the start + customers gained).
+fn platform_churn(p: &crate::model::simulation::PlatformReport) -> f64 {
+    p.total.churned() as f64 / (p.customers_start + p.total.gained).max(1) as f64
+}
 fn second(r: &RunReport) -> &crate::model::simulation::PlatformReport {
     &r.platforms[1]
 }
@@ -178,7 +207,11 @@ pub fn claims() -> Vec<Claim> {
     let war = "undercutting gains share and cuts margin; a price floor limits the war's losses";
     let pareto = "the top 20 % of residents bring 70–90 % of revenue; retention effort spent on them keeps more revenue per yuan than spreading it evenly";
     let aft = "leader-relay after-sales has a longer refund lead time and higher churn than in-app; traceability with recall cuts defects reaching other residents";
-    let lead = "leader training cuts spoilage at pickup points; rating incentives raise leader retention";
+    let lead = "leader training cuts spoilage at pickup points and the churn it causes; rating incentives raise leader retention";
+    let word = "lax sorting's defects spread by word of mouth and scandal into churn; a good reputation is kept by what neighbours tell each other";
+    let aware = "price intelligence: meeting a subsidised rival down to a margin keeps more profit than matching its lowest price";
+    let region = "concentrating resources in one region keeps more customers than spreading them to a distant second region";
+    let siting = "a central warehouse sited nearer the farms keeps more customers (fresher goods, shorter lanes)";
     vec![
         Claim { id: "4.1.1-shock-stockout-days", section: "4.1.1", text: sh, scenarios: &["single_source_normal", "single_source_shock"], kpi: "stockout_days, B − A", expect: Expect::Above(0.0), effect: |r| (k(r[1]).stockout_days as f64) - k(r[0]).stockout_days as f64 },
         Claim { id: "4.1.1-shock-churn", section: "4.1.1", text: sh, scenarios: &["single_source_normal", "single_source_shock"], kpi: "churn_rate, B − A", expect: Expect::Above(0.0), effect: |r| k(r[1]).churn_rate - k(r[0]).churn_rate },
@@ -187,9 +220,9 @@ pub fn claims() -> Vec<Claim> {
         Claim { id: "5.1.1-split-unit-cost", section: "5.1.1", text: ms, scenarios: &["single_source_normal", "multi_source_normal"], kpi: "procurement yuan per unit, B − A", expect: Expect::Above(0.0), effect: |r| unit_cost(r[1]) - unit_cost(r[0]) },
         Claim { id: "4.1.1-lax-defects", section: "4.1.1", text: lax, scenarios: &["honest_sorting", "lax_sorting"], kpi: "defect_rate delivered, B − A", expect: Expect::Above(0.0), effect: |r| k(r[1]).defect_rate - k(r[0]).defect_rate },
         Claim { id: "4.1.1-lax-complaints", section: "4.1.1", text: lax, scenarios: &["honest_sorting", "lax_sorting"], kpi: "complaints, B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.complaints as f64 - r[0].total.complaints as f64 },
-        Claim { id: "5.1.3-qc-defects", section: "5.1.1/5.1.3", text: qc, scenarios: &["lax_sorting", "strict_qc"], kpi: "defect_rate delivered, B − A", expect: Expect::Below(0.0), effect: |r| k(r[1]).defect_rate - k(r[0]).defect_rate },
-        Claim { id: "5.1.3-qc-rejections", section: "5.1.1/5.1.3", text: qc, scenarios: &["lax_sorting", "strict_qc"], kpi: "lots rejected, B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.lots_rejected as f64 - r[0].total.lots_rejected as f64 },
-        Claim { id: "5.1.3-qc-cost", section: "5.1.1/5.1.3", text: qc, scenarios: &["lax_sorting", "strict_qc"], kpi: "inspection yuan, B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.qc_yuan - r[0].total.qc_yuan },
+        Claim { id: "5.1.3-qc-defects", section: "5.1.3", text: qc, scenarios: &["lax_sorting", "strict_qc"], kpi: "defect_rate delivered, B − A", expect: Expect::Below(0.0), effect: |r| k(r[1]).defect_rate - k(r[0]).defect_rate },
+        Claim { id: "5.1.3-qc-rejections", section: "5.1.3", text: qc, scenarios: &["lax_sorting", "strict_qc"], kpi: "lots rejected, B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.lots_rejected as f64 - r[0].total.lots_rejected as f64 },
+        Claim { id: "5.1.3-qc-cost", section: "5.1.3", text: qc, scenarios: &["lax_sorting", "strict_qc"], kpi: "inspection yuan, B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.qc_yuan - r[0].total.qc_yuan },
         Claim { id: "4.1.2-ambient-transit-spoilage", section: "4.1.2", text: cold, scenarios: &["cold_chain", "ambient_chain"], kpi: "transit_spoilage_rate, B − A", expect: Expect::Above(0.0), effect: |r| k(r[1]).transit_spoilage_rate - k(r[0]).transit_spoilage_rate },
         Claim { id: "4.1.2-ambient-spoilage", section: "4.1.2", text: cold, scenarios: &["cold_chain", "ambient_chain"], kpi: "spoilage_rate, B − A", expect: Expect::Above(0.0), effect: |r| k(r[1]).spoilage_rate - k(r[0]).spoilage_rate },
         Claim { id: "4.1.2-cold-transport-cost", section: "4.1.2", text: cold, scenarios: &["ambient_chain", "cold_chain"], kpi: "transport yuan over the run, B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.transport_yuan() - r[0].total.transport_yuan() },
@@ -198,8 +231,8 @@ pub fn claims() -> Vec<Claim> {
         Claim { id: "4.1.2-truck-older", section: "4.1.2", text: air, scenarios: &["long_haul_air", "long_haul_truck"], kpi: "pear age on arrival (share of shelf life), B − A", expect: Expect::Above(0.0), effect: |r| pears(r[1]).1 - pears(r[0]).1 },
         Claim { id: "4.1.3-over-spoilage", section: "4.1.3", text: plan, scenarios: &["plan_forecast", "plan_over"], kpi: "spoilage_rate, B − A", expect: Expect::Above(0.0), effect: |r| k(r[1]).spoilage_rate - k(r[0]).spoilage_rate },
         Claim { id: "4.1.3-under-stockouts", section: "4.1.3", text: plan, scenarios: &["plan_forecast", "plan_under"], kpi: "units short at the central warehouse, B − A", expect: Expect::Above(0.0), effect: |r| short(r[1]) - short(r[0]) },
-        Claim { id: "4.1.3-forecast-beats-over", section: "4.1.3/5.1.3", text: plan, scenarios: &["plan_over", "plan_forecast"], kpi: "profit over the run (total cost incl. write-offs and sales lost to stock-outs and churn), B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.profit_yuan() - r[0].total.profit_yuan() },
-        Claim { id: "4.1.3-forecast-beats-under", section: "4.1.3/5.1.3", text: plan, scenarios: &["plan_under", "plan_forecast"], kpi: "profit over the run (total cost incl. write-offs and sales lost to stock-outs and churn), B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.profit_yuan() - r[0].total.profit_yuan() },
+        Claim { id: "4.1.3-forecast-beats-over", section: "5.1.3", text: plan, scenarios: &["plan_over", "plan_forecast"], kpi: "profit over the run (total cost incl. write-offs and sales lost to stock-outs and churn), B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.profit_yuan() - r[0].total.profit_yuan() },
+        Claim { id: "4.1.3-forecast-beats-under", section: "5.1.3", text: plan, scenarios: &["plan_under", "plan_forecast"], kpi: "profit over the run (total cost incl. write-offs and sales lost to stock-outs and churn), B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.profit_yuan() - r[0].total.profit_yuan() },
         Claim { id: "4.2.1-scandal-churn", section: "4.2.1", text: rep, scenarios: &["reputation_calm", "reputation_scandal"], kpi: "churn_rate, B − A", expect: Expect::Above(0.0), effect: |r| k(r[1]).churn_rate - k(r[0]).churn_rate },
         Claim { id: "4.2.1-scandal-inflow", section: "4.2.1", text: rep, scenarios: &["reputation_calm", "reputation_scandal"], kpi: "newcomers, B − A", expect: Expect::Below(0.0), effect: |r| newcomers(r[1]) - newcomers(r[0]) },
         Claim { id: "4.2.1-scandal-weeks", section: "4.2.1", text: rep, scenarios: &["reputation_calm", "reputation_scandal"], kpi: "days until trust is back to 90 %, B − A", expect: Expect::Above(14.0), effect: |r| recovery_days(r[1]) - recovery_days(r[0]) },
@@ -210,12 +243,12 @@ pub fn claims() -> Vec<Claim> {
         } },
         Claim { id: "4.2.2-floor-worst-day", section: "4.2.2", text: war, scenarios: &["price_war", "price_war_floor"], kpi: "worst daily profit of a platform, B − A", expect: Expect::Above(0.0), effect: |r| worst_day(r[1]) - worst_day(r[0]) },
         Claim { id: "4.2.3-pareto", section: "4.2.3", text: pareto, scenarios: &["retention_none"], kpi: "top-20 % share of revenue", expect: Expect::Within(0.7, 0.9), effect: |r| r[0].top20_revenue_share },
-        Claim { id: "5.2.3-retention-top", section: "4.2.3/5.2.3", text: pareto, scenarios: &["retention_none", "retention_top", "retention_even"], kpi: "revenue kept per coupon yuan, top spenders − evenly", expect: Expect::Above(0.0), effect: |r| {
+        Claim { id: "5.2.3-retention-top", section: "5.2.3", text: pareto, scenarios: &["retention_none", "retention_top", "retention_even"], kpi: "revenue kept per coupon yuan, top spenders − evenly", expect: Expect::Above(0.0), effect: |r| {
             let per = |x: &RunReport| (kept_revenue(x) - kept_revenue(r[0])) / x.total.coupons_yuan.max(1.0);
             per(r[1]) - per(r[2])
         } },
-        Claim { id: "4.3-relay-lead-time", section: "4.3/5.3", text: aft, scenarios: &["aftersales_app", "aftersales_relay"], kpi: "refund lead time hours, B − A", expect: Expect::Above(0.0), effect: |r| refund_hours(r[1]) - refund_hours(r[0]) },
-        Claim { id: "4.3-relay-churn", section: "4.3/5.3", text: aft, scenarios: &["aftersales_app", "aftersales_relay"], kpi: "churn_rate, B − A", expect: Expect::Above(0.0), effect: |r| k(r[1]).churn_rate - k(r[0]).churn_rate },
+        Claim { id: "4.3-relay-lead-time", section: "4.3", text: aft, scenarios: &["aftersales_app", "aftersales_relay"], kpi: "refund lead time hours, B − A", expect: Expect::Above(0.0), effect: |r| refund_hours(r[1]) - refund_hours(r[0]) },
+        Claim { id: "4.3-relay-churn", section: "4.3", text: aft, scenarios: &["aftersales_app", "aftersales_relay"], kpi: "churn_rate, B − A", expect: Expect::Above(0.0), effect: |r| k(r[1]).churn_rate - k(r[0]).churn_rate },
         Claim { id: "5.3-trace-defects", section: "5.3", text: aft, scenarios: &["aftersales_app", "aftersales_app_trace"], kpi: "defective units delivered, B − A", expect: Expect::Below(0.0), effect: |r| stage(r[1], Stage::DeliveredDefective) - stage(r[0], Stage::DeliveredDefective) },
         Claim { id: "5.3-training-spoilage", section: "5.3", text: lead, scenarios: &["leaders_untrained", "leaders_trained"], kpi: "spoiled at leaders / procured, B − A", expect: Expect::Below(0.0), effect: |r| {
             let f = |x: &RunReport| stage(x, Stage::Leader) / x.total.units_procured.max(1) as f64;
@@ -225,6 +258,17 @@ pub fn claims() -> Vec<Claim> {
             let n = |x: &RunReport| x.platforms[0].days.last().map_or(0.0, |d| d.leaders_serving as f64);
             n(r[1]) - n(r[0])
         } },
+        Claim { id: "4.1.2-ambient-churn", section: "4.1.2", text: cold, scenarios: &["cold_chain", "ambient_chain"], kpi: "churn_rate, B − A", expect: Expect::Above(0.0), effect: |r| k(r[1]).churn_rate - k(r[0]).churn_rate },
+        Claim { id: "4.1.3-under-churn", section: "4.1.3", text: plan, scenarios: &["plan_forecast", "plan_under"], kpi: "churn_rate, B − A", expect: Expect::Above(0.0), effect: |r| k(r[1]).churn_rate - k(r[0]).churn_rate },
+        Claim { id: "5.1.1-split-profit", section: "5.1.1", text: ms, scenarios: &["single_source_shock", "multi_source_shock"], kpi: "profit over the run under the shock, B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.profit_yuan() - r[0].total.profit_yuan() },
+        Claim { id: "4.2.1-lax-churn", section: "4.2.1", text: word, scenarios: &["honest_sorting", "lax_sorting"], kpi: "churn_rate, B − A", expect: Expect::Above(0.0), effect: |r| k(r[1]).churn_rate - k(r[0]).churn_rate },
+        Claim { id: "5.2.1-word-of-mouth", section: "5.2.1", text: word, scenarios: &["lax_sorting", "lax_sorting_no_wom"], kpi: "churn_rate, B − A (B: nobody tells the neighbours)", expect: Expect::Below(0.0), effect: |r| k(r[1]).churn_rate - k(r[0]).churn_rate },
+        Claim { id: "4.2.2-undercut-incumbent-churn", section: "4.2.2", text: war, scenarios: &["price_list", "price_undercut"], kpi: "incumbent's churn rate, B − A", expect: Expect::Above(0.0), effect: |r| platform_churn(&r[1].platforms[0]) - platform_churn(&r[0].platforms[0]) },
+        Claim { id: "4.2.2-war-market-profit", section: "4.2.2", text: war, scenarios: &["price_list", "price_war"], kpi: "market profit over the run, B − A", expect: Expect::Below(0.0), effect: |r| r[1].total.profit_yuan() - r[0].total.profit_yuan() },
+        Claim { id: "5.2.2-aware-incumbent-profit", section: "5.2.2", text: aware, scenarios: &["price_war", "price_war_aware"], kpi: "incumbent's profit over the run, B − A", expect: Expect::Above(0.0), effect: |r| r[1].platforms[0].total.profit_yuan() - r[0].platforms[0].total.profit_yuan() },
+        Claim { id: "4.2.3-concentrate-region", section: "4.2.3", text: region, scenarios: &["region_spread", "cold_chain"], kpi: "churn_rate, B − A (B: one region)", expect: Expect::Below(0.0), effect: |r| k(r[1]).churn_rate - k(r[0]).churn_rate },
+        Claim { id: "5.1.2-siting-churn", section: "5.1.2", text: siting, scenarios: &["siting_far", "cold_chain"], kpi: "churn_rate, B − A (B: the near site)", expect: Expect::Below(0.0), effect: |r| k(r[1]).churn_rate - k(r[0]).churn_rate },
+        Claim { id: "5.3-training-churn", section: "5.3", text: lead, scenarios: &["leaders_untrained", "leaders_trained"], kpi: "churn_rate, B − A", expect: Expect::Below(0.0), effect: |r| k(r[1]).churn_rate - k(r[0]).churn_rate },
     ]
 }
 
@@ -299,7 +343,7 @@ fn run_set(claims: Vec<Claim>, dir: &Path, reps: usize, seed: u64, days: Option<
                 .collect();
             let ci = mean_ci(&effects, 0.95);
             let holds = claim.expect.holds(&ci);
-            ClaimResult { claim, ci, holds }
+            ClaimResult { claim, ci, holds, robust_share: None }
         })
         .collect())
 }
@@ -307,7 +351,9 @@ fn run_set(claims: Vec<Claim>, dir: &Path, reps: usize, seed: u64, days: Option<
 /// The claims table as CSV.
 pub fn claims_csv(results: &[ClaimResult], reps: usize, seed: u64) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["claim", "kind", "section", "statement", "scenario_a", "scenario_b", "kpi", "expected", "reps", "seed", "mean_effect", "ci95_low", "ci95_high", "holds"]);
+    let _ = w.write_record([
+        "claim", "kind", "section", "statement", "scenario_a", "scenario_b", "kpi", "expected", "reps", "seed", "mean_effect", "ci95_low", "ci95_high", "holds", "robust_share", "quote",
+    ]);
     for r in results {
         let c = &r.claim;
         let b = c.scenarios[1..].join(" vs ");
@@ -326,17 +372,19 @@ pub fn claims_csv(results: &[ClaimResult], reps: usize, seed: u64) -> Vec<u8> {
             format!("{:.6}", r.ci.lo),
             format!("{:.6}", r.ci.hi),
             if r.holds { "yes" } else { "no" }.to_string(),
+            r.robust_share.map_or(String::new(), |x| format!("{x:.4}")),
+            quote(c.section).to_string(),
         ]);
     }
     w.into_inner().unwrap_or_default()
 }
 
 fn table(s: &mut String, results: &[ClaimResult]) {
-    s.push_str("| claim | kind | § | A | B | KPI (effect) | expected | mean effect | 95 % CI | holds |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    s.push_str("| claim | kind | § | A | B | KPI (effect) | expected | mean effect | 95 % CI | holds | robust share |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     for r in results {
         let c = &r.claim;
         s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {:.4} | [{:.4}, {:.4}] | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {:.4} | [{:.4}, {:.4}] | {} | {} |\n",
             c.id,
             kind(c.id),
             c.section,
@@ -347,7 +395,8 @@ fn table(s: &mut String, results: &[ClaimResult]) {
             r.ci.mean,
             r.ci.lo,
             r.ci.hi,
-            if r.holds { "yes" } else { "**no**" }
+            if r.holds { "yes" } else { "**no**" },
+            r.robust_share.map_or("—".to_string(), |x| format!("{:.0} %", 100.0 * x))
         ));
     }
 }
@@ -372,6 +421,15 @@ pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usiz
         results.len()
     ));
     table(&mut s, results);
+    let robust = results.iter().filter(|r| r.robust_share.is_some_and(|x| x >= 0.9)).count();
+    if results.iter().any(|r| r.robust_share.is_some()) {
+        s.push_str(&format!(
+            "\n**Robustness.** Every finding is run again at {ROBUST_POINTS} points of a Latin hypercube over the inputs the\nscenarios call assumptions ({ROBUST_REPS} paired replications at each point; each point sets the same values in\nevery scenario of the claim, on the inputs those scenarios share). Its *robust share* is the share\nof points where its mean effect lies on the expected side: **{robust} of {findings} findings hold at ≥ 90 % of the\npoints**. The inputs and their ranges:\n\n"
+        ));
+        for (p, lo, hi) in UNCERTAIN {
+            s.push_str(&format!("- `{p}` in [{lo}, {hi}]\n"));
+        }
+    }
     let n_id = results.iter().filter(|r| kind(r.claim.id) == "identity").count();
     s.push_str(&format!(
         "\n**Identities and findings.** {n_id} of these claims are *identities*: they follow from one model\nequation or straight from the scenarios' inputs, so they check the implementation and could not\nhave failed; the other {} are *findings*. The identities and their equations:\n\n",
@@ -387,6 +445,13 @@ pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usiz
             s.push_str(&format!("- `{id}`: {why}.\n"));
         }
     }
+    let refuted: Vec<&(&str, &str)> = NOT_SUPPORTED.iter().filter(|(id, _)| results.iter().any(|r| r.claim.id == *id && !r.holds)).collect();
+    if !refuted.is_empty() {
+        s.push_str("\n## Findings the model does not support\n\n");
+        for (id, why) in refuted {
+            s.push_str(&format!("- `{id}`: {why}.\n"));
+        }
+    }
     s.push_str("\nFor `4.1.3-forecast-beats-*` the plan's total cost is read off profit over the run, which counts\n");
     s.push_str("write-offs and the sales lost to stock-outs and to the churn they cause (see the side findings).\n");
     s.push_str("\n## Side findings\n\nComparisons the claims invite; they qualify a claim rather than restate it.\n\n");
@@ -394,6 +459,10 @@ pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usiz
     s.push_str("\n- Transport per unit: the cold chain costs more over the run (`4.1.2-cold-transport-cost`), but per\n  unit moved or sold it is cheaper: trips cost mostly per trip, and the ambient chain, losing customers to\n  spoilage, spreads them over fewer units.\n");
     s.push_str("- Plan cost without churn: on write-offs plus the margin of units short alone, the forecast plan does not\n  clearly beat buying last night's orders with no buffer; it does once the sales lost to churn count\n  (`4.1.3-forecast-beats-under`, profit).\n");
     s.push_str("- War losses: the floor caps each day's loss (`4.2.2-floor-worst-day`), but the challenger's fixed\n  subsidy budget sets the war's total cost; under the floor the budget lasts longer.\n");
+    s.push_str("\n## The paper's words\n\nEach claim tests a sentence of its section (quoted in `claims.csv`, column `quote`):\n\n");
+    for (sec, q) in QUOTES {
+        s.push_str(&format!("- §{sec}: {q}\n"));
+    }
     s.push_str("\nScenario files say which paper section and claim they serve; defaults rest on published figures\n");
     s.push_str("where there are any (cold vs ambient losses, leader commission, platform margin, 60 orders a day\n");
     s.push_str("per 500 households; see docs/model.md) and are marked as assumptions elsewhere.\n");

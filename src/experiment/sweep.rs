@@ -89,6 +89,23 @@ impl Sweep {
     }
 }
 
+/// A Latin hypercube of `n` points in `[0, 1)^k`: in each dimension one point per stratum
+/// `[i/n, (i+1)/n)`, strata shuffled per dimension; dimension `j` draws from the stream
+/// `("lhs", j)` of `seed`.
+pub fn latin_hypercube(n: usize, k: usize, seed: RunSeed) -> Vec<Vec<f64>> {
+    let mut rows = vec![Vec::with_capacity(k); n];
+    for j in 0..k {
+        let mut rng = seed.stream("lhs", j as u64, 0);
+        let mut strata: Vec<usize> = (0..n).collect();
+        strata.shuffle(&mut rng);
+        for (i, row) in rows.iter_mut().enumerate() {
+            let u: f64 = rng.random();
+            row.push((strata[i] as f64 + u) / n as f64);
+        }
+    }
+    rows
+}
+
 /// Loads a sweep file and builds and validates every point.
 ///
 /// # Errors
@@ -162,6 +179,7 @@ pub fn load(path: &Path) -> Result<Sweep, ExperimentError> {
         let params: Vec<String> = lhs.ranges.keys().cloned().collect();
         let seed = sf.seed.unwrap_or(base_scenario.run.seed);
         let n = lhs.n as usize;
+        let unit = latin_hypercube(n, params.len(), RunSeed::new(seed, 0));
         let mut rows = vec![Vec::new(); n];
         for (j, p) in params.iter().enumerate() {
             let loc = [key("lhs"), key("ranges"), key(p)];
@@ -175,13 +193,8 @@ pub fn load(path: &Path) -> Result<Sweep, ExperimentError> {
                 },
                 _ => return Err(at(&loc, format!("{p}: must be [low, high]"))),
             };
-            // One value per stratum of [lo, hi], strata shuffled per parameter.
-            let mut rng = RunSeed::new(seed, 0).stream("lhs", j as u64, 0);
-            let mut strata: Vec<usize> = (0..n).collect();
-            strata.shuffle(&mut rng);
             for (i, row) in rows.iter_mut().enumerate() {
-                let u: f64 = rng.random();
-                let x = lo + (strata[i] as f64 + u) / n as f64 * (hi - lo);
+                let x = lo + unit[i][j] * (hi - lo);
                 row.push(if ints { Value::Integer(x.floor().min(hi) as i64) } else { Value::Float(x) });
             }
         }
