@@ -379,8 +379,8 @@ fn paper_cmd(reps: usize, out: &Path, dir: &Path, seed: u64, jobs: Option<usize>
     let started = std::time::Instant::now();
     let mut results = paper::run_claims(dir, reps, seed, None, jobs_or_all(jobs))?;
     let claims: Vec<paper::Claim> = results.iter().map(|r| r.claim.clone()).collect();
-    for (r, share) in results.iter_mut().zip(paper::robust_shares(&claims, dir, seed, jobs_or_all(jobs))?) {
-        r.robust_share = share;
+    for (r, robust) in results.iter_mut().zip(paper::robust_shares(&claims, dir, seed, jobs_or_all(jobs))?) {
+        r.robust = robust;
     }
     let mut o = std::io::stdout().lock();
     writeln!(o, "{:<34} {:<12} {:<10} {:>14} {:>30}  holds  robust", "claim", "section", "expected", "mean effect", "95 % CI")?;
@@ -394,7 +394,7 @@ fn paper_cmd(reps: usize, out: &Path, dir: &Path, seed: u64, jobs: Option<usize>
             r.ci.mean,
             format!("[{:.4}, {:.4}]", r.ci.lo, r.ci.hi),
             if r.holds { "yes" } else { "NO" },
-            r.robust_share.map_or("—".to_string(), |x| format!("{:.0} %", 100.0 * x))
+            r.robust.as_ref().map_or("—".to_string(), |x| format!("{:.0} %", 100.0 * x.share))
         )?;
     }
     let held = results.iter().filter(|r| r.holds).count();

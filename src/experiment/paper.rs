@@ -11,7 +11,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 pub use quotes::{QUOTES, quote};
-pub use robustness::{POINTS as ROBUST_POINTS, REPS as ROBUST_REPS, UNCERTAIN, robust_shares};
+pub use robustness::{POINTS as ROBUST_POINTS, REPS as ROBUST_REPS, Robustness, UNCERTAIN, robust_shares, spearman};
 
 use super::ExperimentError;
 use super::stats::{MeanCi, mean_ci};
@@ -88,9 +88,9 @@ pub struct ClaimResult {
     pub ci: MeanCi,
     /// Whether it holds.
     pub holds: bool,
-    /// Findings: the share of the robustness design's points where it holds (see
-    /// [`robust_shares`]); `None` for identities, or when not computed.
-    pub robust_share: Option<f64>,
+    /// Findings: how robust it is over the uncertain inputs (see [`robust_shares`]);
+    /// `None` for identities, or when not computed.
+    pub robust: Option<Robustness>,
 }
 
 /// Claims that no longer hold since the model changed, with why: the model's answer, not a
@@ -121,7 +121,7 @@ pub const IDENTITIES: &[(&str, &str)] = &[
     ("4.1.2-cold-transport-cost", "the cold modes' rates are above the ambient ones'"),
     ("4.1.2-air-cost-per-kg", "air charges cost_per_kg_yuan on top of its trip rates"),
     ("4.1.2-air-next-day", "the truck's distance / speed misses the next pick; the plane's does not"),
-    ("4.1.2-truck-older", "age on arrival is travel hours × q10^(T/10): the chosen temperatures decide the sign"),
+    ("4.1.2-reefer-truck-younger", "age on arrival is travel hours × q10^(T/10): at −18 °C the truck's ~60 h age the pears less than the plane's day at 4 °C (at −5 °C the sign flips)"),
     ("4.2.1-scandal-inflow", "newcomers join at a rate proportional to mean trust, which a scandal cuts"),
     ("4.2.2-undercut-share", "price enters every segment's utility with a negative weight"),
     ("4.2.2-undercut-margin", "a lower price on the same costs is a lower margin"),
@@ -167,12 +167,13 @@ fn newcomers(r: &RunReport) -> f64 {
     r.days.iter().map(|d| d.newcomers).sum::<u64>() as f64
 }
 /// Days from the first scandal until the first platform's mean trust is back to 90 % of
-/// the day before it (the rest of the run if never; 0 without a scandal).
+/// the day before it (0 without a scandal). Never within the run: `f64::INFINITY`, so a
+/// censored run cannot pass for a measured recovery (the scenarios' horizon sees it).
 fn recovery_days(r: &RunReport) -> f64 {
     let days = &r.platforms[0].days;
     let Some(s) = days.iter().position(|d| d.scandal) else { return 0.0 };
     let before = if s > 0 { days[s - 1].mean_trust } else { days[s].mean_trust };
-    days[s..].iter().position(|d| d.mean_trust >= 0.9 * before).unwrap_or(days.len() - s) as f64
+    days[s..].iter().position(|d| d.mean_trust >= 0.9 * before).map_or(f64::INFINITY, |d| d as f64)
 }
 /// A platform's churn: customers lost / (its customers at the start + customers gained).
 fn platform_churn(p: &crate::model::simulation::PlatformReport) -> f64 {
@@ -201,7 +202,7 @@ pub fn claims() -> Vec<Claim> {
     let lax = "lax sorting and a dishonest supplier raise defects delivered and complaints";
     let qc = "QC sampling and audits cut defects delivered, at a cost (rejections, inspection)";
     let cold = "ambient trucks raise transit spoilage vs cold trucks; the cold chain raises transport cost";
-    let air = "a long-haul product by air meets next-day delivery at a higher cost per kg than by truck, which arrives later with lower quality";
+    let air = "a long-haul product by air meets next-day delivery at a higher cost per kg than by truck, which arrives days later (in a −18 °C reefer, no older: the paper's fear for its taste needs a warmer truck)";
     let plan = "over-stocking raises spoilage, under-stocking raises stock-outs; a forecast-based plan has the lowest total cost of the three";
     let rep = "a scandal raises churn and cuts new-resident inflow; recovery takes weeks";
     let war = "undercutting gains share and cuts margin; a price floor limits the war's losses";
@@ -228,7 +229,7 @@ pub fn claims() -> Vec<Claim> {
         Claim { id: "4.1.2-cold-transport-cost", section: "4.1.2", text: cold, scenarios: &["ambient_chain", "cold_chain"], kpi: "transport yuan over the run, B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.transport_yuan() - r[0].total.transport_yuan() },
         Claim { id: "4.1.2-air-cost-per-kg", section: "4.1.2", text: air, scenarios: &["long_haul_truck", "long_haul_air"], kpi: "pear lane transport yuan per kg, B − A", expect: Expect::Above(0.0), effect: |r| pears(r[1]).0 - pears(r[0]).0 },
         Claim { id: "4.1.2-air-next-day", section: "4.1.2", text: air, scenarios: &["long_haul_truck", "long_haul_air"], kpi: "pear units short, B − A", expect: Expect::Below(0.0), effect: |r| pear_short(r[1]) - pear_short(r[0]) },
-        Claim { id: "4.1.2-truck-older", section: "4.1.2", text: air, scenarios: &["long_haul_air", "long_haul_truck"], kpi: "pear age on arrival (share of shelf life), B − A", expect: Expect::Above(0.0), effect: |r| pears(r[1]).1 - pears(r[0]).1 },
+        Claim { id: "4.1.2-reefer-truck-younger", section: "4.1.2", text: air, scenarios: &["long_haul_air", "long_haul_truck"], kpi: "pear age on arrival (share of shelf life), B − A", expect: Expect::Below(0.0), effect: |r| pears(r[1]).1 - pears(r[0]).1 },
         Claim { id: "4.1.3-over-spoilage", section: "4.1.3", text: plan, scenarios: &["plan_forecast", "plan_over"], kpi: "spoilage_rate, B − A", expect: Expect::Above(0.0), effect: |r| k(r[1]).spoilage_rate - k(r[0]).spoilage_rate },
         Claim { id: "4.1.3-under-stockouts", section: "4.1.3", text: plan, scenarios: &["plan_forecast", "plan_under"], kpi: "units short at the central warehouse, B − A", expect: Expect::Above(0.0), effect: |r| short(r[1]) - short(r[0]) },
         Claim { id: "4.1.3-forecast-beats-over", section: "5.1.3", text: plan, scenarios: &["plan_over", "plan_forecast"], kpi: "profit over the run (total cost incl. write-offs and sales lost to stock-outs and churn), B − A", expect: Expect::Above(0.0), effect: |r| r[1].total.profit_yuan() - r[0].total.profit_yuan() },
@@ -343,7 +344,7 @@ fn run_set(claims: Vec<Claim>, dir: &Path, reps: usize, seed: u64, days: Option<
                 .collect();
             let ci = mean_ci(&effects, 0.95);
             let holds = claim.expect.holds(&ci);
-            ClaimResult { claim, ci, holds, robust_share: None }
+            ClaimResult { claim, ci, holds, robust: None }
         })
         .collect())
 }
@@ -352,7 +353,8 @@ fn run_set(claims: Vec<Claim>, dir: &Path, reps: usize, seed: u64, days: Option<
 pub fn claims_csv(results: &[ClaimResult], reps: usize, seed: u64) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
-        "claim", "kind", "section", "statement", "scenario_a", "scenario_b", "kpi", "expected", "reps", "seed", "mean_effect", "ci95_low", "ci95_high", "holds", "robust_share", "quote",
+        "claim", "kind", "section", "statement", "scenario_a", "scenario_b", "kpi", "expected", "reps", "seed", "mean_effect", "ci95_low", "ci95_high", "holds",
+        "robust_share", "robust_ci_low", "robust_ci_high", "flips_with", "holds_if", "quote",
     ]);
     for r in results {
         let c = &r.claim;
@@ -372,7 +374,11 @@ pub fn claims_csv(results: &[ClaimResult], reps: usize, seed: u64) -> Vec<u8> {
             format!("{:.6}", r.ci.lo),
             format!("{:.6}", r.ci.hi),
             if r.holds { "yes" } else { "no" }.to_string(),
-            r.robust_share.map_or(String::new(), |x| format!("{x:.4}")),
+            r.robust.as_ref().map_or(String::new(), |x| format!("{:.4}", x.share)),
+            r.robust.as_ref().map_or(String::new(), |x| format!("{:.4}", x.ci.0)),
+            r.robust.as_ref().map_or(String::new(), |x| format!("{:.4}", x.ci.1)),
+            r.robust.as_ref().and_then(|x| x.flips_with).map_or(String::new(), |(n, rho)| format!("{n} (rho {rho:+.2})")),
+            r.robust.as_ref().and_then(|x| x.holds_if.clone()).unwrap_or_default(),
             quote(c.section).to_string(),
         ]);
     }
@@ -396,7 +402,13 @@ fn table(s: &mut String, results: &[ClaimResult]) {
             r.ci.lo,
             r.ci.hi,
             if r.holds { "yes" } else { "**no**" },
-            r.robust_share.map_or("—".to_string(), |x| format!("{:.0} %", 100.0 * x))
+            r.robust.as_ref().map_or("—".to_string(), |x| {
+                let s = format!("{:.0} % [{:.0}, {:.0}]", 100.0 * x.share, 100.0 * x.ci.0, 100.0 * x.ci.1);
+                match &x.holds_if {
+                    Some(c) if x.share < 0.9 => format!("{s}; holds if {c}"),
+                    _ => s,
+                }
+            })
         ));
     }
 }
@@ -421,10 +433,10 @@ pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usiz
         results.len()
     ));
     table(&mut s, results);
-    let robust = results.iter().filter(|r| r.robust_share.is_some_and(|x| x >= 0.9)).count();
-    if results.iter().any(|r| r.robust_share.is_some()) {
+    let robust = results.iter().filter(|r| r.robust.as_ref().is_some_and(|x| x.share >= 0.9)).count();
+    if results.iter().any(|r| r.robust.is_some()) {
         s.push_str(&format!(
-            "\n**Robustness.** Every finding is run again at {ROBUST_POINTS} points of a Latin hypercube over the inputs the\nscenarios call assumptions ({ROBUST_REPS} paired replications at each point; each point sets the same values in\nevery scenario of the claim, on the inputs those scenarios share). Its *robust share* is the share\nof points where its mean effect lies on the expected side: **{robust} of {findings} findings hold at ≥ 90 % of the\npoints**. The inputs and their ranges:\n\n"
+            "\n**Robustness.** Every finding is run again at {ROBUST_POINTS} points of a Latin hypercube over the inputs the\nscenarios call assumptions ({ROBUST_REPS} paired replications at each point; each point sets the same values in\nevery scenario of the claim, on the inputs those scenarios share). Its *robust share* is the share\nof points where its mean effect lies on the expected side (with its Wilson 95 % interval); a finding *holds\nrobustly* at ≥ 90 %: **{robust} of {findings} findings do**. Below 90 % the table names the condition under which it\nholds: a threshold on the input that rank-correlates most with its effect (`flips_with` in `claims.csv`). The\ninputs and their ranges:\n\n"
         ));
         for (p, lo, hi) in UNCERTAIN {
             s.push_str(&format!("- `{p}` in [{lo}, {hi}]\n"));

@@ -6,6 +6,11 @@
 //!
 //! An input on which a claim's scenarios differ is the claim's lever, not an assumption:
 //! it is left as the scenarios set it.
+//!
+//! Besides the share (with its Wilson 95 % interval) each finding reports what flips it:
+//! the input whose values rank-correlate most with the effect (Spearman ρ), and, where the
+//! finding holds on only part of the space, the condition on that input under which it
+//! holds (the threshold that best separates the points where it holds from the others).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -33,15 +38,98 @@ pub const UNCERTAIN: &[(&str, f64, f64)] = &[
 ];
 
 /// Points of the Latin hypercube.
-pub const POINTS: usize = 16;
+pub const POINTS: usize = 64;
 /// Paired replications at each point.
 pub const REPS: usize = 2;
 
-/// Each claim's `robust_share` (findings only; `None` for identities), in claim order.
+/// A finding's robustness over the uncertain inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Robustness {
+    /// Share of the points where the mean effect lies on the expected side.
+    pub share: f64,
+    /// Wilson 95 % interval of the share.
+    pub ci: (f64, f64),
+    /// The input most rank-correlated with the effect, and Spearman's ρ.
+    pub flips_with: Option<(&'static str, f64)>,
+    /// Where it holds on part of the space only: `input > t` or `input < t`.
+    pub holds_if: Option<String>,
+}
+
+/// Wilson score interval (95 %) of `k` successes in `n`.
+fn wilson(k: usize, n: usize) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (z, n) = (1.959_963_984_540_054, n as f64);
+    let p = k as f64 / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / (1.0 + z * z / n);
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// Ranks of `xs` (average ranks for ties).
+fn ranks(xs: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..xs.len()).collect();
+    idx.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
+    let mut r = vec![0.0; xs.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && xs[idx[j + 1]] == xs[idx[i]] {
+            j += 1;
+        }
+        for &k in &idx[i..=j] {
+            r[k] = (i + j) as f64 / 2.0;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+/// Spearman's rank correlation (0 when either side is constant).
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    let (rx, ry) = (ranks(x), ranks(y));
+    let n = rx.len() as f64;
+    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
+    let cov: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let vx: f64 = rx.iter().map(|a| (a - mx).powi(2)).sum();
+    let vy: f64 = ry.iter().map(|b| (b - my).powi(2)).sum();
+    if vx <= 0.0 || vy <= 0.0 { 0.0 } else { cov / (vx * vy).sqrt() }
+}
+
+/// The threshold on `x` that best separates `held` (rule `x > t` or `x < t`), as text, with
+/// the share of points the rule classifies right.
+fn condition(name: &str, x: &[f64], held: &[bool]) -> String {
+    let mut best = (0usize, f64::NAN, true);
+    let mut sorted: Vec<f64> = x.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    for w in sorted.windows(2) {
+        let t = 0.5 * (w[0] + w[1]);
+        for above in [true, false] {
+            let right = x.iter().zip(held).filter(|&(&xi, &h)| (if above { xi > t } else { xi < t }) == h).count();
+            if right > best.0 {
+                best = (right, t, above);
+            }
+        }
+    }
+    let (right, t, above) = best;
+    format!("{name} {} {} ({:.0} % of points right)", if above { ">" } else { "<" }, significant(t), 100.0 * right as f64 / x.len().max(1) as f64)
+}
+
+/// `x` with three significant digits.
+fn significant(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+    format!("{x:.digits$}")
+}
+
+/// Each claim's robustness (findings only; `None` for identities), in claim order.
 ///
 /// # Errors
 /// A scenario that does not load or does not validate at a point, or a run that fails.
-pub fn robust_shares(claims: &[Claim], dir: &Path, seed: u64, jobs: usize) -> Result<Vec<Option<f64>>, ExperimentError> {
+pub fn robust_shares(claims: &[Claim], dir: &Path, seed: u64, jobs: usize) -> Result<Vec<Option<Robustness>>, ExperimentError> {
     let design = latin_hypercube(POINTS, UNCERTAIN.len(), RunSeed::new(seed, 0));
     let mut tables: HashMap<&str, (Table, String)> = HashMap::new();
     for c in claims.iter().filter(|c| kind(c.id) == "finding") {
@@ -113,18 +201,63 @@ pub fn robust_shares(claims: &[Claim], dir: &Path, seed: u64, jobs: usize) -> Re
             if kind(c.id) != "finding" {
                 return None;
             }
-            let held = (0..POINTS)
-                .filter(|&i| {
-                    let effects: Vec<f64> = (0..REPS)
+            let effects: Vec<f64> = (0..POINTS)
+                .map(|i| {
+                    (0..REPS)
                         .map(|r| {
                             let set: Vec<&RunReport> = c.scenarios.iter().map(|s| &done[&(*s, i, mask)][r]).collect();
                             (c.effect)(&set)
                         })
-                        .collect();
-                    c.expect.holds_at(effects.iter().sum::<f64>() / REPS as f64)
+                        .sum::<f64>()
+                        / REPS as f64
                 })
-                .count();
-            Some(held as f64 / POINTS as f64)
+                .collect();
+            let held: Vec<bool> = effects.iter().map(|&e| c.expect.holds_at(e)).collect();
+            let k = held.iter().filter(|&&h| h).count();
+            let share = k as f64 / POINTS as f64;
+            let column = |j: usize| -> Vec<f64> { (0..POINTS).map(|i| design[i][j]).collect() };
+            let flips_with = (0..UNCERTAIN.len())
+                .filter(|j| mask & (1 << j) != 0)
+                .map(|j| (j, spearman(&column(j), &effects)))
+                .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+                .map(|(j, rho)| (UNCERTAIN[j].0, rho));
+            let holds_if = match flips_with {
+                Some((name, _)) if k > 0 && k < POINTS => {
+                    let j = UNCERTAIN.iter().position(|u| u.0 == name).unwrap_or(0);
+                    let (lo, hi) = (UNCERTAIN[j].1, UNCERTAIN[j].2);
+                    let x: Vec<f64> = column(j).iter().map(|u| lo + u * (hi - lo)).collect();
+                    Some(condition(name, &x, &held))
+                }
+                _ => None,
+            };
+            Some(Robustness { share, ci: wilson(k, POINTS), flips_with, holds_if })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_its_formula_at_known_points() {
+        // 0 of 10: [0, 0.2775]; 5 of 10: [0.2366, 0.7634]; 64 of 64: [0.9434, 1].
+        let close = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 1e-3 && (a.1 - b.1).abs() < 1e-3;
+        assert!(close(wilson(0, 10), (0.0, 0.2775)), "{:?}", wilson(0, 10));
+        assert!(close(wilson(5, 10), (0.2366, 0.7634)), "{:?}", wilson(5, 10));
+        assert!(close(wilson(64, 64), (0.9434, 1.0)), "{:?}", wilson(64, 64));
+    }
+
+    #[test]
+    fn spearman_and_the_condition_find_the_flipping_input() {
+        let x: Vec<f64> = (0..20).map(|i| i as f64).collect();
+        let y: Vec<f64> = x.iter().map(|v| (v - 12.0).powi(3)).collect();
+        assert!((spearman(&x, &y) - 1.0).abs() < 1e-12);
+        assert!((spearman(&x, &y.iter().map(|v| -v).collect::<Vec<_>>()) + 1.0).abs() < 1e-12);
+        assert_eq!(spearman(&x, &[1.0; 20]), 0.0);
+        let held: Vec<bool> = y.iter().map(|&v| v > 0.0).collect();
+        assert_eq!(condition("a", &x, &held), "a > 12.5 (100 % of points right)");
+        let below: Vec<bool> = held.iter().map(|h| !h).collect();
+        assert!(condition("a", &x, &below).starts_with("a < 12.5"));
+    }
 }
