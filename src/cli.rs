@@ -158,6 +158,23 @@ enum Command {
         #[arg(long)]
         shard: Option<Shard>,
     },
+    /// Find the best decision under uncertainty, with a statistical guarantee.
+    ///
+    /// Decisions (dotted paths: ranges, integers, categories, shares summing to one), an
+    /// objective (a figure's mean or CVaR) and chance constraints come from the file; the
+    /// search is a Latin hypercube, then shrinking local boxes, then Kim–Nelson ranking and
+    /// selection among the finalists. Writes best.toml, best.csv (fresh replications) and
+    /// candidates.csv.
+    Optimize {
+        /// Optimisation file (TOML), e.g. scenarios/optimize/forecasting_buffer.toml.
+        file: PathBuf,
+        /// Output folder, created if missing.
+        #[arg(long, default_value = "results/optimize")]
+        out: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+    },
     /// Compare two scenarios pairwise under common random numbers, figure by figure.
     ///
     /// Runs --reps replications of each (replication r of both uses the same random
@@ -209,6 +226,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         }
         Command::Paper { reps, out, scenarios, seed, jobs } => paper_cmd(reps as usize, &out, &scenarios, seed, jobs),
         Command::Sensitivity { file, out, jobs, shard } => sensitivity_cmd(&file, &out, jobs, shard),
+        Command::Optimize { file, out, jobs } => optimize_cmd(&file, &out, jobs),
         Command::Compare { a, b, reps, seed, jobs, out } => compare_cmd(&a, &b, reps as usize, seed, jobs, out.as_deref()),
         Command::Validate { scenarios } => {
             for path in scenarios {
@@ -371,6 +389,51 @@ fn sensitivity_cmd(path: &Path, out: &Path, jobs: Option<usize>, shard: Option<S
     atomic_write(&out.join("sensitivity.csv"), &csv)?;
     print!("{}", String::from_utf8_lossy(&csv));
     println!("{} runs ({} already done) in {:.1} s; wrote {}/sensitivity.csv", outcome.ran, outcome.skipped, started.elapsed().as_secs_f64(), out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn optimize_cmd(path: &Path, out: &Path, jobs: Option<usize>) -> anyhow::Result<ExitCode> {
+    use cesim::experiment::optimize;
+    let started = std::time::Instant::now();
+    let study = optimize::load(path)?;
+    let p = &study.problem;
+    let fresh = p.replications.max(10);
+    let (o, validation) = optimize::run(&study, jobs_or_all(jobs), fresh)?;
+    let best = &o.candidates[o.chosen];
+    let g = &o.guarantee;
+    let objective = cesim::output::RUN_FIGURES[p.objective];
+    let decision: Vec<String> = study.assignments(&best.x).iter().map(|(k, v)| format!("{k} = {v}")).collect();
+    let guarantee = if g.reached {
+        format!(
+            "with probability ≥ {:.0} % it is within δ = {:.4} of the best of {} finalists (Kim–Nelson, {} replications)",
+            100.0 * g.confidence,
+            g.delta,
+            g.finalists,
+            g.reps
+        )
+    } else {
+        format!("the budget ended with finalists still within δ = {:.4} of each other: no selection guarantee; more budget_runs would give one", g.delta)
+    };
+    let fresh_mean = validation.iter().map(|y| y[p.objective]).sum::<f64>() / validation.len().max(1) as f64;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let header = format!(
+        "# cesim optimize {}: the chosen decision ({}), written into the base scenario.\n# {objective}: {:.4} on the search's replications, {fresh_mean:.4} on {} fresh ones; {guarantee}.",
+        path.display(),
+        decision.join(", "),
+        best.estimate(p),
+        validation.len()
+    );
+    atomic_write(&out.join("best.toml"), optimize::best_toml(&study, &best.x, &header)?.as_bytes())?;
+    atomic_write(&out.join("best.csv"), &optimize::best_csv(&validation))?;
+    atomic_write(&out.join("candidates.csv"), &optimize::candidates_csv(&study, &o))?;
+    println!("best: {}", decision.join(", "));
+    println!("{objective}: {:.4} (search), {fresh_mean:.4} (mean of {} fresh replications)", best.estimate(p), validation.len());
+    for c in &p.constraints {
+        let k = validation.iter().filter(|y| c.at_most.is_none_or(|b| y[c.figure] <= b) && c.at_least.is_none_or(|b| y[c.figure] >= b)).count();
+        println!("constraint {}: met in {k} of {} fresh replications (wanted ≥ {:.0} %)", cesim::output::RUN_FIGURES[c.figure], validation.len(), 100.0 * c.confidence);
+    }
+    println!("guarantee: {guarantee}");
+    println!("{} candidates, {} runs (+{} fresh), {:.0} s; wrote {}/best.toml, best.csv, candidates.csv", o.candidates.len(), o.runs, validation.len(), started.elapsed().as_secs_f64(), out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -6,6 +6,7 @@
 //! runs with `RunSeed(seed, r)`, so points are compared under common random numbers.
 
 pub mod compare;
+pub mod optimize;
 pub mod paper;
 pub mod runner;
 pub mod sensitivity;

@@ -7,6 +7,7 @@ mod liveness;
 mod market;
 mod metamorphic;
 mod network;
+mod optimize;
 mod paper;
 mod readme_defaults;
 mod report;

@@ -8,8 +8,8 @@ fn every_shipped_scenario_is_valid() {
         for e in std::fs::read_dir(&dir).unwrap() {
             let p = e.unwrap().path();
             if p.is_dir() {
-                // Sweep and sensitivity files have their own schemas (tested below).
-                if p.file_name().is_some_and(|n| n != "sweeps" && n != "sensitivity") {
+                // Sweep, sensitivity and optimisation files have their own schemas (tested below).
+                if p.file_name().is_some_and(|n| n != "sweeps" && n != "sensitivity" && n != "optimize") {
                     stack.push(p);
                 }
             } else if p.extension().is_some_and(|x| x == "toml") {
@@ -43,4 +43,9 @@ fn every_shipped_sweep_loads() {
 #[test]
 fn every_shipped_sensitivity_file_loads() {
     assert!(each_file_loads("sensitivity", |p| cesim::experiment::sensitivity::load(p).map(|s| s.sweep.runs())) >= 2);
+}
+
+#[test]
+fn every_shipped_optimisation_file_loads() {
+    assert!(each_file_loads("optimize", |p| cesim::experiment::optimize::load(p).map(|s| s.problem.budget_runs)) >= 2);
 }

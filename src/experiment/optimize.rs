@@ -1,0 +1,381 @@
+//! `cesim optimize`: the best decision under uncertainty, with a statistical guarantee.
+//!
+//! ```toml
+//! base = "../forecasting.toml"   # relative to this file
+//! replications = 6               # per candidate; replication r of every candidate shares its streams
+//! budget_runs = 240              # runs the search and the selection may spend
+//! # seed = 7, days = 30          # as in sweeps
+//! # delta = 500.0                # indifference zone, objective units (default 1 % of the finalists' mean)
+//! # finalists = 4                # candidates that race in the selection
+//! [fixed]                        # fields set in every candidate (the problem's setting)
+//! "regions.shandong.shock_onset_prob_per_day" = 0.02
+//! [objective]
+//! figure = "profit_yuan"         # any figure of runs.csv
+//! sense = "max"                  # or "min"
+//! measure = "mean"               # or "cvar:0.1": the mean of the worst 10 % of replications
+//! [[decision]]
+//! path = "policy.safety_stock_factor"
+//! min = 0.0
+//! max = 1.0                      # integer fields take integers; `values = [...]` for categories
+//! [[shares]]                     # shares that sum to one, e.g. a sourcing split
+//! paths = ["sourcing.vegetables.split.veg_farm", "sourcing.vegetables.split.veg_wholesaler"]
+//! [[constraint]]
+//! figure = "stockout_days"
+//! at_most = 2.0                  # or at_least
+//! confidence = 0.9               # P(stockout_days ≤ 2) ≥ 0.9 over replications
+//! ```
+//!
+//! The search is [`search`]: a Latin hypercube, shrinking local boxes, then Kim–Nelson
+//! selection among the finalists. Outputs: `best.toml` (the base with the chosen decision
+//! written in), `best.csv` (every figure of the chosen decision on fresh replications it was
+//! not selected on: mean and 95 % CI), `candidates.csv` (every candidate, its estimates and
+//! feasibility).
+
+pub mod search;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Deserialize;
+use toml::{Table, Value};
+
+use super::ExperimentError;
+use super::stats::mean_ci;
+use crate::output::{RUN_FIGURES, run_figures};
+use crate::scenario::{self, path as param, validate::Seg};
+use search::{Chance, Dim, Measure, Outcome, Problem};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptimizeFile {
+    base: String,
+    #[serde(default = "d_reps")]
+    replications: u32,
+    budget_runs: u32,
+    seed: Option<u64>,
+    days: Option<u32>,
+    delta: Option<f64>,
+    #[serde(default = "d_finalists")]
+    finalists: u32,
+    objective: ObjectiveFile,
+    #[serde(default)]
+    decision: Vec<DecisionFile>,
+    #[serde(default)]
+    shares: Vec<SharesFile>,
+    #[serde(default)]
+    constraint: Vec<ConstraintFile>,
+    /// Fields set in every candidate (the problem's setting, not decisions).
+    #[serde(default)]
+    fixed: Table,
+}
+
+fn d_reps() -> u32 {
+    6
+}
+fn d_finalists() -> u32 {
+    4
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ObjectiveFile {
+    figure: String,
+    sense: String,
+    #[serde(default = "d_measure")]
+    measure: String,
+}
+
+fn d_measure() -> String {
+    "mean".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecisionFile {
+    path: String,
+    min: Option<f64>,
+    max: Option<f64>,
+    values: Option<Vec<Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SharesFile {
+    paths: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConstraintFile {
+    figure: String,
+    at_most: Option<f64>,
+    at_least: Option<f64>,
+    confidence: f64,
+}
+
+/// How a decision dimension is written into the scenario.
+#[derive(Debug, Clone)]
+enum Lever {
+    /// One field: a number (integer if the field is).
+    Field { path: String, integer: bool },
+    /// One field taking one of these values.
+    Choice { path: String, values: Vec<Value> },
+    /// A share of a group: dimension `first..first + paths.len()` normalised.
+    Share { paths: Vec<String>, first: usize },
+}
+
+/// A loaded optimisation problem.
+#[derive(Debug, Clone)]
+pub struct Study {
+    /// The search problem (figures indexed as in [`RUN_FIGURES`]).
+    pub problem: Problem,
+    levers: Vec<Lever>,
+    /// Column names of the decision dimensions.
+    pub columns: Vec<String>,
+    base_table: Table,
+    base_file: String,
+    days: Option<u32>,
+}
+
+impl Study {
+    /// The values to write for decision `x`: (path, value) pairs.
+    pub fn assignments(&self, x: &[f64]) -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        let mut shares_done = Vec::new();
+        for (d, lever) in self.levers.iter().enumerate() {
+            match lever {
+                Lever::Field { path, integer: true } => out.push((path.clone(), Value::Integer(x[d].round() as i64))),
+                Lever::Field { path, integer: false } => out.push((path.clone(), Value::Float(x[d]))),
+                Lever::Choice { path, values } => out.push((path.clone(), values[x[d] as usize].clone())),
+                Lever::Share { paths, first } => {
+                    if shares_done.contains(first) {
+                        continue;
+                    }
+                    shares_done.push(*first);
+                    let u = &x[*first..*first + paths.len()];
+                    let total: f64 = u.iter().sum();
+                    for (i, p) in paths.iter().enumerate() {
+                        let s = if total > 0.0 { u[i] / total } else { 1.0 / paths.len() as f64 };
+                        out.push((p.clone(), Value::Float(s)));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The base scenario's table with decision `x` written in.
+    pub fn table(&self, x: &[f64]) -> Result<Table, ExperimentError> {
+        let mut t = self.base_table.clone();
+        for (p, v) in self.assignments(x) {
+            param::set(&mut t, &p, v).map_err(ExperimentError::Io)?;
+        }
+        if let Some(d) = self.days {
+            param::set(&mut t, "run.horizon_days", Value::Integer(d as i64)).map_err(ExperimentError::Io)?;
+        }
+        Ok(t)
+    }
+
+    /// The figures of decision `x` in replication `rep`.
+    pub fn evaluate(&self, x: &[f64], rep: u64) -> Result<Vec<f64>, ExperimentError> {
+        let text = toml::to_string(&self.table(x)?).map_err(|e| ExperimentError::Io(e.to_string()))?;
+        let sc = scenario::parse_str(&text, &self.base_file)?;
+        let report = crate::model::run(&sc, self.problem.seed, rep).map_err(|e| ExperimentError::Run { run: rep as usize, message: e.to_string() })?;
+        Ok(run_figures(&report).to_vec())
+    }
+}
+
+fn figure_index(name: &str) -> Option<usize> {
+    RUN_FIGURES.iter().position(|f| *f == name)
+}
+
+/// Loads an optimisation file.
+///
+/// # Errors
+/// [`ExperimentError::Sweep`] with the file's line and column for a malformed file, an
+/// unknown figure or path, a bad range; [`ExperimentError::Scenario`] for an invalid base.
+pub fn load(path: &Path) -> Result<Study, ExperimentError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| super::io_err(path, e))?;
+    let key = |k: &str| Seg::Key(k.to_string());
+    let at = |segs: &[Seg], message: String| {
+        let (line, column) = scenario::locate(&text, segs);
+        ExperimentError::Sweep { file: file.clone(), line, column, message }
+    };
+    let f: OptimizeFile = toml::from_str(&text).map_err(|e| {
+        let (line, column) = e.span().map_or((1, 1), |s| scenario::line_col(&text, s.start));
+        ExperimentError::Sweep { file: file.clone(), line, column, message: e.message().trim().to_string() }
+    })?;
+    let figures = || RUN_FIGURES.join(", ");
+    let objective = figure_index(&f.objective.figure).ok_or_else(|| at(&[key("objective"), key("figure")], format!("figure {:?}: must be one of {}", f.objective.figure, figures())))?;
+    let maximise = match f.objective.sense.as_str() {
+        "max" => true,
+        "min" => false,
+        s => return Err(at(&[key("objective"), key("sense")], format!("sense = {s:?}: must be \"max\" or \"min\""))),
+    };
+    let measure = match f.objective.measure.as_str() {
+        "mean" => Measure::Mean,
+        m => match m.strip_prefix("cvar:").and_then(|q| q.parse::<f64>().ok()) {
+            Some(q) if q > 0.0 && q <= 1.0 => Measure::Cvar(q),
+            _ => return Err(at(&[key("objective"), key("measure")], format!("measure = {m:?}: must be \"mean\" or \"cvar:q\" with q in (0, 1]"))),
+        },
+    };
+    if f.replications < 2 {
+        return Err(at(&[key("replications")], format!("replications = {}: must be at least 2 (the selection needs a variance)", f.replications)));
+    }
+    if f.decision.is_empty() && f.shares.is_empty() {
+        return Err(at(&[], "give at least one [[decision]] or [[shares]]".into()));
+    }
+    let base_path = path.parent().unwrap_or(Path::new(".")).join(&f.base);
+    let base_text = std::fs::read_to_string(&base_path).map_err(|e| at(&[key("base")], format!("base = {:?}: cannot read {}: {e}", f.base, base_path.display())))?;
+    let base_file = base_path.display().to_string();
+    scenario::parse_str(&base_text, &base_file)?;
+    let mut base_table: Table = toml::from_str(&base_text).map_err(|e| at(&[key("base")], e.to_string()))?;
+    for (p, v) in &f.fixed {
+        param::set(&mut base_table, p, v.clone()).map_err(|m| at(&[key("fixed"), key(p)], m))?;
+    }
+    let base_text = toml::to_string(&base_table).map_err(|e| at(&[key("fixed")], e.to_string()))?;
+    let base = scenario::parse_str(&base_text, &base_file).map_err(|e| at(&[key("fixed")], format!("the base with [fixed] applied is not valid: {e}")))?;
+    let base_as_table = Table::try_from(&base).map_err(|e| at(&[key("base")], e.to_string()))?;
+    let (mut dims, mut levers, mut columns) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, d) in f.decision.iter().enumerate() {
+        let loc = [key("decision"), Seg::Index(i), key("path")];
+        let current = param::get(&base_as_table, &d.path).ok_or_else(|| at(&loc, format!("path {:?}: no such field in the base scenario", d.path)))?;
+        match (&d.values, d.min, d.max) {
+            (Some(values), None, None) if !values.is_empty() => {
+                dims.push(Dim::Category(values.len()));
+                levers.push(Lever::Choice { path: d.path.clone(), values: values.clone() });
+            }
+            (None, Some(lo), Some(hi)) if lo <= hi => {
+                let integer = current.is_integer();
+                dims.push(if integer { Dim::Integer(lo.ceil() as i64, hi.floor() as i64) } else { Dim::Real(lo, hi) });
+                levers.push(Lever::Field { path: d.path.clone(), integer });
+            }
+            _ => return Err(at(&[key("decision"), Seg::Index(i)], format!("{}: give min ≤ max, or values = [...]", d.path))),
+        }
+        columns.push(d.path.clone());
+    }
+    for (i, g) in f.shares.iter().enumerate() {
+        if g.paths.len() < 2 {
+            return Err(at(&[key("shares"), Seg::Index(i), key("paths")], "a share group needs at least two paths".into()));
+        }
+        let first = dims.len();
+        for p in &g.paths {
+            if param::get(&base_as_table, p).is_none() {
+                return Err(at(&[key("shares"), Seg::Index(i), key("paths")], format!("path {p:?}: no such field in the base scenario")));
+            }
+            dims.push(Dim::Real(0.0, 1.0));
+            levers.push(Lever::Share { paths: g.paths.clone(), first });
+            columns.push(format!("{p} (weight)"));
+        }
+    }
+    let mut constraints = Vec::new();
+    for (i, c) in f.constraint.iter().enumerate() {
+        let loc = |k: &str| [key("constraint"), Seg::Index(i), key(k)];
+        let figure = figure_index(&c.figure).ok_or_else(|| at(&loc("figure"), format!("figure {:?}: must be one of {}", c.figure, figures())))?;
+        if c.at_most.is_none() && c.at_least.is_none() {
+            return Err(at(&[key("constraint"), Seg::Index(i)], "give at_most or at_least".into()));
+        }
+        if !(c.confidence > 0.0 && c.confidence < 1.0) {
+            return Err(at(&loc("confidence"), format!("confidence = {}: must be in (0, 1)", c.confidence)));
+        }
+        constraints.push(Chance { figure, at_most: c.at_most, at_least: c.at_least, confidence: c.confidence });
+    }
+    if let Some(d) = f.delta
+        && d <= 0.0
+    {
+        return Err(at(&[key("delta")], format!("delta = {d}: must be > 0")));
+    }
+    let problem = Problem {
+        dims,
+        objective,
+        maximise,
+        measure,
+        constraints,
+        replications: f.replications as usize,
+        budget_runs: f.budget_runs as usize,
+        delta: f.delta.unwrap_or(0.0),
+        alpha: 0.05,
+        finalists: f.finalists.max(2) as usize,
+        seed: f.seed.unwrap_or(base.run.seed),
+    };
+    let study = Study { problem, levers, columns, base_table, base_file, days: f.days };
+    // The box's corners must make valid scenarios: check the first and last.
+    for u in [0.0, 0.999] {
+        let x: Vec<f64> = study.problem.dims.iter().map(|d| d.at(u)).collect();
+        let text = toml::to_string(&study.table(&x)?).map_err(|e| at(&[], e.to_string()))?;
+        scenario::parse_str(&text, &study.base_file).map_err(|e| at(&[key("decision")], format!("the decision box's corner {x:?} is not a valid scenario: {e}")))?;
+    }
+    Ok(study)
+}
+
+/// Runs the optimisation on `jobs` threads; returns the outcome and the chosen decision's
+/// figures on `fresh` fresh replications (10 000, 10 001, …).
+///
+/// # Errors
+/// A run that fails.
+pub fn run(study: &Study, jobs: usize, fresh: usize) -> Result<(Outcome, Vec<Vec<f64>>), ExperimentError> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(|e| ExperimentError::Io(e.to_string()))?;
+    let mut eval = |batch: &[(Vec<f64>, u64)]| -> Result<Vec<Vec<f64>>, ExperimentError> {
+        pool.install(|| batch.par_iter().map(|(x, r)| study.evaluate(x, *r)).collect())
+    };
+    let outcome = search::search(&study.problem, &mut eval)?;
+    let x = outcome.candidates[outcome.chosen].x.clone();
+    let batch: Vec<(Vec<f64>, u64)> = (0..fresh as u64).map(|i| (x.clone(), 10_000 + i)).collect();
+    let validation = eval(&batch)?;
+    Ok((outcome, validation))
+}
+
+/// `best.csv`: figure, mean, ci95_low, ci95_high of every figure over the fresh replications.
+pub fn best_csv(validation: &[Vec<f64>]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["figure", "mean", "ci95_low", "ci95_high", "reps"]);
+    for (j, name) in RUN_FIGURES.iter().enumerate() {
+        let xs: Vec<f64> = validation.iter().map(|y| y[j]).collect();
+        let ci = mean_ci(&xs, 0.95);
+        let _ = w.write_record([name.to_string(), format!("{:.6}", ci.mean), format!("{:.6}", ci.lo), format!("{:.6}", ci.hi), xs.len().to_string()]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// `candidates.csv`: every candidate, its decision, replications, objective estimate,
+/// each constraint's estimated probability, feasibility, and whether it was chosen.
+pub fn candidates_csv(study: &Study, o: &Outcome) -> Vec<u8> {
+    let p = &study.problem;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head: Vec<String> = vec!["candidate".into(), "stage".into()];
+    head.extend(study.columns.iter().cloned());
+    head.extend(["reps".into(), format!("{}_{}", RUN_FIGURES[p.objective], if matches!(p.measure, Measure::Mean) { "mean".to_string() } else { "cvar".into() })]);
+    for c in &p.constraints {
+        head.push(format!("p_{}_ok", RUN_FIGURES[c.figure]));
+    }
+    head.extend(["feasible".into(), "chosen".into()]);
+    let _ = w.write_record(&head);
+    for (i, c) in o.candidates.iter().enumerate() {
+        let mut row = vec![i.to_string(), c.stage.to_string()];
+        row.extend(c.x.iter().map(|v| format!("{v:.6}")));
+        row.push(c.reps.len().to_string());
+        row.push(format!("{:.6}", c.estimate(p)));
+        row.extend(p.constraints.iter().map(|k| format!("{:.4}", k.share(&c.reps))));
+        row.push(if c.feasible(p) { "yes" } else { "no" }.into());
+        row.push(if i == o.chosen { "yes" } else { "" }.into());
+        let _ = w.write_record(&row);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// `best.toml`: the base scenario with decision `x` written in, and a header saying so.
+///
+/// # Errors
+/// A decision that cannot be written (not expected after [`load`]).
+pub fn best_toml(study: &Study, x: &[f64], header: &str) -> Result<String, ExperimentError> {
+    let mut t = study.table(x)?;
+    if study.days.is_some() {
+        // The chosen decision is runnable at the base's own horizon.
+        if let Some(h) = param::get(&study.base_table, "run.horizon_days").cloned() {
+            param::set(&mut t, "run.horizon_days", h).map_err(ExperimentError::Io)?;
+        }
+    }
+    let body = toml::to_string(&t).map_err(|e| ExperimentError::Io(e.to_string()))?;
+    Ok(format!("{header}\n{body}"))
+}
