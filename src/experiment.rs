@@ -58,3 +58,34 @@ impl ExperimentError {
 pub(crate) fn io_err(path: &std::path::Path, e: impl std::fmt::Display) -> ExperimentError {
     ExperimentError::Io(format!("{}: {e}", path.display()))
 }
+
+/// An experiment file (sweep, sensitivity, optimisation) read in: errors point into it by
+/// line and column.
+pub(crate) struct SourceFile {
+    /// Its path, as shown.
+    pub(crate) file: String,
+    /// Its text.
+    pub(crate) text: String,
+}
+
+impl SourceFile {
+    /// Reads `path`.
+    pub(crate) fn read(path: &std::path::Path) -> Result<Self, ExperimentError> {
+        let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
+        Ok(SourceFile { file: path.display().to_string(), text })
+    }
+
+    /// An error at the field `segs` (or the file's start).
+    pub(crate) fn at(&self, segs: &[crate::scenario::validate::Seg], message: String) -> ExperimentError {
+        let (line, column) = crate::scenario::locate(&self.text, segs);
+        ExperimentError::Sweep { file: self.file.clone(), line, column, message }
+    }
+
+    /// The file parsed as `T`, a parse error at its line and column.
+    pub(crate) fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, ExperimentError> {
+        toml::from_str(&self.text).map_err(|e| {
+            let (line, column) = e.span().map_or((1, 1), |s| crate::scenario::line_col(&self.text, s.start));
+            ExperimentError::Sweep { file: self.file.clone(), line, column, message: e.message().trim().to_string() }
+        })
+    }
+}

@@ -195,17 +195,10 @@ fn figure_index(name: &str) -> Option<usize> {
 /// [`ExperimentError::Sweep`] with the file's line and column for a malformed file, an
 /// unknown figure or path, a bad range; [`ExperimentError::Scenario`] for an invalid base.
 pub fn load(path: &Path) -> Result<Study, ExperimentError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| super::io_err(path, e))?;
+    let src = super::SourceFile::read(path)?;
+    let at = |segs: &[scenario::validate::Seg], message: String| src.at(segs, message);
     let key = |k: &str| Seg::Key(k.to_string());
-    let at = |segs: &[Seg], message: String| {
-        let (line, column) = scenario::locate(&text, segs);
-        ExperimentError::Sweep { file: file.clone(), line, column, message }
-    };
-    let f: OptimizeFile = toml::from_str(&text).map_err(|e| {
-        let (line, column) = e.span().map_or((1, 1), |s| scenario::line_col(&text, s.start));
-        ExperimentError::Sweep { file: file.clone(), line, column, message: e.message().trim().to_string() }
-    })?;
+    let f: OptimizeFile = src.parse()?;
     let figures = || RUN_FIGURES.join(", ");
     let objective = figure_index(&f.objective.figure).ok_or_else(|| at(&[key("objective"), key("figure")], format!("figure {:?}: must be one of {}", f.objective.figure, figures())))?;
     let maximise = match f.objective.sense.as_str() {

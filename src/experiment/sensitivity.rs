@@ -270,17 +270,11 @@ pub fn sobol_indices(y: &[f64], k: usize, n: usize, seed: RunSeed) -> Vec<SobolI
 /// [`ExperimentError::Sweep`] with the file's line and column for a malformed file, a bad
 /// path, range, method or figure; [`ExperimentError::Scenario`] for an invalid base.
 pub fn load(path: &Path) -> Result<Study, ExperimentError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| super::io_err(path, e))?;
+    let src = super::SourceFile::read(path)?;
+    let text = &src.text;
+    let at = |segs: &[scenario::validate::Seg], message: String| src.at(segs, message);
     let key = |k: &str| scenario::validate::Seg::Key(k.to_string());
-    let at = |segs: &[scenario::validate::Seg], message: String| {
-        let (line, column) = scenario::locate(&text, segs);
-        ExperimentError::Sweep { file: file.clone(), line, column, message }
-    };
-    let sf: SensitivityFile = toml::from_str(&text).map_err(|e| {
-        let (line, column) = e.span().map_or((1, 1), |s| scenario::line_col(&text, s.start));
-        ExperimentError::Sweep { file: file.clone(), line, column, message: e.message().trim().to_string() }
-    })?;
+    let sf: SensitivityFile = src.parse()?;
     let method = match sf.method.as_str() {
         "morris" if sf.trajectories >= 2 && sf.levels >= 2 && sf.levels % 2 == 0 => {
             Method::Morris { trajectories: sf.trajectories as usize, levels: sf.levels as usize }

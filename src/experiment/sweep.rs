@@ -113,17 +113,11 @@ pub fn latin_hypercube(n: usize, k: usize, seed: RunSeed) -> Vec<Vec<f64>> {
 /// a bad path, a value of the wrong type or out of range; [`ExperimentError::Scenario`] if
 /// the base scenario itself is invalid.
 pub fn load(path: &Path) -> Result<Sweep, ExperimentError> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| super::io_err(path, e))?;
-    let at = |segs: &[scenario::validate::Seg], message: String| {
-        let (line, column) = scenario::locate(&text, segs);
-        ExperimentError::Sweep { file: file.clone(), line, column, message }
-    };
+    let src = super::SourceFile::read(path)?;
+    let text = &src.text;
+    let at = |segs: &[scenario::validate::Seg], message: String| src.at(segs, message);
     let key = |k: &str| scenario::validate::Seg::Key(k.to_string());
-    let sf: SweepFile = toml::from_str(&text).map_err(|e| {
-        let (line, column) = e.span().map_or((1, 1), |s| scenario::line_col(&text, s.start));
-        ExperimentError::Sweep { file: file.clone(), line, column, message: e.message().trim().to_string() }
-    })?;
+    let sf: SweepFile = src.parse()?;
     if sf.replications == 0 {
         return Err(at(&[key("replications")], "replications = 0: must be at least 1".into()));
     }
