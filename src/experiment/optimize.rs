@@ -338,7 +338,7 @@ pub fn candidates_csv(study: &Study, o: &Outcome) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut head: Vec<String> = vec!["candidate".into(), "stage".into()];
     head.extend(study.columns.iter().cloned());
-    head.extend(["reps".into(), format!("{}_{}", RUN_FIGURES[p.objective], if matches!(p.measure, Measure::Mean) { "mean".to_string() } else { "cvar".into() })]);
+    head.extend(["reps".into(), format!("{}_{}", RUN_FIGURES[p.objective], match p.measure { Measure::Mean => "mean", Measure::Cvar(_) => "cvar", Measure::Distance(_) => "distance" })]);
     for c in &p.constraints {
         head.push(format!("p_{}_ok", RUN_FIGURES[c.figure]));
     }

@@ -1,5 +1,6 @@
 //! Integration tests, built as one binary; one file per behaviour.
 
+mod calibrate;
 mod cli;
 mod conservation;
 mod determinism;

@@ -16,7 +16,8 @@
 //!    ends first, the best survivor is chosen and the guarantee is reported as not reached.
 //!
 //! Each evaluation is a vector of figures per replication; the objective is one figure's
-//! mean (or CVaR: the mean of the worst share of replications), constraints are chance
+//! mean (or CVaR: the mean of the worst share of replications, or a weighted distance of the
+//! mean figures to targets; the selection's guarantee applies to means only), constraints are chance
 //! constraints `P(figure ≤ bound) ≥ confidence`, judged by the posterior mean of that
 //! probability under a Jeffreys prior, `(k + ½)/(n + 1)`.
 
@@ -49,12 +50,15 @@ impl Dim {
 }
 
 /// What is optimised.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Measure {
     /// The mean over replications.
     Mean,
     /// The mean of the worst share `q` of replications (worst: lowest when maximising).
     Cvar(f64),
+    /// The weighted distance of the replications' mean outputs to targets, `Σ ((mean_j −
+    /// value_j) / sd_j)²` over (output j, value, sd): minimised (method of moments).
+    Distance(Vec<(usize, f64, f64)>),
 }
 
 /// `P(figure ≤ at_most) ≥ confidence` (or `≥ at_least`).
@@ -126,9 +130,13 @@ impl Candidate {
     /// The objective's estimate (signed so that larger is better).
     pub fn score(&self, p: &Problem) -> f64 {
         let mut v: Vec<f64> = self.reps.iter().map(|y| if p.maximise { y[p.objective] } else { -y[p.objective] }).collect();
-        match p.measure {
+        match &p.measure {
             Measure::Mean => v.iter().sum::<f64>() / v.len().max(1) as f64,
-            Measure::Cvar(q) => {
+            Measure::Distance(targets) => {
+                let n = self.reps.len().max(1) as f64;
+                -targets.iter().map(|&(j, value, sd)| ((self.reps.iter().map(|y| y[j]).sum::<f64>() / n - value) / sd).powi(2)).sum::<f64>()
+            }
+            &Measure::Cvar(q) => {
                 v.sort_by(f64::total_cmp);
                 let n = ((v.len() as f64 * q).ceil() as usize).clamp(1, v.len().max(1));
                 v[..n.min(v.len())].iter().sum::<f64>() / n as f64
@@ -136,9 +144,13 @@ impl Candidate {
         }
     }
 
-    /// The objective's estimate in its own sign.
+    /// The objective's estimate in its own sign (a distance: its value).
     pub fn estimate(&self, p: &Problem) -> f64 {
-        if p.maximise { self.score(p) } else { -self.score(p) }
+        match p.measure {
+            Measure::Distance(_) => -self.score(p),
+            _ if p.maximise => self.score(p),
+            _ => -self.score(p),
+        }
     }
 
     /// Whether every chance constraint's estimate meets its confidence.
@@ -285,6 +297,11 @@ fn select<E>(
     if kf <= 1 {
         let c = finalists.first().copied().unwrap_or(0);
         return Ok((c, guarantee(true, cands.get(c).map_or(0, |x| x.reps.len()))));
+    }
+    if p.measure != Measure::Mean {
+        // Kim–Nelson compares means of replications; for CVaR or a distance of means it
+        // does not apply: the best estimate is chosen, without a guarantee.
+        return Ok((finalists[0], guarantee(false, n0)));
     }
     // h² from the first n0 replications (Kim & Nelson 2001, eq. 1).
     let eta = 0.5 * ((2.0 * p.alpha / (kf - 1) as f64).powf(-2.0 / (n0 as f64 - 1.0)) - 1.0);
