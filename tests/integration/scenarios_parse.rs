@@ -8,8 +8,9 @@ fn every_shipped_scenario_is_valid() {
         for e in std::fs::read_dir(&dir).unwrap() {
             let p = e.unwrap().path();
             if p.is_dir() {
-                // Sweep, sensitivity and optimisation files have their own schemas (tested below).
-                if p.file_name().is_some_and(|n| n != "sweeps" && n != "sensitivity" && n != "optimize") {
+                // Sweep, sensitivity, optimisation and calibration files have their own schemas
+                // (tested below).
+                if p.file_name().is_some_and(|n| !["sweeps", "sensitivity", "optimize", "calibration"].contains(&n.to_str().unwrap_or(""))) {
                     stack.push(p);
                 }
             } else if p.extension().is_some_and(|x| x == "toml") {
@@ -48,4 +49,9 @@ fn every_shipped_sensitivity_file_loads() {
 #[test]
 fn every_shipped_optimisation_file_loads() {
     assert!(each_file_loads("optimize", |p| cesim::experiment::optimize::load(p).map(|s| s.problem.budget_runs)) >= 2);
+}
+
+#[test]
+fn every_shipped_calibration_file_loads() {
+    assert!(each_file_loads("calibration", |p| cesim::experiment::calibrate::load(p).map(|c| c.budget_runs)) >= 1);
 }
