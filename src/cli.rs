@@ -32,11 +32,12 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Simulate one scenario and write daily.csv, platforms.csv and summary.json.
+    /// Simulate one scenario and write daily.csv, platforms.csv, centres.csv and summary.json.
     ///
     /// Runs replication 0 (or --replication) of the scenario over its horizon, prints the
     /// headline KPIs and writes `daily.csv` (a row per day, market totals), `platforms.csv`
-    /// (a row per day and platform) and `summary.json` (totals and KPIs) into --out, each
+    /// (a row per day and platform), `centres.csv` (totals per central warehouse) and
+    /// `summary.json` (totals and KPIs) into --out, each
     /// replaced atomically.
     Run {
         /// Scenario file (TOML), e.g. scenarios/baseline.toml.
