@@ -35,6 +35,7 @@ fn centre_totals_add_up_to_the_platform() {
     assert_eq!(r.centres.iter().map(|c| c.units_procured).sum::<u64>(), r.total.units_procured);
     assert_eq!(r.centres.iter().map(|c| c.units_picked).sum::<u64>(), r.products.iter().map(|p| p.units_picked).sum::<u64>());
     assert_eq!(r.centres.iter().map(|c| c.leaders).collect::<Vec<_>>(), vec![30, 30]);
+    assert_eq!(r.centres.iter().map(|c| (c.name.as_str(), c.grids)).collect::<Vec<_>>(), vec![("central", 1), ("north", 1)]);
     let inbound: f64 = r.centres.iter().map(|c| c.inbound_yuan).sum();
     assert!((inbound - r.total.transport_inbound_yuan).abs() < 1e-6 * inbound.max(1.0), "{inbound} vs {}", r.total.transport_inbound_yuan);
     // Both centres order and buy: the second is not a bystander.

@@ -59,7 +59,7 @@ impl Platform {
         }
         for c in &mut self.centres {
             let t = &c.totals;
-            c.totals = super::CentreTotals { name: t.name.clone(), grids: t.grids, leaders: t.leaders, ..Default::default() };
+            c.totals = super::CentreTotals { grids: t.grids, leaders: t.leaders, ..Default::default() };
         }
         for s in &mut self.supplier_totals {
             *s = SupplierTotals { name: std::mem::take(&mut s.name), kind: s.kind, lead_picks: s.lead_picks, ..SupplierTotals::default() };

@@ -93,7 +93,8 @@ impl Centre {
             c,
             name: cfg.name.clone(),
             wh: CentralWarehouse::new(cfg, mode, &classes),
-            totals: CentreTotals { name: cfg.name.clone(), grids, leaders: leaders.len() as u64, ..CentreTotals::default() },
+            // (The name is the report's to write: prefixed with the platform's in a market.)
+            totals: CentreTotals { grids, leaders: leaders.len() as u64, ..CentreTotals::default() },
             leaders,
             sourcing,
             lead_picks,
@@ -106,5 +107,30 @@ impl Centre {
     /// The stream id of `id` for this centre.
     pub(crate) fn key(&self, id: u64) -> u64 {
         id + ((self.c as u64) << 24)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_centre_draws_what_a_one_centre_platform_draws_and_the_others_their_own() {
+        let centre = |c: usize| Centre {
+            c,
+            name: String::new(),
+            wh: CentralWarehouse::new(&toml::from_str("linehaul_mode = \"m\"").unwrap(), 0, &[]),
+            leaders: Vec::new(),
+            sourcing: Vec::new(),
+            lead_picks: Vec::new(),
+            forecasts: Vec::new(),
+            pending_short: Vec::new(),
+            lane_km: Vec::new(),
+            totals: CentreTotals::default(),
+        };
+        assert_eq!(centre(0).key(5), 5);
+        assert_eq!(centre(1).key(5), 5 + (1 << 24));
+        assert_eq!(centre(3).key(7), 7 + 3 * (1 << 24));
+        assert_ne!(centre(1).key(5), centre(2).key(5));
     }
 }
