@@ -57,8 +57,38 @@ fn frame<'a, 'b>(root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>, 
         .y_label_area_size(70)
         .build_cartesian_2d(x.0..x.1, y.0..y.1)
         .map_err(err)?;
-    chart.configure_mesh().x_desc(x_desc).y_desc(y_desc).light_line_style(WHITE.mix(0.0)).draw().map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| tick(*v))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(err)?;
     Ok(chart)
+}
+
+/// An axis tick as people write numbers: whole numbers from 100 up without decimals and with
+/// thousands apart (`11 680`), smaller ones with at most three significant digits (`0.25`).
+pub fn tick(v: f64) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    if v.abs() >= 100.0 {
+        let digits = format!("{:.0}", v.abs());
+        let mut grouped = String::new();
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push('\u{2009}');
+            }
+            grouped.push(ch);
+        }
+        return if v < 0.0 { format!("−{grouped}") } else { grouped };
+    }
+    let s = format!("{:.*}", (2 - v.abs().max(1e-9).log10().floor() as i32).clamp(0, 6) as usize, v);
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    if s == "-0" { "0".into() } else { s.replace('-', "−") }
 }
 
 /// A white canvas with a titled frame for `n` labelled rows (row `j` spans y ∈ [j, j + 1],
@@ -168,7 +198,7 @@ pub fn waterfall(title: &str, y_desc: &str, start: (&str, f64), steps: &[(String
         let bottom = (left - 0.5 * lost.max(start.1 * 0.01)).max(0.0);
         let top = start.1 + 0.05 * (start.1 - bottom).max(1.0);
         let mut chart = ChartBuilder::on(&root)
-            .caption(format!("{title} (axis starts at {bottom:.0})"), ("sans-serif", 18))
+            .caption(format!("{title} (axis starts at {})", tick(bottom)), ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(80)
             .y_label_area_size(80)
@@ -180,6 +210,7 @@ pub fn waterfall(title: &str, y_desc: &str, start: (&str, f64), steps: &[(String
         chart
             .configure_mesh()
             .y_desc(y_desc)
+            .y_label_formatter(&|v| tick(*v))
             .x_labels(n)
             .x_label_formatter(&|x| match x {
                 SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
@@ -409,4 +440,22 @@ pub fn dots(title: &str, x_desc: &str, rows: &[(String, f64, f64, f64)]) -> Resu
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_read_as_people_write_numbers() {
+        assert_eq!(tick(11680.0), "11\u{2009}680");
+        assert_eq!(tick(355798.4), "355\u{2009}798");
+        assert_eq!(tick(-2500.0), "−2\u{2009}500");
+        assert_eq!(tick(100.0), "100");
+        assert_eq!(tick(12.5), "12.5");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(0.000123), "0.000123");
+        assert_eq!(tick(0.0), "0");
+        assert_eq!(tick(-0.5), "−0.5");
+    }
 }
