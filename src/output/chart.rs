@@ -116,10 +116,12 @@ pub fn lines(title: &str, x_desc: &str, y_desc: &str, series: &[Series]) -> Resu
     let (x0, x1) = span(xs);
     let ys = series.iter().flat_map(|s| s.points.iter().map(|p| p.1).chain(s.band.iter().flat_map(|b| [b.1, b.2])));
     let (y0, y1) = span(ys);
+    let named = series.len() > 1 || series.first().is_some_and(|s| !s.name.is_empty());
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
-        let mut chart = frame(&root, title, x_desc, y_desc, (x0, x1), (y0, y1))?;
+        let root = SVGBackend::with_string(&mut svg, (W + if named { LEGEND_W } else { 0 }, H)).into_drawing_area();
+        let (plot, side) = root.split_horizontally(W);
+        let mut chart = frame(&plot, title, x_desc, y_desc, (x0, x1), (y0, y1))?;
         for (i, s) in series.iter().enumerate() {
             let c = color(i);
             if !s.band.is_empty() {
@@ -127,21 +129,42 @@ pub fn lines(title: &str, x_desc: &str, y_desc: &str, series: &[Series]) -> Resu
                 poly.extend(s.band.iter().rev().map(|b| (b.0, b.1)));
                 chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.2).filled()))).map_err(err)?;
             }
-            chart
-                .draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(2)))
-                .map_err(err)?
-                .label(s.name.clone())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+            chart.draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(2))).map_err(err)?;
             if s.points.len() <= 30 {
                 chart.draw_series(s.points.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(err)?;
             }
         }
-        if series.len() > 1 || series.first().is_some_and(|s| !s.name.is_empty()) {
-            chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).draw().map_err(err)?;
+        if named {
+            legend(&side, series.iter().enumerate().map(|(i, s)| (s.name.as_str(), color(i), false)))?;
         }
         root.present().map_err(err)?;
     }
     Ok(svg)
+}
+
+/// `c` at opacity `a` over white, as an opaque colour (for a legend box beside an area).
+fn on_white(c: RGBColor, a: f64) -> RGBColor {
+    let mix = |x: u8| (a * x as f64 + (1.0 - a) * 255.0).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+/// Width of the legend panel beside a chart, px.
+const LEGEND_W: u32 = 190;
+
+/// The series' names in a panel beside the plot, never over the data: a line (or a box,
+/// for areas) in the series' colour, then its name.
+fn legend<'a>(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, entries: impl Iterator<Item = (&'a str, RGBColor, bool)>) -> Result<(), String> {
+    area.fill(&WHITE).map_err(err)?;
+    for (i, (name, c, boxed)) in entries.enumerate() {
+        let y = 44 + 18 * i as i32;
+        if boxed {
+            area.draw(&Rectangle::new([(6, y - 5), (20, y + 5)], c.filled())).map_err(err)?;
+        } else {
+            area.draw(&PathElement::new(vec![(4, y), (22, y)], c.stroke_width(2))).map_err(err)?;
+        }
+        area.draw(&Text::new(name.to_string(), (28, y - 7), ("sans-serif", 13))).map_err(err)?;
+    }
+    Ok(())
 }
 
 /// Stacked areas (layers drawn cumulatively, first at the bottom); all layers share x.
@@ -164,19 +187,17 @@ pub fn stacked(title: &str, x_desc: &str, y_desc: &str, layers: &[Series]) -> Re
     let (_, y1) = span(tops.iter().copied());
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
-        let mut chart = frame(&root, title, x_desc, y_desc, (x0, x1), (0.0, y1))?;
-        for (i, (l, (lo, hi))) in layers.iter().zip(&bands).enumerate() {
+        let root = SVGBackend::with_string(&mut svg, (W + LEGEND_W, H)).into_drawing_area();
+        let (plot, side) = root.split_horizontally(W);
+        let mut chart = frame(&plot, title, x_desc, y_desc, (x0, x1), (0.0, y1))?;
+        for (i, (lo, hi)) in bands.iter().enumerate() {
             let c = color(i);
             let mut poly: Vec<(f64, f64)> = xs.iter().zip(hi).map(|(&x, &y)| (x, y)).collect();
             poly.extend(xs.iter().zip(lo).rev().map(|(&x, &y)| (x, y)));
-            chart
-                .draw_series(std::iter::once(Polygon::new(poly, c.mix(0.7).filled())))
-                .map_err(err)?
-                .label(l.name.clone())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
+            chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.7).filled()))).map_err(err)?;
         }
-        chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).draw().map_err(err)?;
+        // Top layer first, as the areas stack.
+        legend(&side, layers.iter().enumerate().rev().map(|(i, l)| (l.name.as_str(), on_white(color(i), 0.7), true)))?;
         root.present().map_err(err)?;
     }
     Ok(svg)
