@@ -287,7 +287,6 @@ fn load(path: &Path) -> Result<scenario::Scenario, scenario::ScenarioError> {
 
 #[allow(clippy::too_many_arguments)]
 fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, replication: u64, quiet: bool, html: bool, options: &cesim::model::RunOptions) -> anyhow::Result<ExitCode> {
-    use std::io::IsTerminal;
     let mut sc = load(path)?;
     if !quiet {
         print_warnings(&sc, path);
@@ -298,11 +297,7 @@ fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, r
     let seed = seed.unwrap_or(sc.run.seed);
     let started = std::time::Instant::now();
     // A progress bar over simulated days, on a terminal only.
-    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let b = indicatif::ProgressBar::new(sc.run.horizon_days as u64);
-        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} day {pos}/{len}  {per_sec}  {eta} left").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
-        b
-    });
+    let bar = if quiet { None } else { progress_bar(sc.run.horizon_days as u64, "{bar:40} day {pos}/{len}  {per_sec}  {eta} left") };
     let trace = options.trace;
     let (report, events) = cesim::model::run_with(&sc, seed, replication, options, &mut |done, _| {
         if let Some(b) = &bar {
@@ -331,6 +326,16 @@ fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, r
         print_summary(&summary, out, elapsed)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A progress bar of `len` steps with `template`, when stderr is a terminal.
+fn progress_bar(len: u64, template: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(len);
+        b.set_style(indicatif::ProgressStyle::with_template(template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+        b
+    })
 }
 
 fn jobs_or_all(jobs: Option<usize>) -> usize {
@@ -415,7 +420,15 @@ fn optimize_cmd(path: &Path, out: &Path, jobs: Option<usize>) -> anyhow::Result<
     let study = optimize::load(path)?;
     let p = &study.problem;
     let fresh = p.replications.max(10);
-    let (o, validation) = optimize::run(&study, jobs_or_all(jobs), fresh)?;
+    let bar = progress_bar((p.budget_runs + fresh) as u64, "{bar:40} {pos}/{len} runs  {per_sec}  {eta} left");
+    let (o, validation) = optimize::run(&study, jobs_or_all(jobs), fresh, &mut |done| {
+        if let Some(b) = &bar {
+            b.set_position(done as u64);
+        }
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
     let best = &o.candidates[o.chosen];
     let g = &o.guarantee;
     let objective = cesim::output::RUN_FIGURES[p.objective];
@@ -600,7 +613,7 @@ fn print_summary(s: &Summary, out: &Path, elapsed: std::time::Duration) -> std::
         acc
     }).iter().map(|(n, c)| format!("{n} {c}")).collect();
     writeln!(o, "  churn by cause        {}", churn.join(", "))?;
-    writeln!(o, "wrote {0}/daily.csv, {0}/platforms.csv and {0}/summary.json", out.display())?;
+    writeln!(o, "wrote {0}/daily.csv, {0}/platforms.csv, {0}/centres.csv and {0}/summary.json", out.display())?;
     Ok(())
 }
 

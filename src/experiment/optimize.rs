@@ -303,14 +303,19 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
 }
 
 /// Runs the optimisation on `jobs` threads; returns the outcome and the chosen decision's
-/// figures on `fresh` fresh replications (10 000, 10 001, …).
+/// figures on `fresh` fresh replications (10 000, 10 001, …). `progress(runs_done)` is
+/// called after each batch (the caller draws; workers never print).
 ///
 /// # Errors
 /// A run that fails.
-pub fn run(study: &Study, jobs: usize, fresh: usize) -> Result<(Outcome, Vec<Vec<f64>>), ExperimentError> {
+pub fn run(study: &Study, jobs: usize, fresh: usize, progress: &mut dyn FnMut(usize)) -> Result<(Outcome, Vec<Vec<f64>>), ExperimentError> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(|e| ExperimentError::Io(e.to_string()))?;
+    let mut done = 0usize;
     let mut eval = |batch: &[(Vec<f64>, u64)]| -> Result<Vec<Vec<f64>>, ExperimentError> {
-        pool.install(|| batch.par_iter().map(|(x, r)| study.evaluate(x, *r)).collect())
+        let out = pool.install(|| batch.par_iter().map(|(x, r)| study.evaluate(x, *r)).collect());
+        done += batch.len();
+        progress(done);
+        out
     };
     let outcome = search::search(&study.problem, &mut eval)?;
     let x = outcome.candidates[outcome.chosen].x.clone();

@@ -30,7 +30,7 @@ fn mean_profit(s: &optimize::Study, x: f64) -> f64 {
 fn does_as_well_as_a_brute_force_grid() {
     let s = study("");
     assert_eq!(cesim::output::RUN_FIGURES[10], "profit_yuan");
-    let (o, fresh) = optimize::run(&s, 2, 4).unwrap();
+    let (o, fresh) = optimize::run(&s, 2, 4, &mut |_| {}).unwrap();
     let x = o.candidates[o.chosen].x[0];
     let grid: Vec<(f64, f64)> = (0..=10).map(|i| i as f64 / 10.0).map(|b| (b, mean_profit(&s, b))).collect();
     let best = grid.iter().map(|g| g.1).fold(f64::MIN, f64::max);
@@ -43,8 +43,8 @@ fn does_as_well_as_a_brute_force_grid() {
 
 #[test]
 fn a_tighter_constraint_costs_profit() {
-    let free = optimize::run(&study(""), 2, 4).unwrap().0;
-    let tight = optimize::run(&study("[[constraint]]\nfigure = \"stockout_days\"\nat_most = 0.0\nconfidence = 0.9\n"), 2, 4).unwrap().0;
+    let free = optimize::run(&study(""), 2, 4, &mut |_| {}).unwrap().0;
+    let tight = optimize::run(&study("[[constraint]]\nfigure = \"stockout_days\"\nat_most = 0.0\nconfidence = 0.9\n"), 2, 4, &mut |_| {}).unwrap().0;
     let (xf, xt) = (free.candidates[free.chosen].x[0], tight.candidates[tight.chosen].x[0]);
     // No stock-out day at all needs a bigger buffer than the profit-best one.
     assert!(xt > xf, "constrained {xt} vs free {xf}");
