@@ -91,6 +91,8 @@ pub struct ClaimResult {
     /// Findings: how robust it is over the uncertain inputs (see [`robust_shares`]);
     /// `None` for identities, or when not computed.
     pub robust: Option<Robustness>,
+    /// Levels beside targets ([`LEVELS`]): (arm's scenario, figure, mean level, low, high).
+    pub levels: Vec<(&'static str, &'static str, f64, f64, f64)>,
 }
 
 /// Claims that no longer hold since the model changed, with why: the model's answer, not a
@@ -130,6 +132,26 @@ pub const IDENTITIES: &[(&str, &str)] = &[
     ("4.3-relay-lead-time", "the relay's mean steps (12 + 24 + 24 + 24 h) exceed the app's (4 h)"),
     ("5.3-training-spoilage", "trained leaders store at 8 °C instead of 22 °C: q10^(T/10)"),
 ];
+
+/// Levels beside targets: where a figure of CALIBRATION grade exists, a claim's arm is
+/// compared with it: (claim, arm index, figure, low, high, source).
+pub const LEVELS: &[(&str, usize, &str, f64, f64, &str)] = &[
+    ("4.1.2-ambient-spoilage", 1, "spoilage_rate", 0.20, 0.30, "fruit and vegetables lost in distribution without cold chain, 20–30 % (official, 2010/2019; solid/medium)"),
+    ("4.1.2-ambient-spoilage", 0, "spoilage_rate", 0.0, 0.05, "under 5 % through cold chains in developed countries (solid/medium)"),
+    ("4.1.2-ambient-churn", 0, "net_margin", 0.06, 0.14, "platform margin ~10 % after subsidies, commission, fulfilment and wastage (2022, medium; ±4 points)"),
+];
+
+/// The value of `figure` (a [`Kpis`] field) for a run.
+fn level_of(figure: &str, r: &RunReport) -> f64 {
+    let k = k(r);
+    match figure {
+        "spoilage_rate" => k.spoilage_rate,
+        "net_margin" => k.net_margin,
+        "churn_rate" => k.churn_rate,
+        "fill_rate" => k.fill_rate,
+        _ => f64::NAN,
+    }
+}
 
 /// `identity` or `finding` (see [`IDENTITIES`]).
 pub fn kind(id: &str) -> &'static str {
@@ -344,7 +366,16 @@ fn run_set(claims: Vec<Claim>, dir: &Path, reps: usize, seed: u64, days: Option<
                 .collect();
             let ci = mean_ci(&effects, 0.95);
             let holds = claim.expect.holds(&ci);
-            ClaimResult { claim, ci, holds, robust: None }
+            let levels = LEVELS
+                .iter()
+                .filter(|l| l.0 == claim.id)
+                .map(|&(_, arm, figure, lo, hi, _)| {
+                    let stem = claim.scenarios[arm];
+                    let mean = (0..reps).map(|r| level_of(figure, at(stem, r))).sum::<f64>() / reps as f64;
+                    (stem, figure, mean, lo, hi)
+                })
+                .collect();
+            ClaimResult { claim, ci, holds, robust: None, levels }
         })
         .collect())
 }
@@ -354,7 +385,7 @@ pub fn claims_csv(results: &[ClaimResult], reps: usize, seed: u64) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
         "claim", "kind", "section", "statement", "scenario_a", "scenario_b", "kpi", "expected", "reps", "seed", "mean_effect", "ci95_low", "ci95_high", "holds",
-        "robust_share", "robust_ci_low", "robust_ci_high", "flips_with", "holds_if", "quote",
+        "robust_share", "robust_ci_low", "robust_ci_high", "flips_with", "holds_if", "quote", "levels",
     ]);
     for r in results {
         let c = &r.claim;
@@ -380,9 +411,19 @@ pub fn claims_csv(results: &[ClaimResult], reps: usize, seed: u64) -> Vec<u8> {
             r.robust.as_ref().and_then(|x| x.flips_with).map_or(String::new(), |(n, rho)| format!("{n} (rho {rho:+.2})")),
             r.robust.as_ref().and_then(|x| x.holds_if.clone()).unwrap_or_default(),
             quote(c.section).to_string(),
+            levels_text(&r.levels),
         ]);
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// Levels beside targets as text: `cold_chain spoilage_rate 0.0521 (target 0–0.05: no)`.
+fn levels_text(levels: &[(&str, &str, f64, f64, f64)]) -> String {
+    levels
+        .iter()
+        .map(|&(stem, figure, x, lo, hi)| format!("{stem} {figure} {x:.4} (target {lo}–{hi}: {})", if (lo..=hi).contains(&x) { "within" } else { "outside" }))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn table(s: &mut String, results: &[ClaimResult]) {
@@ -471,6 +512,15 @@ pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usiz
     s.push_str("\n- Transport per unit: the cold chain costs more over the run (`4.1.2-cold-transport-cost`), but per\n  unit moved or sold it is cheaper: trips cost mostly per trip, and the ambient chain, losing customers to\n  spoilage, spreads them over fewer units.\n");
     s.push_str("- Plan cost without churn: on write-offs plus the margin of units short alone, the forecast plan does not\n  clearly beat buying last night's orders with no buffer; it does once the sales lost to churn count\n  (`4.1.3-forecast-beats-under`, profit).\n");
     s.push_str("- War losses: the floor caps each day's loss (`4.2.2-floor-worst-day`), but the challenger's fixed\n  subsidy budget sets the war's total cost; under the floor the budget lasts longer.\n");
+    if results.iter().any(|r| !r.levels.is_empty()) {
+        s.push_str("\n## Levels beside targets\n\nWhere a figure of CALIBRATION grade exists, the claim's arm is set beside it (`levels` in `claims.csv`):\n\n");
+        for r in results.iter().filter(|r| !r.levels.is_empty()) {
+            s.push_str(&format!("- `{}`: {}.\n", r.claim.id, levels_text(&r.levels)));
+        }
+        for (_, _, _, _, _, source) in LEVELS {
+            s.push_str(&format!("  - source: {source}\n"));
+        }
+    }
     s.push_str("\n## The paper's words\n\nEach claim tests a sentence of its section (quoted in `claims.csv`, column `quote`):\n\n");
     for (sec, q) in QUOTES {
         s.push_str(&format!("- §{sec}: {q}\n"));
