@@ -5,6 +5,7 @@
 //! Seeds: replication `r` of every point of a sweep (and of both sides of a comparison)
 //! runs with `RunSeed(seed, r)`, so points are compared under common random numbers.
 
+pub mod base;
 pub mod calibrate;
 pub mod compare;
 pub mod optimize;

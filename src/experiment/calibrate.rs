@@ -41,10 +41,11 @@ use serde::Deserialize;
 use toml::{Table, Value};
 
 use super::ExperimentError;
+use super::base::Base;
 use super::optimize::search::{self, Dim, Measure, Problem};
 use super::stats::mean_ci;
-use crate::output::{RUN_FIGURES, run_figures};
-use crate::scenario::{self, path as param, validate::Seg};
+use crate::output::RUN_FIGURES;
+use crate::scenario::{path as param, validate::Seg};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -125,9 +126,7 @@ pub struct Calibration {
     pub budget_runs: usize,
     /// Root seed.
     pub seed: u64,
-    base_table: Table,
-    base_file: String,
-    days: Option<u32>,
+    base: Base,
 }
 
 /// One parameter's estimate.
@@ -168,28 +167,20 @@ pub struct Fit {
 }
 
 impl Calibration {
-    /// The base table with parameter values `theta` written in.
-    pub fn table(&self, theta: &[f64]) -> Result<Table, ExperimentError> {
-        let mut t = self.base_table.clone();
-        for (p, &x) in self.parameters.iter().zip(theta) {
-            let v = if p.integer { Value::Integer(x.round() as i64) } else { Value::Float(x) };
-            param::set(&mut t, &p.path, v).map_err(ExperimentError::Io)?;
-        }
-        if let Some(d) = self.days {
-            param::set(&mut t, "run.horizon_days", Value::Integer(d as i64)).map_err(ExperimentError::Io)?;
-        }
-        Ok(t)
+    /// The values to write for parameters `theta`: (path, value) pairs.
+    fn values(&self, theta: &[f64]) -> Vec<(String, Value)> {
+        self.parameters
+            .iter()
+            .zip(theta)
+            .map(|(p, &x)| (p.path.clone(), if p.integer { Value::Integer(x.round() as i64) } else { Value::Float(x) }))
+            .collect()
     }
 
     /// The targets' figures in replication `rep` at `theta`.
     pub fn moments(&self, theta: &[f64], rep: u64) -> Result<Vec<f64>, ExperimentError> {
-        let text = toml::to_string(&self.table(theta)?).map_err(|e| ExperimentError::Io(e.to_string()))?;
-        let sc = scenario::parse_str(&text, &self.base_file)?;
-        let r = crate::model::run(&sc, self.seed, rep).map_err(|e| ExperimentError::Run { run: rep as usize, message: e.to_string() })?;
-        let f = run_figures(&r);
+        let f = self.base.figures(&self.values(theta), self.seed, rep)?;
         Ok(self.targets.iter().map(|t| f[t.index]).collect())
     }
-
 }
 
 /// Loads a calibration file.
@@ -208,12 +199,7 @@ pub fn load(path: &Path) -> Result<Calibration, ExperimentError> {
     if f.replications < 2 || f.target.is_empty() || f.parameter.is_empty() {
         return Err(at(&[], "give replications ≥ 2, at least one [[target]] and one [[parameter]]".into()));
     }
-    let base_path = path.parent().unwrap_or(Path::new(".")).join(&f.base);
-    let base_text = std::fs::read_to_string(&base_path).map_err(|e| at(&[key("base")], format!("base = {:?}: cannot read {}: {e}", f.base, base_path.display())))?;
-    let base_file = base_path.display().to_string();
-    let base = scenario::parse_str(&base_text, &base_file)?;
-    let base_table: Table = toml::from_str(&base_text).map_err(|e| at(&[key("base")], e.to_string()))?;
-    let full = Table::try_from(&base).map_err(|e| at(&[key("base")], e.to_string()))?;
+    let base = Base::load(path, &f.base, &Table::new(), f.days, at)?;
     let mut targets = Vec::new();
     for (i, t) in f.target.iter().enumerate() {
         let loc = |k: &str| [key("target"), Seg::Index(i), key(k)];
@@ -226,7 +212,7 @@ pub fn load(path: &Path) -> Result<Calibration, ExperimentError> {
     let mut parameters = Vec::new();
     for (i, p) in f.parameter.iter().enumerate() {
         let loc = |k: &str| [key("parameter"), Seg::Index(i), key(k)];
-        let current = param::get(&full, &p.path).ok_or_else(|| at(&loc("path"), format!("path {:?}: no such field in the base scenario", p.path)))?;
+        let current = param::get(&base.full, &p.path).ok_or_else(|| at(&loc("path"), format!("path {:?}: no such field in the base scenario", p.path)))?;
         if p.min.partial_cmp(&p.max) != Some(std::cmp::Ordering::Less) {
             return Err(at(&loc("max"), format!("[{}, {}]: must have min < max", p.min, p.max)));
         }
@@ -237,15 +223,12 @@ pub fn load(path: &Path) -> Result<Calibration, ExperimentError> {
         parameters,
         replications: f.replications as usize,
         budget_runs: f.budget_runs as usize,
-        seed: f.seed.unwrap_or(base.run.seed),
-        base_table,
-        base_file,
-        days: f.days,
+        seed: f.seed.unwrap_or(base.scenario.run.seed),
+        base,
     };
     for corner in [0.0, 1.0] {
         let theta: Vec<f64> = c.parameters.iter().map(|p| p.min + corner * (p.max - p.min)).collect();
-        let text = toml::to_string(&c.table(&theta)?).map_err(|e| at(&[], e.to_string()))?;
-        scenario::parse_str(&text, &c.base_file).map_err(|e| at(&[key("parameter")], format!("the prior box's corner {theta:?} is not a valid scenario: {e}")))?;
+        c.base.scenario_with(&c.values(&theta)).map_err(|e| at(&[key("parameter")], format!("the prior box's corner {theta:?} is not a valid scenario: {e}")))?;
     }
     Ok(c)
 }
@@ -433,11 +416,7 @@ pub fn fit_csv(c: &Calibration, f: &[Fit]) -> Vec<u8> {
 /// An estimate that cannot be written (not expected after [`load`]).
 pub fn calibrated_toml(c: &Calibration, e: &[Estimate], header: &str) -> Result<String, ExperimentError> {
     let theta: Vec<f64> = e.iter().map(|x| x.estimate).collect();
-    let mut t = c.table(&theta)?;
-    if let Some(h) = param::get(&c.base_table, "run.horizon_days").cloned() {
-        param::set(&mut t, "run.horizon_days", h).map_err(ExperimentError::Io)?;
-    }
-    Ok(format!("{header}\n{}", toml::to_string(&t).map_err(|e| ExperimentError::Io(e.to_string()))?))
+    c.base.write(&c.values(&theta), header)
 }
 
 #[cfg(test)]

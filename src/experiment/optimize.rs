@@ -40,8 +40,9 @@ use serde::Deserialize;
 use toml::{Table, Value};
 
 use super::ExperimentError;
+use super::base::Base;
 use super::stats::mean_ci;
-use crate::output::{RUN_FIGURES, run_figures};
+use crate::output::RUN_FIGURES;
 use crate::scenario::{self, path as param, validate::Seg};
 use search::{Chance, Dim, Measure, Outcome, Problem};
 
@@ -132,9 +133,7 @@ pub struct Study {
     levers: Vec<Lever>,
     /// Column names of the decision dimensions.
     pub columns: Vec<String>,
-    base_table: Table,
-    base_file: String,
-    days: Option<u32>,
+    base: Base,
 }
 
 impl Study {
@@ -164,24 +163,9 @@ impl Study {
         out
     }
 
-    /// The base scenario's table with decision `x` written in.
-    pub fn table(&self, x: &[f64]) -> Result<Table, ExperimentError> {
-        let mut t = self.base_table.clone();
-        for (p, v) in self.assignments(x) {
-            param::set(&mut t, &p, v).map_err(ExperimentError::Io)?;
-        }
-        if let Some(d) = self.days {
-            param::set(&mut t, "run.horizon_days", Value::Integer(d as i64)).map_err(ExperimentError::Io)?;
-        }
-        Ok(t)
-    }
-
     /// The figures of decision `x` in replication `rep`.
     pub fn evaluate(&self, x: &[f64], rep: u64) -> Result<Vec<f64>, ExperimentError> {
-        let text = toml::to_string(&self.table(x)?).map_err(|e| ExperimentError::Io(e.to_string()))?;
-        let sc = scenario::parse_str(&text, &self.base_file)?;
-        let report = crate::model::run(&sc, self.problem.seed, rep).map_err(|e| ExperimentError::Run { run: rep as usize, message: e.to_string() })?;
-        Ok(run_figures(&report).to_vec())
+        self.base.figures(&self.assignments(x), self.problem.seed, rep)
     }
 }
 
@@ -219,21 +203,11 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
     if f.decision.is_empty() && f.shares.is_empty() {
         return Err(at(&[], "give at least one [[decision]] or [[shares]]".into()));
     }
-    let base_path = path.parent().unwrap_or(Path::new(".")).join(&f.base);
-    let base_text = std::fs::read_to_string(&base_path).map_err(|e| at(&[key("base")], format!("base = {:?}: cannot read {}: {e}", f.base, base_path.display())))?;
-    let base_file = base_path.display().to_string();
-    scenario::parse_str(&base_text, &base_file)?;
-    let mut base_table: Table = toml::from_str(&base_text).map_err(|e| at(&[key("base")], e.to_string()))?;
-    for (p, v) in &f.fixed {
-        param::set(&mut base_table, p, v.clone()).map_err(|m| at(&[key("fixed"), key(p)], m))?;
-    }
-    let base_text = toml::to_string(&base_table).map_err(|e| at(&[key("fixed")], e.to_string()))?;
-    let base = scenario::parse_str(&base_text, &base_file).map_err(|e| at(&[key("fixed")], format!("the base with [fixed] applied is not valid: {e}")))?;
-    let base_as_table = Table::try_from(&base).map_err(|e| at(&[key("base")], e.to_string()))?;
+    let base = Base::load(path, &f.base, &f.fixed, f.days, at)?;
     let (mut dims, mut levers, mut columns) = (Vec::new(), Vec::new(), Vec::new());
     for (i, d) in f.decision.iter().enumerate() {
         let loc = [key("decision"), Seg::Index(i), key("path")];
-        let current = param::get(&base_as_table, &d.path).ok_or_else(|| at(&loc, format!("path {:?}: no such field in the base scenario", d.path)))?;
+        let current = param::get(&base.full, &d.path).ok_or_else(|| at(&loc, format!("path {:?}: no such field in the base scenario", d.path)))?;
         match (&d.values, d.min, d.max) {
             (Some(values), None, None) if !values.is_empty() => {
                 dims.push(Dim::Category(values.len()));
@@ -254,7 +228,7 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
         }
         let first = dims.len();
         for p in &g.paths {
-            if param::get(&base_as_table, p).is_none() {
+            if param::get(&base.full, p).is_none() {
                 return Err(at(&[key("shares"), Seg::Index(i), key("paths")], format!("path {p:?}: no such field in the base scenario")));
             }
             dims.push(Dim::Real(0.0, 1.0));
@@ -290,14 +264,13 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
         delta: f.delta.unwrap_or(0.0),
         alpha: 0.05,
         finalists: f.finalists.max(2) as usize,
-        seed: f.seed.unwrap_or(base.run.seed),
+        seed: f.seed.unwrap_or(base.scenario.run.seed),
     };
-    let study = Study { problem, levers, columns, base_table, base_file, days: f.days };
+    let study = Study { problem, levers, columns, base };
     // The box's corners must make valid scenarios: check the first and last.
     for u in [0.0, 0.999] {
         let x: Vec<f64> = study.problem.dims.iter().map(|d| d.at(u)).collect();
-        let text = toml::to_string(&study.table(&x)?).map_err(|e| at(&[], e.to_string()))?;
-        scenario::parse_str(&text, &study.base_file).map_err(|e| at(&[key("decision")], format!("the decision box's corner {x:?} is not a valid scenario: {e}")))?;
+        study.base.scenario_with(&study.assignments(&x)).map_err(|e| at(&[key("decision")], format!("the decision box's corner {x:?} is not a valid scenario: {e}")))?;
     }
     Ok(study)
 }
@@ -367,13 +340,5 @@ pub fn candidates_csv(study: &Study, o: &Outcome) -> Vec<u8> {
 /// # Errors
 /// A decision that cannot be written (not expected after [`load`]).
 pub fn best_toml(study: &Study, x: &[f64], header: &str) -> Result<String, ExperimentError> {
-    let mut t = study.table(x)?;
-    if study.days.is_some() {
-        // The chosen decision is runnable at the base's own horizon.
-        if let Some(h) = param::get(&study.base_table, "run.horizon_days").cloned() {
-            param::set(&mut t, "run.horizon_days", h).map_err(ExperimentError::Io)?;
-        }
-    }
-    let body = toml::to_string(&t).map_err(|e| ExperimentError::Io(e.to_string()))?;
-    Ok(format!("{header}\n{body}"))
+    study.base.write(&study.assignments(x), header)
 }
