@@ -163,22 +163,10 @@ impl Leader {
         self.crates.iter().flatten().map(|x| x.qty as f64 * lots[x.lot as usize].unit_cost_yuan).sum()
     }
 
-    /// Ages every crate to `now`, product `p` at `temp_c(p)`. Returns (units spoiled,
-    /// their cost in yuan).
+    /// Ages every crate to `now`, product `p` at `temp_c(p)`, reusing `memo` (one per
+    /// product, kept across the leaders aged together: see [`SpoilMemo`]). Returns (units
+    /// spoiled, their cost in yuan).
     pub fn age_to<R: Rng + ?Sized>(
-        &mut self,
-        now: SimTime,
-        temp_c: impl Fn(usize) -> f64,
-        products: &[Product],
-        lots: &[Lot],
-        rng: &mut R,
-    ) -> (u64, f64) {
-        let mut memo = vec![SpoilMemo::default(); products.len()];
-        self.age_to_memo(now, temp_c, products, lots, &mut memo, rng)
-    }
-
-    /// [`Leader::age_to`] with a memo per product, kept across the leaders aged together.
-    pub fn age_to_memo<R: Rng + ?Sized>(
         &mut self,
         now: SimTime,
         temp_c: impl Fn(usize) -> f64,
@@ -225,6 +213,7 @@ impl Leader {
         products: &[Product],
         prices: &[f64],
         lots: &[Lot],
+        memo: &mut [SpoilMemo],
         handed: &mut Vec<(u32, u32)>,
         handover: SimTime,
         pickup_rate: f64,
@@ -235,7 +224,7 @@ impl Leader {
         let mut t = PickupTally::default();
         let temp_c = self.storage_temp_c;
         if self.stage == CrateStage::AtLeader {
-            let (k, cost) = self.age_to(handover, |_| temp_c, products, lots, rng);
+            let (k, cost) = self.age_to(handover, |_| temp_c, products, lots, memo, rng);
             t.units_spoiled += k;
             t.write_offs_yuan += cost;
         }

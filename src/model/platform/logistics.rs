@@ -53,7 +53,7 @@ impl Platform {
         let mut rng = self.seed.stream(streams::ageing(stage), g as u64, day);
         let (mut units, mut cost) = (0, 0.0);
         for l in self.grid_leaders(g) {
-            let (k, c) = self.leaders[l].age_to_memo(now, temp_c, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
+            let (k, c) = self.leaders[l].age_to(now, temp_c, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
             units += k;
             cost += c;
         }
@@ -317,8 +317,8 @@ impl Platform {
                 if let Some(arrive) = leader.van_arrival {
                     let mut rng = seed.stream(streams::LAST_MILE, (start + i) as u64, day);
                     let stuck_from = SimTime(arrive.0.saturating_sub(hours_to_minutes(leader.van_breakdown_hours)));
-                    let (k1, c1) = leader.age_to_memo(stuck_from, |_| temp, products, lots, &mut memo, &mut rng);
-                    let (k2, c2) = leader.age_to_memo(arrive, |_| warm, products, lots, &mut memo, &mut rng);
+                    let (k1, c1) = leader.age_to(stuck_from, |_| temp, products, lots, &mut memo, &mut rng);
+                    let (k2, c2) = leader.age_to(arrive, |_| warm, products, lots, &mut memo, &mut rng);
                     leader.van_spoiled = (k1 + k2, c1 + c2);
                 }
             }
@@ -343,8 +343,8 @@ impl Platform {
         let mode = &self.modes[self.grids[self.leaders[l].grid].last_mile_mode].m;
         let (temp, warm) = (mode.temp_c, mode.breakdown_temp_c);
         let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(self.leaders[l].van_breakdown_hours)));
-        let (k1, c1) = self.leaders[l].age_to_memo(stuck_from, |_| temp, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
-        let (k2, c2) = self.leaders[l].age_to_memo(now, |_| warm, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
+        let (k1, c1) = self.leaders[l].age_to(stuck_from, |_| temp, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
+        let (k2, c2) = self.leaders[l].age_to(now, |_| warm, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
         self.today.spoil(Stage::LastMile, k1 + k2, c1 + c2);
         self.leaders[l].stage = CrateStage::AtLeader;
     }

@@ -15,7 +15,7 @@ use crate::engine::{RunSeed, SimTime};
 use crate::model::accounts::{ProductTotals, Stage};
 use crate::model::aftersales;
 use crate::model::leader::{CrateStage, Leader, PickupTally, Served};
-use crate::model::lot::Lot;
+use crate::model::lot::{Lot, SpoilMemo};
 use crate::model::product::Product;
 use crate::model::resident::{ChurnCause, Order, Residents, ResidentsMut};
 use crate::model::streams;
@@ -102,8 +102,9 @@ impl Platform {
         let chunks = town.workers.map(work, |((leaders, mut view), chunk)| {
             let mut out = ChunkPickups { per_product: vec![ProductTotals::default(); n_products], ..ChunkPickups::default() };
             let mut served = Vec::new();
+            let mut memo = vec![SpoilMemo::default(); n_products];
             for (leader, l) in leaders.iter_mut().zip(chunk) {
-                let one = pickup_at(leader, l, &orders[l], &mut view, &shared, &mut out, &mut served);
+                let one = pickup_at(leader, l, &orders[l], &mut view, &shared, &mut out, &mut served, &mut memo);
                 out.leaders.push(one);
             }
             out
@@ -191,7 +192,17 @@ impl Platform {
 
 /// Pickup at leader `l`: hand-over, then each served resident's trust, complaints, refunds,
 /// word of mouth, and the leader's rating; what the books need goes to `out`.
-fn pickup_at(leader: &mut Leader, l: usize, orders: &[Order], residents: &mut ResidentsMut, s: &Shared, out: &mut ChunkPickups, served: &mut Vec<Served>) -> LeaderPickup {
+#[allow(clippy::too_many_arguments)]
+fn pickup_at(
+    leader: &mut Leader,
+    l: usize,
+    orders: &[Order],
+    residents: &mut ResidentsMut,
+    s: &Shared,
+    out: &mut ChunkPickups,
+    served: &mut Vec<Served>,
+    memo: &mut [SpoilMemo],
+) -> LeaderPickup {
     let mut rng = s.seed.stream(streams::PICKUP, l as u64, s.day);
     served.clear();
     let tally = leader.pickup(
@@ -202,6 +213,7 @@ fn pickup_at(leader: &mut Leader, l: usize, orders: &[Order], residents: &mut Re
         s.products,
         s.prices,
         s.lots,
+        memo,
         &mut out.handed,
         s.handover,
         s.sc.leaders.pickup_rate,
