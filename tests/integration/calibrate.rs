@@ -5,13 +5,7 @@
 use cesim::experiment::calibrate;
 
 fn file(text: &str) -> std::path::PathBuf {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("cesim-cal-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join("cal.toml");
-    std::fs::write(&p, text).unwrap();
-    p
+    crate::temp_file("cal.toml", text)
 }
 
 #[test]

@@ -42,6 +42,18 @@ pub fn file(rel: &str) -> PathBuf {
     root().join(Path::new(rel))
 }
 
+/// A new file `name` holding `text`, in a folder of its own under the system's temporary
+/// folder (tests run in parallel).
+pub fn temp_file(name: &str, text: &str) -> PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("cesim-test-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
 /// A shipped scenario by stem, e.g. `load("baseline")`.
 pub fn load(name: &str) -> Scenario {
     scenario::load(&file(&format!("scenarios/{name}.toml"))).unwrap()

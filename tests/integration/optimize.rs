@@ -5,20 +5,14 @@
 use cesim::experiment::optimize;
 
 fn study(extra: &str) -> optimize::Study {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("cesim-opt-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("buffer.toml");
     let base = crate::file("scenarios/forecasting.toml");
-    std::fs::write(
-        &file,
-        format!(
+    let file = crate::temp_file(
+        "buffer.toml",
+        &format!(
             "base = {:?}\nreplications = 4\nbudget_runs = 120\ndays = 20\n[objective]\nfigure = \"profit_yuan\"\nsense = \"max\"\n[[decision]]\npath = \"policy.safety_stock_factor\"\nmin = 0.0\nmax = 1.0\n{extra}",
             base.display().to_string()
         ),
-    )
-    .unwrap();
+    );
     optimize::load(&file).unwrap()
 }
 
