@@ -621,12 +621,14 @@ impl Market {
                 self.platforms[k].leaders[n].serves = false;
                 let (from, to) = (self.platforms[k].name.clone(), self.platforms[j].name.clone());
                 self.trace.push((day + 1) * MINUTES_PER_DAY - 1, &from, "leader", format!("{n} to {to}"), "leader_switched", "", -1, self.hoods[n].len() as u64, "commission");
+                let mut hood = self.residents.range_mut(self.hoods[n].clone());
                 for r in self.hoods[n].clone() {
-                    if self.residents.home[r] as usize == k && rng.random_bool(l.follow_share) {
-                        self.residents.home[r] = j as u8;
+                    let i = r - hood.start;
+                    if hood.home[i] as usize == k && rng.random_bool(l.follow_share) {
+                        hood.home[i] = j as u8;
                     }
-                    if self.residents.customer[r] & (1 << k) != 0 {
-                        self.residents.all_mut().remember(r, k, ChurnCause::LeaderLeft, day);
+                    if hood.customer[i] & (1 << k) != 0 {
+                        hood.remember(r, k, ChurnCause::LeaderLeft, day);
                     }
                 }
             }
