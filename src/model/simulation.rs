@@ -17,6 +17,7 @@
 //! product, day)`; each resident's evening draws from its own stream `(EVENING, resident,
 //! day)` (see [`super::streams`]), so two scenarios that differ in policy see the same draws.
 
+mod market_events;
 mod neighbourhoods;
 
 use std::ops::Range;
@@ -35,7 +36,7 @@ use super::world::World;
 use crate::engine::time::MINUTES_PER_DAY;
 use crate::engine::parallel::Workers;
 use crate::engine::{EventQueue, RunSeed, SimTime};
-use crate::scenario::{RetentionTarget, Scenario};
+use crate::scenario::{PricePolicy, RetentionTarget, Scenario};
 
 /// What a run produced: market totals per day, and per platform.
 #[derive(Debug, Clone)]
@@ -167,6 +168,8 @@ struct Market {
     warmup: u64,
     /// Residents in the market when statistics started.
     residents_start: u64,
+    /// Each platform at yesterday's end, for the market's events in the trace.
+    watch: Vec<market_events::Watch>,
 }
 
 /// Runs replication `replication` of `sc` with root seed `seed` over `sc.run.horizon_days`.
@@ -383,6 +386,7 @@ impl Market {
             trace: Trace::default(),
             warmup: 0,
             residents_start: 0,
+            watch: vec![market_events::Watch::default(); n_platforms],
         })
     }
 
@@ -540,6 +544,22 @@ impl Market {
             let price_index = self.platforms[k].price_index;
             let serving = self.platforms[k].leaders.iter().filter(|l| l.serves).count() as u64;
             let (tally, s, t) = self.platforms[k].day_end(now, day)?;
+            if self.trace.on() {
+                let p = &self.platforms[k];
+                let (pricing, retention) = (&p.sc.pricing, &p.sc.retention);
+                let today = market_events::Today {
+                    name: &p.name,
+                    price_index,
+                    share: if occasions > 0 { tally.orders as f64 / occasions as f64 } else { 0.0 },
+                    mean_trust: if in_market > 0 { trust_sum[k] / in_market as f64 } else { 0.0 },
+                    scandal: scandal[k].is_some(),
+                    subsidy_left: (pricing.policy == PricePolicy::SubsidyWar).then_some(p.subsidy_spent_yuan < pricing.subsidy_budget_yuan),
+                    subsidy_spent_yuan: p.subsidy_spent_yuan,
+                    coupons_left: (retention.target != RetentionTarget::None).then_some(retention.budget_yuan - p.coupons_committed_yuan >= retention.coupon_yuan),
+                    rivals: np > 1,
+                };
+                self.watch[k].look(day, today, &mut self.trace);
+            }
             market += &tally;
             stock += s;
             transit += t;

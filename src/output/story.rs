@@ -37,7 +37,9 @@ pub fn story(scenario: &str, rows: &[DayRow], events: &[TraceEvent]) -> String {
     // Shortages already told about on the previous day: (event, agent, product).
     let mut ongoing: Vec<(String, String, String)> = Vec::new();
     let mut quiet_from: Option<u64> = None;
-    let flush = |s: &mut String, from: Option<u64>, to: u64, rows: &[DayRow]| {
+    // Platforms whose prices are cut (a price war going on), for the quiet stretches.
+    let mut cutting: Vec<String> = Vec::new();
+    let flush = |s: &mut String, from: Option<u64>, to: u64, rows: &[DayRow], cutting: &[String]| {
         if let Some(a) = from {
             let span = &rows[a as usize..to as usize];
             if span.is_empty() {
@@ -45,7 +47,8 @@ pub fn story(scenario: &str, rows: &[DayRow], events: &[TraceEvent]) -> String {
             }
             let orders = span.iter().map(|r| r.orders).sum::<u64>() / span.len() as u64;
             let label = if span.len() == 1 { format!("Day {a}") } else { format!("Days {a}–{}", to - 1) };
-            let _ = writeln!(s, "- **{label}**: business as usual, about {orders} orders a night.");
+            let usual = if cutting.is_empty() { "business as usual".to_string() } else { format!("the price war goes on ({} below the wet market's prices)", cutting.join(" and ")) };
+            let _ = writeln!(s, "- **{label}**: {usual}, about {orders} orders a night.");
         }
     };
     for (d, row) in rows.iter().enumerate() {
@@ -54,6 +57,8 @@ pub fn story(scenario: &str, rows: &[DayRow], events: &[TraceEvent]) -> String {
         let mut today: Vec<(String, String, String)> = Vec::new();
         let mut continuing = 0u64;
         let mut lost: Vec<String> = Vec::new();
+        // A quiet stretch ending today was quiet under yesterday's prices.
+        let cutting_before = cutting.clone();
         for e in by_day.get(&day).map(|v| v.as_slice()).unwrap_or(&[]) {
             let who = if e.platform.is_empty() || !multi { String::new() } else { format!(" ({})", e.platform) };
             if matches!(e.event, "short_delivery" | "stock_out") {
@@ -67,6 +72,11 @@ pub fn story(scenario: &str, rows: &[DayRow], events: &[TraceEvent]) -> String {
                     continue;
                 }
             }
+            match e.event {
+                "prices_cut" if !cutting.contains(&e.platform) => cutting.push(e.platform.clone()),
+                "prices_restored" => cutting.retain(|p| p != &e.platform),
+                _ => {}
+            }
             let line = match e.event {
                 "weather_shock" => Some(format!("a weather shock hits region {}: {} % of its yield is lost{who}.", e.agent_id, e.quantity)),
                 "weather_over" => Some(format!("the weather in {} is back to normal{who}.", e.agent_id)),
@@ -78,6 +88,12 @@ pub fn story(scenario: &str, rows: &[DayRow], events: &[TraceEvent]) -> String {
                 "recall" => Some(format!("a complaint traces a bad lot of {} (lot {}); it is recalled everywhere{who}.", e.product, e.lot)),
                 "scandal" => Some(format!("**a scandal breaks**: every resident's trust falls by {} %{who}.", e.quantity)),
                 "leader_switched" => Some(format!("leader {} switches platform, taking much of a {}-household neighbourhood along{who}.", e.agent_id, e.quantity)),
+                "prices_cut" => Some(format!("**{}** cuts its prices to {} % of the wet market's: a price war.", e.platform, e.quantity)),
+                "prices_restored" => Some(format!("**{}** is back to {} % of the wet market's prices.", e.platform, e.quantity)),
+                "subsidy_exhausted" => Some(format!("{}'s subsidy budget runs out ({} yuan spent): its prices go back to list.", e.platform, e.quantity)),
+                "coupon_budget_exhausted" => Some(format!("{}'s retention coupon budget runs out.", e.platform)),
+                "share_swing" => Some(format!("{}'s market share {} to {} %.", e.platform, if e.cause == "up" { "jumps" } else { "falls" }, e.quantity)),
+                "trust_recovered" => Some(format!("trust in {} has recovered from the scandal, {} later.", e.platform, plural(e.quantity, "day", "days"))),
                 "customers_lost" if row.churned > 2 * typical_churn.max(2) => {
                     lost.push(format!("{} {}{who}", e.quantity, e.cause.replace('_', " ")));
                     None
@@ -104,12 +120,12 @@ pub fn story(scenario: &str, rows: &[DayRow], events: &[TraceEvent]) -> String {
             quiet_from.get_or_insert(day);
             continue;
         }
-        flush(&mut s, quiet_from.take(), day, rows);
+        flush(&mut s, quiet_from.take(), day, rows, &cutting_before);
         // Keep each day short: the first few notable things, then a count.
         let shown = lines.len().min(6);
         let _ = writeln!(s, "- **Day {day}** ({} orders, {} customers): {}{}", row.orders, row.active_residents, lines[..shown].join(" "), if lines.len() > shown { format!(" …and {} more events.", lines.len() - shown) } else { String::new() });
     }
-    flush(&mut s, quiet_from.take(), rows.len() as u64, rows);
+    flush(&mut s, quiet_from.take(), rows.len() as u64, rows, &cutting);
     if let Some(last) = rows.last() {
         let _ = writeln!(
             s,

@@ -167,3 +167,48 @@ fn competitor_aware_pricing_follows_the_season() {
     assert!(b.iter().all(|r| (pi(r, 30) - 1.3).abs() < 1e-9), "{}", pi(&b[0], 30));
     assert!(a.iter().all(|r| pi(r, 30) == 1.0));
 }
+
+/// The trace's market events of `sc`, as (day, platform, event).
+fn market_events(sc: &Scenario) -> Vec<(u64, String, &'static str)> {
+    let opts = cesim::model::simulation::RunOptions { trace: true, threads: 1 };
+    let (_, events) = cesim::model::simulation::run_with(sc, sc.run.seed, 0, &opts, &mut |_, _| {}).unwrap();
+    events.into_iter().filter(|e| e.agent_kind == "platform").map(|e| (e.day, e.platform, e.event)).collect()
+}
+
+#[test]
+fn the_trace_tells_the_price_war() {
+    let mut sc = load("price_war");
+    sc.run.horizon_days = 40;
+    let e = market_events(&sc);
+    let day_of = |who: &str, what: &str| e.iter().filter(|x| x.1 == who && x.2 == what).map(|x| x.0).collect::<Vec<_>>();
+    // The challenger cuts at once, the incumbent answers the next evening.
+    assert_eq!(day_of("challenger", "prices_cut"), vec![0], "{e:?}");
+    assert_eq!(day_of("incumbent", "prices_cut"), vec![1], "{e:?}");
+    let out = day_of("challenger", "subsidy_exhausted");
+    assert_eq!(out.len(), 1, "{e:?}");
+    // Prices go back to list the day the money runs out, and the market swings.
+    assert_eq!(day_of("challenger", "prices_restored"), out, "{e:?}");
+    assert!(day_of("incumbent", "share_swing").contains(&out[0]), "{e:?}");
+    // A bigger budget lasts longer (metamorphic).
+    set(&mut sc, 1, "pricing.subsidy_budget_yuan", toml::Value::Float(600_000.0));
+    let later = market_events(&sc).into_iter().find(|x| x.2 == "subsidy_exhausted").map_or(u64::MAX, |x| x.0);
+    assert!(later > out[0], "budget doubled: runs out on day {later}, was {}", out[0]);
+    // Without a subsidy war nothing is cut, exhausted or swung.
+    let mut calm = load("price_war");
+    calm.run.horizon_days = 40;
+    set(&mut calm, 1, "pricing.policy", toml::Value::String("list".into()));
+    set(&mut calm, 0, "pricing.policy", toml::Value::String("list".into()));
+    let e = market_events(&calm);
+    assert!(!e.iter().any(|x| matches!(x.2, "prices_cut" | "subsidy_exhausted")), "{e:?}");
+}
+
+#[test]
+fn the_story_tells_the_market() {
+    let mut sc = load("price_war");
+    sc.run.horizon_days = 30;
+    let opts = cesim::model::simulation::RunOptions { trace: true, threads: 1 };
+    let (r, events) = cesim::model::simulation::run_with(&sc, sc.run.seed, 0, &opts, &mut |_, _| {}).unwrap();
+    let rows = cesim::output::DayRow::all(&r);
+    let story = cesim::output::story::story(&sc.name, &rows, &events);
+    assert!(story.contains("subsidy budget runs out") && story.contains("market share") && story.contains("price war goes on"), "{story}");
+}
