@@ -53,6 +53,9 @@ pub enum ModelError {
     /// The population would not fit in memory (see [`super::footprint`]).
     #[error("too big: {0}")]
     TooBig(String),
+    /// A season cannot be played on this market (see [`super::simulation::Season`]).
+    #[error("cannot play: {0}")]
+    NotPlayable(String),
     /// The worker threads could not be started.
     #[error("threads: {0}")]
     Threads(String),

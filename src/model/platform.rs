@@ -90,6 +90,9 @@ pub(crate) struct Platform {
     pub(crate) coupons_committed_yuan: f64,
     /// Notable events (when tracing).
     pub(crate) trace: Trace,
+    /// Tonight's purchase per (centre × products + product) decided outside the model (a
+    /// player), instead of the purchase plan; `None`: the plan decides.
+    pub(crate) purchase: Option<Vec<u32>>,
     grids: Vec<GridWarehouse>,
     /// Per grid: (road hours, breakdown hours, temperature) of today's linehaul.
     linehaul: Vec<(f64, f64, f64)>,
@@ -189,6 +192,7 @@ impl Platform {
             prices,
             price_index: 1.0,
             subsidy_spent_yuan: 0.0,
+            purchase: None,
             coupons_committed_yuan: 0.0,
             trace: Trace::default(),
             seed,

@@ -19,6 +19,7 @@
 
 mod market_events;
 mod neighbourhoods;
+mod season;
 
 use std::ops::Range;
 
@@ -27,6 +28,7 @@ use rand::RngExt;
 use super::accounts::{ProductTotals, Stage, SupplierTotals, Tally};
 pub(crate) use super::event::Event;
 pub use super::event::ModelError;
+pub use season::{Night, ProductNight, Season, Today};
 use super::platform::{CentreTotals, Platform, Town};
 use super::streams;
 use super::resident::{ChurnCause, Order, PROSPECT, Residents, ShopTally, top_share, u64_threshold};
@@ -202,20 +204,7 @@ impl Default for RunOptions {
 /// # Errors
 /// As [`run`]; [`ModelError::Threads`] if the worker threads cannot be started.
 pub fn run_with(sc: &Scenario, seed: u64, replication: u64, options: &RunOptions, progress: &mut dyn FnMut(u64, u64)) -> Result<(RunReport, Vec<TraceEvent>), ModelError> {
-    let trace = options.trace;
-    let workers = Workers::new(options.threads).map_err(ModelError::Threads)?;
-    let mut m = Market::build(sc, RunSeed::new(seed, replication), workers)?;
-    m.trace = Trace::new(trace);
-    for p in &mut m.platforms {
-        p.trace = Trace::new(trace);
-    }
-    let warmup = (sc.run.warmup_days as u64).min(sc.run.horizon_days.max(1) as u64 - 1);
-    m.warmup = warmup;
-    if warmup == 0 {
-        m.start_window();
-    }
-    let mut q: EventQueue<Event> = EventQueue::with_capacity(2 * m.hoods.len() * m.platforms.len() + 64);
-    m.schedule_day(&mut q, 0)?;
+    let (mut m, mut q) = Market::start(sc, seed, replication, options)?;
     // Run until the last day's end: events due in its last minute after it (a lot arriving
     // at 23:59) belong to a day that is not simulated and stay pending.
     let last_day = sc.run.horizon_days as u64 - 1;
@@ -228,82 +217,108 @@ pub fn run_with(sc: &Scenario, seed: u64, replication: u64, options: &RunOptions
             }
         }
     }
-    // One trace in time order (stable: events of one time keep their order, market first).
-    let mut events = m.trace.events.take().unwrap_or_default();
-    for p in &mut m.platforms {
-        events.extend(p.trace.events.take().unwrap_or_default());
-    }
-    events.sort_by_key(|e| e.time_min);
-    let mut total = Tally::default();
-    let (mut stock, mut transit) = (0, 0);
-    let mut products: Vec<ProductTotals> = m.platforms[0].product_totals.iter().map(|p| ProductTotals { name: p.name.clone(), ..ProductTotals::default() }).collect();
-    let mut suppliers = Vec::new();
-    let multi = m.platforms.len() > 1;
-    for p in &m.platforms {
-        total += &p.stats;
-        let (s, t) = p.stock_and_transit();
-        stock += s;
-        transit += t;
-        for (a, b) in products.iter_mut().zip(&p.product_totals) {
-            a.units_ordered += b.units_ordered;
-            a.units_procured += b.units_procured;
-            a.units_short += b.units_short;
-            a.units_sold += b.units_sold;
-            a.units_defective += b.units_defective;
-            a.units_stockout += b.units_stockout;
-            a.units_picked += b.units_picked;
-            a.central_dwell_unit_hours += b.central_dwell_unit_hours;
-        }
-        for s in &p.supplier_totals {
-            let mut s = s.clone();
-            if s.units_received > 0 {
-                s.mean_age_share_on_arrival /= s.units_received as f64;
-            }
-            if multi {
-                s.name = format!("{}/{}", p.name, s.name);
-            }
-            suppliers.push(s);
-        }
-    }
-    let centres = m
-        .platforms
-        .iter()
-        .flat_map(|p| p.centres.iter().map(move |c| CentreTotals { name: if multi { format!("{}/{}", p.name, c.name) } else { c.name.clone() }, ..c.totals.clone() }))
-        .collect();
-    let (exposed, left, lost) = m.residents.churn_counts();
-    let platforms = m
-        .platforms
-        .iter()
-        .zip(m.platform_days)
-        .map(|(p, days)| PlatformReport { name: p.name.clone(), customers_start: p.customers_start, days, total: p.stats.clone() })
-        .collect();
-    Ok((RunReport {
-        scenario: sc.name.clone(),
-        seed,
-        replication,
-        residents_initial: m.residents_start,
-        warmup_days: warmup,
-        residents_exposed: exposed,
-        residents_left: left,
-        residents_lost: lost,
-        days: m.days,
-        total,
-        stock_units_end: stock,
-        transit_units_end: transit,
-        mode_names: m.platforms[0].modes.iter().map(|x| x.name.clone()).collect(),
-        products,
-        suppliers,
-        platforms,
-        centres,
-        top20_revenue_share: {
-            // Over the residents who were ever in the market (prospects who never joined spend nothing).
-            let spent: Vec<f32> = (0..m.residents.len()).filter(|&r| m.residents.status[r] != PROSPECT).map(|r| m.residents.spent_yuan[r]).collect();
-            top_share(&spent, 0.2)
-        },
-    }, events))
+    Ok(m.finish(seed, replication))
 }
 
 impl Market {
+    /// The market of replication `replication`, built and with its first day scheduled.
+    fn start(sc: &Scenario, seed: u64, replication: u64, options: &RunOptions) -> Result<(Market, EventQueue<Event>), ModelError> {
+        let trace = options.trace;
+        let workers = Workers::new(options.threads).map_err(ModelError::Threads)?;
+        let mut m = Market::build(sc, RunSeed::new(seed, replication), workers)?;
+        m.trace = Trace::new(trace);
+        for p in &mut m.platforms {
+            p.trace = Trace::new(trace);
+        }
+        let warmup = (sc.run.warmup_days as u64).min(sc.run.horizon_days.max(1) as u64 - 1);
+        m.warmup = warmup;
+        if warmup == 0 {
+            m.start_window();
+        }
+        let mut q: EventQueue<Event> = EventQueue::with_capacity(2 * m.hoods.len() * m.platforms.len() + 64);
+        m.schedule_day(&mut q, 0)?;
+        Ok((m, q))
+    }
+
+    /// The run's report and trace, once its last day has ended.
+    fn finish(mut self, seed: u64, replication: u64) -> (RunReport, Vec<TraceEvent>) {
+        let m = &mut self;
+        let sc = &m.sc;
+        // One trace in time order (stable: events of one time keep their order, market first).
+        let mut events = m.trace.events.take().unwrap_or_default();
+        for p in &mut m.platforms {
+            events.extend(p.trace.events.take().unwrap_or_default());
+        }
+        events.sort_by_key(|e| e.time_min);
+        let mut total = Tally::default();
+        let (mut stock, mut transit) = (0, 0);
+        let mut products: Vec<ProductTotals> = m.platforms[0].product_totals.iter().map(|p| ProductTotals { name: p.name.clone(), ..ProductTotals::default() }).collect();
+        let mut suppliers = Vec::new();
+        let multi = m.platforms.len() > 1;
+        for p in &m.platforms {
+            total += &p.stats;
+            let (s, t) = p.stock_and_transit();
+            stock += s;
+            transit += t;
+            for (a, b) in products.iter_mut().zip(&p.product_totals) {
+                a.units_ordered += b.units_ordered;
+                a.units_procured += b.units_procured;
+                a.units_short += b.units_short;
+                a.units_sold += b.units_sold;
+                a.units_defective += b.units_defective;
+                a.units_stockout += b.units_stockout;
+                a.units_picked += b.units_picked;
+                a.central_dwell_unit_hours += b.central_dwell_unit_hours;
+            }
+            for s in &p.supplier_totals {
+                let mut s = s.clone();
+                if s.units_received > 0 {
+                    s.mean_age_share_on_arrival /= s.units_received as f64;
+                }
+                if multi {
+                    s.name = format!("{}/{}", p.name, s.name);
+                }
+                suppliers.push(s);
+            }
+        }
+        let centres = m
+            .platforms
+            .iter()
+            .flat_map(|p| p.centres.iter().map(move |c| CentreTotals { name: if multi { format!("{}/{}", p.name, c.name) } else { c.name.clone() }, ..c.totals.clone() }))
+            .collect();
+        let (exposed, left, lost) = m.residents.churn_counts();
+        let platforms = m
+            .platforms
+            .iter()
+            .zip(std::mem::take(&mut m.platform_days))
+            .map(|(p, days)| PlatformReport { name: p.name.clone(), customers_start: p.customers_start, days, total: p.stats.clone() })
+            .collect();
+        (RunReport {
+            scenario: sc.name.clone(),
+            seed,
+            replication,
+            residents_initial: m.residents_start,
+            warmup_days: m.warmup,
+            residents_exposed: exposed,
+            residents_left: left,
+            residents_lost: lost,
+            days: std::mem::take(&mut m.days),
+            total,
+            stock_units_end: stock,
+            transit_units_end: transit,
+            mode_names: m.platforms[0].modes.iter().map(|x| x.name.clone()).collect(),
+            products,
+            suppliers,
+            platforms,
+            centres,
+            top20_revenue_share: {
+                // Over the residents who were ever in the market (prospects who never joined spend nothing).
+                let spent: Vec<f32> = (0..m.residents.len()).filter(|&r| m.residents.status[r] != PROSPECT).map(|r| m.residents.spent_yuan[r]).collect();
+                top_share(&spent, 0.2)
+            },
+        }, events)
+    }
+
     fn build(sc: &Scenario, seed: RunSeed, workers: Workers) -> Result<Self, ModelError> {
         super::footprint::check(sc).map_err(ModelError::TooBig)?;
         let resolved = sc.resolve_platforms().map_err(|(i, path, msg)| ModelError::Platform(format!("{i} ({path}): {msg}")))?;
@@ -419,6 +434,12 @@ impl Market {
     }
 
     fn cutoff(&mut self, q: &mut EventQueue<Event>, now: SimTime, day: u64) -> Result<(), ModelError> {
+        self.evening(now, day);
+        self.purchases(q, now, day)
+    }
+
+    /// The cut-off's market side: tonight's prices, the residents' orders, the world's weather.
+    fn evening(&mut self, now: SimTime, day: u64) {
         let np = self.platforms.len();
         let n_products = self.n_products;
         // Prices from the rivals' prices of yesterday (all read before any is changed).
@@ -443,7 +464,12 @@ impl Market {
                 self.trace.push(now.0, "", "region", &region, "weather_over", "", -1, 0, "weather");
             }
         }
-        // Platforms buy in turn, in an order that rotates by day (shared supplier yields).
+    }
+
+    /// The cut-off's purchases: platforms buy in turn, in an order that rotates by day
+    /// (shared supplier yields).
+    fn purchases(&mut self, q: &mut EventQueue<Event>, now: SimTime, day: u64) -> Result<(), ModelError> {
+        let np = self.platforms.len();
         for i in 0..np {
             let k = (day as usize + i) % np;
             let p = &mut self.platforms[k];

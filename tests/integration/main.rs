@@ -15,6 +15,7 @@ mod report;
 mod robustness;
 mod scenario_errors;
 mod scenarios_parse;
+mod season;
 mod sensitivity;
 mod spoilage;
 mod supply;

@@ -9,7 +9,7 @@ use crate::engine::{EventQueue, SimTime};
 use crate::model::accounts::Stage;
 use crate::model::event::{Event, ModelError, PlatformEvent};
 use crate::model::lot::{Lot, Portion};
-use crate::model::purchase_plan;
+use crate::model::purchase_plan::{self, DemandForecast};
 use crate::model::quality_control;
 use crate::model::supplier::{ShortCause};
 use crate::model::world::World;
@@ -31,17 +31,8 @@ impl Platform {
                 self.centres[c].totals.units_ordered += ordered;
                 self.centres[c].forecasts[p].observe(ordered as u32);
                 self.age_central(c, p, now, day, streams::CENTRAL_CUTOFF);
-                let centre = &self.centres[c];
-                let stock = centre.wh.units(p);
-                let on_order: u32 = self.inbound.iter().filter(|x| x.product == p && x.centre == c).map(|x| x.portion.qty).sum();
-                let want = purchase_plan::quantity(
-                    ordered as u32,
-                    centre.forecasts[p].forecast(),
-                    centre.lead_picks[p],
-                    stock,
-                    on_order,
-                    self.sc.policy.safety_stock_factor,
-                );
+                let plan = self.plan(c, p, ordered, &self.centres[c].forecasts[p], self.centres[c].wh.units(p));
+                let want = self.purchase.as_ref().map_or(plan, |v| v[c * n_p + p]);
                 self.buy(c, p, want, now, day, &mut shipped_kg[c * n_s..(c + 1) * n_s], world);
             }
         }
@@ -80,6 +71,32 @@ impl Platform {
             self.pipeline(q, now, day)?;
         }
         Ok(())
+    }
+
+    /// What the purchase plan buys tonight for centre `c` of product `p`: `ordered` tonight,
+    /// `forecast` having seen them, `stock` at the warehouse now.
+    fn plan(&self, c: usize, p: usize, ordered: u64, forecast: &DemandForecast, stock: u32) -> u32 {
+        purchase_plan::quantity(ordered as u32, forecast.forecast(), self.centres[c].lead_picks[p], stock, self.on_order(c, p), self.sc.policy.safety_stock_factor)
+    }
+
+    /// Before tonight's purchases (at the cut-off `now` of `day`): centre `c`'s stock of
+    /// product `p` once aged to now, and what the plan would buy, computed on a copy with
+    /// the streams the purchase will use (the same numbers, nothing changed).
+    pub(crate) fn plan_preview(&self, c: usize, p: usize, now: SimTime, day: u64) -> (Vec<Portion>, u32) {
+        let centre = &self.centres[c];
+        let mut wh = centre.wh.clone();
+        let mut rng = self.seed.stream(streams::CENTRAL_CUTOFF, centre.key(p as u64), day);
+        wh.age_to(p, now, &self.products[p], &mut rng);
+        let ordered: u64 = centre.leaders.iter().map(|&l| self.orders[l * self.products.len() + p] as u64).sum();
+        let mut forecast = centre.forecasts[p].clone();
+        forecast.observe(ordered as u32);
+        let plan = self.plan(c, p, ordered, &forecast, wh.units(p));
+        (std::mem::take(&mut wh.stock[p]).into(), plan)
+    }
+
+    /// Units of product `p` bought for centre `c` and still on the road.
+    pub(crate) fn on_order(&self, c: usize, p: usize) -> u32 {
+        self.inbound.iter().filter(|x| x.product == p && x.centre == c).map(|x| x.portion.qty).sum()
     }
 
     /// The lots a platform in its steady state would have on the road at the first cut-off:
