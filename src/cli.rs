@@ -32,6 +32,25 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the classroom's web app: runs with levers, reports, comparisons, the buyer's game.
+    ///
+    /// Open the address it prints in a browser. Bound to 127.0.0.1 (this machine only)
+    /// unless --host says otherwise (e.g. 0.0.0.0 for a classroom's network). Nothing is
+    /// fetched from the internet.
+    Serve {
+        /// Port to listen on (0: any free port).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to bind: 127.0.0.1 (default) serves this machine only.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// Folder of the scenarios offered (every *.toml in it).
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// Folder where runs write their files (default: a folder in the system's temp).
+        #[arg(long)]
+        work: Option<PathBuf>,
+    },
     /// Simulate one scenario and write daily.csv, platforms.csv, centres.csv and summary.json.
     ///
     /// Runs replication 0 (or --replication) of the scenario over its horizon, prints the
@@ -243,6 +262,11 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         Command::Paper { reps, out, scenarios, seed, jobs } => paper_cmd(reps as usize, &out, &scenarios, seed, jobs),
         Command::Sensitivity { file, out, jobs, shard } => sensitivity_cmd(&file, &out, jobs, shard),
         Command::Optimize { file, out, jobs } => optimize_cmd(&file, &out, jobs),
+        Command::Serve { port, host, scenarios, work } => {
+            let work = work.unwrap_or_else(|| std::env::temp_dir().join(format!("cesim-serve-{}", std::process::id())));
+            cesim::server::serve(&cesim::server::Options { host, port, scenarios, work })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Calibrate { file, out, jobs } => calibrate_cmd(&file, &out, jobs),
         Command::Compare { a, b, reps, seed, jobs, out } => compare_cmd(&a, &b, reps as usize, seed, jobs, out.as_deref()),
         Command::Validate { scenarios } => {

@@ -2,8 +2,8 @@
 //! farmers and suppliers, central and grid warehouses, cold trucks, group leaders and
 //! residents, measuring churn, spoilage and cost.
 //!
-//! Layers only look down: [`output`] and the CLI → [`model`] → [`engine`]; [`scenario`]
-//! is plain data. Start at [`model::run`] with a [`scenario::Scenario`] from
+//! Layers only look down: the CLI and [`server`] → [`experiment`] and [`output`] →
+//! [`model`] → [`engine`]; [`scenario`] is plain data. Start at [`model::run`] with a [`scenario::Scenario`] from
 //! [`scenario::load`].
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
@@ -14,3 +14,4 @@ pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod server;
