@@ -66,9 +66,9 @@ pub const LEVERS: [Lever; 12] = [
     number("qc.sorter_laxity", "Sorter laxity", "share let through", 0.0, 1.0, 0.05, "Share of defective units the sorters let through."),
     number("central_warehouse.temp_c", "Central cold room", "°C", -30.0, 40.0, 1.0, "Storage temperature of the central warehouse: colder keeps produce longer."),
     number("leaders.storage_temp_c", "Leader's shop", "°C", -30.0, 40.0, 1.0, "Where the goods wait for pickup: 22 °C is a shop without a fridge."),
-    number("leaders.commission_rate", "Leader commission", "share of sales", 0.0, 1.0, 0.01, "What a group leader earns on the sales of their pickup point."),
-    number("residents.order_prob_per_day", "Shopping chance", "per day", 0.0, 1.0, 0.01, "Mean daily chance that a resident goes shopping (on the platform or elsewhere)."),
-    number("residents.trust_initial", "Initial trust", "0–1", 0.0, 1.0, 0.05, "Residents' trust in the platform at the start."),
+    number("leaders.commission_rate", "Leader commission", "share of sales", 0.0, 0.9, 0.01, "What a group leader earns on the sales of their pickup point."),
+    number("residents.order_prob_per_day", "Shopping chance", "per day", 0.01, 1.0, 0.01, "Mean daily chance that a resident goes shopping (on the platform or elsewhere)."),
+    number("residents.trust_initial", "Initial trust", "0–1", 0.05, 0.95, 0.05, "Residents' trust in the platform at the start."),
     Lever { path: "aftersales.channel", label: "After-sales channel", unit: "", kind: Kind::Choice { options: &["leader_relay", "in_app"] }, help: "leader_relay: complaints go through the leader (slow); in_app: the resident reports in the app." },
     Lever { path: "pricing.policy", label: "Pricing", unit: "", kind: Kind::Choice { options: &["list", "cost_plus", "match_lowest", "undercut", "subsidy_war", "competitor_aware"] }, help: "How tonight's prices are set (rival prices matter only in a market of several platforms)." },
 ];
