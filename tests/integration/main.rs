@@ -16,6 +16,7 @@ mod robustness;
 mod scenario_errors;
 mod scenarios_parse;
 mod season;
+mod serve;
 mod sensitivity;
 mod spoilage;
 mod supply;
