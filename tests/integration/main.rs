@@ -17,6 +17,7 @@ mod scenario_errors;
 mod scenarios_parse;
 mod season;
 mod serve;
+mod serve_browser;
 mod sensitivity;
 mod spoilage;
 mod supply;

@@ -4,7 +4,7 @@ const $ = id => document.getElementById(id);
 const safe = name => name.replace(/[^a-z0-9_]/gi, "_");
 
 function arrives(p) {
-  return p.lead_nights === 0 ? "tomorrow's pick" : `${p.lead_nights + 1} picks from now`;
+  return p.lead_nights === 0 ? "tomorrow's pick" : p.lead_nights === 1 ? "the pick after" : `${p.lead_nights + 1} picks from now`;
 }
 
 function draw(state) {
@@ -19,7 +19,7 @@ function draw(state) {
   $("tonight").tBodies[0].innerHTML = t.products.map(p => {
     const suggestion = p.plan_units !== undefined ? ` <small class="muted">plan: ${p.plan_units}</small>` : "";
     const sources = p.sources.map(s => `${s[0]} ${Math.round(100 * s[1])} %`).join(", ");
-    return `<tr><td>${p.name}</td><td>${fmt(p.orders_units, true)}</td><td>${fmt(p.stock_units, true)}</td><td>${pct(p.stock_age_share)} of shelf life</td><td>${fmt(p.on_order_units, true)}</td><td>${arrives(p)}</td><td>${fmt(p.forecast_units, true)}</td><td>${p.unit_cost_yuan.toFixed(2)}</td><td>${p.price_yuan.toFixed(2)}</td><td>${sources}</td>` +
+    return `<tr><td>${p.name}</td><td>${fmt(p.orders_units, true)}</td><td>${fmt(p.stock_units, true)}</td><td>${pct(p.stock_age_share)}</td><td>${fmt(p.on_order_units, true)}</td><td>${arrives(p)}</td><td>${fmt(p.forecast_units, true)}</td><td>${p.unit_cost_yuan.toFixed(2)}</td><td>${p.price_yuan.toFixed(2)}</td><td>${sources}</td>` +
       `<td><input type="number" min="0" step="1" id="buy-${safe(p.name)}" data-product="${p.name}" value="${Math.round(p.lead_nights === 0 ? Math.max(0, p.orders_units - p.stock_units) : p.forecast_units)}">${suggestion}</td></tr>`;
   }).join("");
   const h = state.history;
@@ -62,13 +62,13 @@ async function score() {
     rows.map(([k, label, f, sense]) => `<tr><td>${label}</td><td class="${cls(s.player[k], s.benchmark[k], sense)}">${f(s.player[k])}</td><td>${f(s.benchmark[k])}</td></tr>`).join("") +
     `</tbody></table><div id="score-chart"></div><div id="score-units"></div><p><button type="button" onclick="location.reload()">Play again</button></p>`;
   lineChart($("score-chart"), { title: "Profit per day", xlabel: "day", ylabel: "yuan", counts: true, series: [
-    { name: "you", points: s.days.map(d => [d.day, d.player.profit_yuan]) },
-    { name: "the plan", points: s.days.map(d => [d.day, d.benchmark.profit_yuan]), dashed: true }] });
+    { name: "you", points: s.days.map(d => [d.day, d.player.profit_yuan]), color: PALETTE[0] },
+    { name: "the plan", points: s.days.map(d => [d.day, d.benchmark.profit_yuan]), color: PALETTE[0], dashed: true }] });
   lineChart($("score-units"), { title: "Units spoiled and missing per day", xlabel: "day", ylabel: "units", counts: true, series: [
-    { name: "you: spoiled", points: s.days.map(d => [d.day, d.player.units_spoiled]) },
-    { name: "you: missing", points: s.days.map(d => [d.day, d.player.units_stockout]) },
-    { name: "plan: spoiled", points: s.days.map(d => [d.day, d.benchmark.units_spoiled]), dashed: true },
-    { name: "plan: missing", points: s.days.map(d => [d.day, d.benchmark.units_stockout]), dashed: true }] });
+    { name: "you: spoiled", points: s.days.map(d => [d.day, d.player.units_spoiled]), color: PALETTE[0] },
+    { name: "you: missing", points: s.days.map(d => [d.day, d.player.units_stockout]), color: PALETTE[3] },
+    { name: "plan: spoiled", points: s.days.map(d => [d.day, d.benchmark.units_spoiled]), color: PALETTE[0], dashed: true },
+    { name: "plan: missing", points: s.days.map(d => [d.day, d.benchmark.units_stockout]), color: PALETTE[3], dashed: true }] });
 }
 
 $("start").addEventListener("click", start);
