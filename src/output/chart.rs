@@ -19,9 +19,24 @@ pub struct Series {
 const W: u32 = 820;
 const H: u32 = 340;
 
+/// Okabe & Ito's colour-blind-safe palette (2008), its yellow last (faint on white); past
+/// eight, plotters' own.
+const OKABE_ITO: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 0, 0),
+    RGBColor(240, 228, 66),
+];
+
 fn color(i: usize) -> RGBColor {
-    let c = Palette99::pick(i).to_rgba();
-    RGBColor(c.0, c.1, c.2)
+    OKABE_ITO.get(i).copied().unwrap_or_else(|| {
+        let c = Palette99::pick(i).to_rgba();
+        RGBColor(c.0, c.1, c.2)
+    })
 }
 
 fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -244,10 +259,17 @@ pub fn waterfall(title: &str, y_desc: &str, start: (&str, f64), steps: &[(String
         let mut level = start.1;
         let mut bars = vec![(0usize, bottom, start.1, color(0))];
         for (i, (_, v)) in steps.iter().enumerate() {
-            bars.push((i + 1, level - v, level, RED));
+            bars.push((i + 1, level - v, level, color(3)));
             level -= v;
         }
         bars.push((n - 1, bottom, level, color(2)));
+        if bottom > 0.0 {
+            // The axis is broken: a zig-zag across its foot, as on paper.
+            let (x, y) = chart.backend_coord(&(SegmentValue::Exact(0), bottom));
+            let zig: Vec<(i32, i32)> = (0..5).map(|k| (x - 8 + 4 * k, y - 10 + if k % 2 == 0 { 0 } else { 6 })).collect();
+            root.draw(&PathElement::new(zig.clone(), WHITE.stroke_width(5))).map_err(err)?;
+            root.draw(&PathElement::new(zig, BLACK.stroke_width(1))).map_err(err)?;
+        }
         chart
             .draw_series(bars.into_iter().map(|(i, lo, hi, c)| {
                 Rectangle::new([(SegmentValue::Exact(i), lo), (SegmentValue::Exact(i + 1), hi)], c.mix(0.8).filled())

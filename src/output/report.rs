@@ -47,7 +47,7 @@ pub(super) fn page(title: &str, intro: &str, figures: &[(String, String)]) -> St
     let mut h = String::new();
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
     h.push_str(&format!("<title>{}</title>\n", esc(title)));
-    h.push_str("<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}figure{margin:1.5em 0;border-top:1px solid #ddd;padding-top:1em}figcaption{color:#555;font-size:0.9em;margin-top:0.3em}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:right}</style>\n");
+    h.push_str("<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}figure{margin:1.5em 0;border-top:1px solid #ddd;padding-top:1em}figcaption{color:#555;font-size:0.9em;margin-top:0.3em}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #eee;text-align:right}.headline{display:flex;flex-wrap:wrap;gap:1em}.headline div{border-left:4px solid #0072B2;padding:0.2em 0.8em}.headline b{display:block;font-size:1.3em}.headline small{display:block;color:#555}.note{color:#555;font-size:0.9em}</style>\n");
     h.push_str("</head><body>\n");
     h.push_str(&format!("<h1>{}</h1>\n{intro}\n", esc(title)));
     for (svg, caption) in figures {
@@ -205,21 +205,50 @@ fn run_report(dir: &Path) -> Result<String, String> {
             &mut figs,
         )?;
     }
-    let k = &summary["kpis"];
     let intro = format!(
-        "<p>Scenario <b>{}</b>, seed {}, replication {}, {} days, {} residents. Churn rate <b>{:.2} %</b>, spoilage rate <b>{:.2} %</b>, cost per order <b>{:.2} yuan</b>, fill rate {:.2} %, profit {:.0} yuan.</p>",
+        "<p>Scenario <b>{}</b>, seed {}, replication {}, {} days, {} residents.</p>\n{}",
         esc(summary["scenario"].as_str().unwrap_or("")),
         summary["seed"],
         summary["replication"],
         summary["days"],
         summary["residents_initial"],
-        100.0 * k["churn_rate"].as_f64().unwrap_or(0.0),
-        100.0 * k["spoilage_rate"].as_f64().unwrap_or(0.0),
-        k["cost_per_order_yuan"].as_f64().unwrap_or(0.0),
-        100.0 * k["fill_rate"].as_f64().unwrap_or(0.0),
-        k["profit_yuan"].as_f64().unwrap_or(0.0),
+        headline(dir, &summary["kpis"])?,
     );
     Ok(page(&format!("cesim run: {}", summary["scenario"].as_str().unwrap_or("")), &intro, &figs))
+}
+
+/// The headline KPIs of a run report, as (figure, label, percent?).
+const HEADLINE: [(&str, &str, bool); 6] = [
+    ("churn_rate", "churn", true),
+    ("spoilage_rate", "spoilage", true),
+    ("fill_rate", "fill rate", true),
+    ("cost_per_order_yuan", "cost per order, yuan", false),
+    ("profit_yuan", "profit, yuan", false),
+    ("net_margin", "net margin", true),
+];
+
+/// A block of the headline KPIs: means with 95 % CIs over replications when the folder has
+/// `kpis.csv` (`figure, mean, ci95_low, ci95_high, n`, as `cesim serve` writes it), else this
+/// replication's values.
+fn headline(dir: &Path, kpis: &serde_json::Value) -> Result<String, String> {
+    let show = |v: f64, pct: bool| if pct { format!("{:.2} %", 100.0 * v) } else { chart::tick(v) };
+    let ci = if dir.join("kpis.csv").exists() { Some(Table::read(&dir.join("kpis.csv"))?) } else { None };
+    let mut h = String::from("<div class=\"headline\">");
+    let mut n_reps = 1.0;
+    for (key, label, pct) in HEADLINE {
+        let row = ci.as_ref().and_then(|t| t.rows.iter().find(|r| t.text(r, "figure") == key).map(|r| (t, r)));
+        let (value, band) = match row {
+            Some((t, r)) => {
+                n_reps = t.num(r, "n");
+                (t.num(r, "mean"), format!("<small>95 % CI {} – {}</small>", show(t.num(r, "ci95_low"), pct), show(t.num(r, "ci95_high"), pct)))
+            }
+            None => (kpis[key].as_f64().unwrap_or(f64::NAN), String::new()),
+        };
+        h.push_str(&format!("<div><span>{label}</span><b>{}</b>{band}</div>", show(value, pct)));
+    }
+    h.push_str("</div>");
+    let note = if ci.is_some() { format!("Means over {n_reps} replications with 95 % confidence intervals; the charts show replication 0.") } else { "One replication: no confidence interval (run replications, e.g. with <code>cesim sweep</code> or <code>cesim serve</code>, for one).".into() };
+    Ok(format!("{h}\n<p class=\"note\">{note}</p>"))
 }
 
 /// A sweep point: its parameter values, and (mean, CI low, CI high) per figure.

@@ -30,7 +30,7 @@ pub const MAX_RUNNING: usize = 2;
 /// Most replications of one run.
 pub const MAX_REPLICATIONS: u64 = 20;
 /// Files of a run offered for download.
-pub const FILES: [&str; 8] = ["report.html", "story.md", "daily.csv", "platforms.csv", "centres.csv", "events.csv", "summary.json", "replications.csv"];
+pub const FILES: [&str; 9] = ["report.html", "story.md", "daily.csv", "platforms.csv", "centres.csv", "events.csv", "summary.json", "replications.csv", "kpis.csv"];
 
 /// The runs.
 #[derive(Debug)]
@@ -151,7 +151,6 @@ impl Run {
                     write_run(&self.dir, &rows, &PlatformRow::all(&report), &Summary::new(&report)).map_err(io)?;
                     atomic_write(&self.dir.join("events.csv"), &csv_bytes(&events).map_err(|e| e.to_string())?).map_err(io)?;
                     atomic_write(&self.dir.join("story.md"), crate::output::story::story(&report.scenario, &rows, &events).as_bytes()).map_err(io)?;
-                    atomic_write(&self.dir.join("report.html"), crate::output::report::report(&self.dir)?.as_bytes()).map_err(io)?;
                 }
             }
             let mut csv = format!("replication,{}\n", RUN_FIGURES.join(","));
@@ -159,6 +158,14 @@ impl Run {
                 csv.push_str(&format!("{i},{}\n", f.iter().map(f64::to_string).collect::<Vec<_>>().join(",")));
             }
             atomic_write(&self.dir.join("replications.csv"), csv.as_bytes()).map_err(|e| e.to_string())?;
+            let mut kpis = String::from("figure,mean,ci95_low,ci95_high,n\n");
+            for (i, name) in RUN_FIGURES.iter().enumerate() {
+                let m = mean_ci(&figures.iter().map(|r| r[i]).collect::<Vec<_>>(), 0.95);
+                kpis.push_str(&format!("{name},{},{},{},{}\n", m.mean, m.lo, m.hi, m.n));
+            }
+            atomic_write(&self.dir.join("kpis.csv"), kpis.as_bytes()).map_err(|e| e.to_string())?;
+            // The report, now that the headline's CIs are known.
+            atomic_write(&self.dir.join("report.html"), crate::output::report::report(&self.dir)?.as_bytes()).map_err(|e| e.to_string())?;
             Ok(figures)
         })();
         *self.outcome.lock().unwrap_or_else(PoisonError::into_inner) = match result {

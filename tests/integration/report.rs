@@ -51,6 +51,9 @@ fn every_svg_parses_as_xml_and_draws_data() {
             assert!(doc.descendants().any(|n| n.has_tag_name("text")), "{} chart {i} has no title or labels", page.display());
         }
     }
+    // The run's headline: KPIs without CI for one replication, said so.
+    let html = std::fs::read_to_string(&pages[0]).unwrap();
+    assert!(html.contains("class=\"headline\"") && html.contains("spoilage") && html.contains("One replication: no confidence interval"), "headline block");
     let run = pages[0].parent().unwrap();
     let story = std::fs::read_to_string(run.join("story.md")).unwrap();
     assert!(story.contains("weather shock") && story.contains("short"), "{story}");

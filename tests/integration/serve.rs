@@ -237,7 +237,9 @@ fn runs_report_cis_and_compare_paired() {
     assert_eq!(st, 200);
     let row0: Vec<f64> = csv.lines().nth(1).unwrap().split(',').skip(1).map(|x| x.parse().unwrap()).collect();
     assert_eq!(row0, cesim::output::run_figures(&r0).to_vec());
-    for f in ["report.html", "daily.csv", "story.md", "summary.json", "events.csv"] {
+    let (_, html) = s.call("GET", &format!("/runs/{a}/report.html"), None);
+    assert!(html.contains("Means over 3 replications with 95 % confidence intervals"), "the report's headline has the CIs");
+    for f in ["report.html", "daily.csv", "story.md", "summary.json", "events.csv", "kpis.csv"] {
         let (st, body) = s.call("GET", &format!("/runs/{a}/{f}"), None);
         assert!(st == 200 && !body.is_empty(), "{f}: {st}");
     }
