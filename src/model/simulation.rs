@@ -172,6 +172,8 @@ struct Market {
     residents_start: u64,
     /// Each platform at yesterday's end, for the market's events in the trace.
     watch: Vec<market_events::Watch>,
+    /// Each segment's customers over the last week, for the market's events in the trace.
+    segment_watch: market_events::SegmentWatch,
 }
 
 /// Runs replication `replication` of `sc` with root seed `seed` over `sc.run.horizon_days`.
@@ -402,6 +404,7 @@ impl Market {
             warmup: 0,
             residents_start: 0,
             watch: vec![market_events::Watch::default(); n_platforms],
+            segment_watch: market_events::SegmentWatch::default(),
         })
     }
 
@@ -561,6 +564,8 @@ impl Market {
             if newcomers > 0 {
                 self.trace.push(t, "", "market", "market", "newcomers", "", -1, newcomers, "reputation");
             }
+            let names: Vec<&str> = self.residents.segments.iter().map(|g| g.name.as_str()).collect();
+            self.segment_watch.look(day, &counts.active_by_segment, &names, &mut self.trace);
         }
         // Accounts and rows.
         let occasions = self.outside_today + self.shop_tally.iter().map(|t| t.orders).sum::<u64>();

@@ -53,7 +53,7 @@ pub fn story(scenario: &str, rows: &[DayRow], events: &[TraceEvent]) -> String {
     };
     for (d, row) in rows.iter().enumerate() {
         let day = d as u64;
-        let mut lines = Vec::new();
+        let (mut lines, mut market) = (Vec::new(), Vec::new());
         let mut today: Vec<(String, String, String)> = Vec::new();
         let mut continuing = 0u64;
         let mut lost: Vec<String> = Vec::new();
@@ -93,6 +93,7 @@ pub fn story(scenario: &str, rows: &[DayRow], events: &[TraceEvent]) -> String {
                 "subsidy_exhausted" => Some(format!("{}'s subsidy budget runs out ({} yuan spent): its prices go back to list.", e.platform, e.quantity)),
                 "coupon_budget_exhausted" => Some(format!("{}'s retention coupon budget runs out.", e.platform)),
                 "share_swing" => Some(format!("{}'s market share {} to {} %.", e.platform, if e.cause == "up" { "jumps" } else { "falls" }, e.quantity)),
+                "segment_leaving" => Some(format!("the {} segment is leaving: {} fewer of its residents are customers than a week ago.", e.agent_id, e.quantity)),
                 "trust_recovered" => Some(format!("trust in {} has recovered from the scandal, {} later.", e.platform, plural(e.quantity, "day", "days"))),
                 "customers_lost" if row.churned > 2 * typical_churn.max(2) => {
                     lost.push(format!("{} {}{who}", e.quantity, e.cause.replace('_', " ")));
@@ -100,12 +101,20 @@ pub fn story(scenario: &str, rows: &[DayRow], events: &[TraceEvent]) -> String {
                 }
                 _ => None,
             };
-            if let Some(l) = line {
-                if !lines.contains(&l) {
+            if let Some(l) = line
+                && !lines.contains(&l)
+                && !market.contains(&l)
+            {
+                // The market's events first: a day's many supply events must not hide them.
+                if matches!(e.agent_kind, "platform" | "segment" | "leader") {
+                    market.push(l);
+                } else {
                     lines.push(l);
                 }
             }
         }
+        market.append(&mut lines);
+        lines = market;
         ongoing = today;
         if !lost.is_empty() {
             lines.push(format!("{} customers are lost (by cause: {}).", row.churned, lost.join(", ")));

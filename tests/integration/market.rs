@@ -211,4 +211,11 @@ fn the_story_tells_the_market() {
     let rows = cesim::output::DayRow::all(&r);
     let story = cesim::output::story::story(&sc.name, &rows, &events);
     assert!(story.contains("subsidy budget runs out") && story.contains("market share") && story.contains("price war goes on"), "{story}");
+    // Segments leaving, leaders switching and scandals, first in their day's line.
+    let sc = cesim::scenario::load(&crate::file("tests/data/everything.toml")).unwrap();
+    let (r, events) = cesim::model::simulation::run_with(&sc, sc.run.seed, 0, &opts, &mut |_, _| {}).unwrap();
+    let story = cesim::output::story::story(&sc.name, &cesim::output::DayRow::all(&r), &events);
+    let leaving = story.lines().find(|l| l.contains("segment is leaving")).unwrap_or_else(|| panic!("{story}"));
+    assert!(!leaving.contains("…and") || leaving.find("segment is leaving") < leaving.find("recalled"), "{leaving}");
+    assert!(story.contains("switches platform") && story.contains("a scandal breaks"), "{story}");
 }

@@ -132,6 +132,20 @@ fn the_pages_work_in_headless_chromium() {
         if let Some(dir) = std::env::var_os("CESIM_SCREENSHOTS") {
             std::fs::write(std::path::Path::new(&dir).join("play-score.png"), c.screenshot().await.unwrap()).unwrap();
         }
+        // Several sources: the split is the student's, and stays as set.
+        c.goto(&format!("{base}/play")).await.unwrap();
+        c.execute("document.getElementById('game-scenario').value = 'multi_sourcing'", vec![]).await.unwrap();
+        set(&c, "#game-nights", "2").await;
+        c.find(Locator::Css("#start")).await.unwrap().click().await.unwrap();
+        until(&c, "return document.querySelectorAll('#tonight input.split').length", "the split inputs").await;
+        let first = c.execute("return [...document.querySelectorAll('#tonight input.split')].slice(0, 2).map(i => [i.dataset.product, i.dataset.supplier])", vec![]).await.unwrap();
+        let (p, a, b) = (first[0][0].as_str().unwrap().to_string(), first[0][1].as_str().unwrap().to_string(), first[1][1].as_str().unwrap().to_string());
+        set(&c, &format!("input.split[data-product={p}][data-supplier={a}]"), "25").await;
+        set(&c, &format!("input.split[data-product={p}][data-supplier={b}]"), "75").await;
+        c.find(Locator::Css("#sleep")).await.unwrap().click().await.unwrap();
+        until(&c, "return document.getElementById('night-title').textContent.startsWith('Night 2')", "night 2").await;
+        let shares = c.execute(&format!("return [...document.querySelectorAll('input.split[data-product={p}]')].map(i => Number(i.value))"), vec![]).await.unwrap();
+        assert_eq!(shares, json!([25, 75]), "the split the student set");
         c.close().await.unwrap();
     });
 }

@@ -10,7 +10,10 @@
 //!   [`SWING_POINTS`] percentage points in a day (quantity = today's share in %, cause
 //!   `up` or `down`);
 //! - `trust_recovered`: after a scandal, mean trust is back within [`RECOVERED_SHARE`] of
-//!   its level the day before the scandal (quantity = days it took).
+//!   its level the day before the scandal (quantity = days it took);
+//! - `segment_leaving` (market-wide, agent = the segment): a segment's customers (of any
+//!   platform) are at least [`SEGMENT_DROP`] fewer than [`SEGMENT_WEEK`] days before
+//!   (quantity = customers lost over those days); told again at most once a week.
 //!
 //! These are read off numbers the run computes anyway; they change no result.
 
@@ -23,6 +26,42 @@ pub(super) const CUT_INDEX: f64 = 0.95;
 pub(super) const SWING_POINTS: f64 = 10.0;
 /// Trust back within this share of its pre-scandal level has recovered.
 pub(super) const RECOVERED_SHARE: f64 = 0.95;
+
+/// A segment whose customers fall by this share within [`SEGMENT_WEEK`] days is leaving.
+pub(super) const SEGMENT_DROP: f64 = 0.05;
+/// The window of [`SEGMENT_DROP`], days.
+pub(super) const SEGMENT_WEEK: usize = 7;
+
+/// Each segment's customers over the last days, for `segment_leaving`.
+#[derive(Debug, Clone, Default)]
+pub(super) struct SegmentWatch {
+    /// Customers per segment at the end of each of the last [`SEGMENT_WEEK`] + 1 days, oldest first.
+    days: std::collections::VecDeque<Vec<u64>>,
+    /// Per segment: no event before this day.
+    quiet_until: Vec<u64>,
+}
+
+impl SegmentWatch {
+    /// Records today's customers per segment (`names` in segment order) and tells a
+    /// segment leaving in `trace`, at day `day`'s end.
+    pub(super) fn look(&mut self, day: u64, customers: &[u64], names: &[&str], trace: &mut Trace) {
+        self.days.push_back(customers.to_vec());
+        if self.days.len() > SEGMENT_WEEK + 1 {
+            self.days.pop_front();
+        }
+        self.quiet_until.resize(customers.len(), 0);
+        if self.days.len() <= SEGMENT_WEEK {
+            return;
+        }
+        let time = (day + 1) * MINUTES_PER_DAY - 1;
+        for (g, (&now, &then)) in customers.iter().zip(&self.days[0]).enumerate() {
+            if day >= self.quiet_until[g] && then > 0 && (now as f64) <= (1.0 - SEGMENT_DROP) * then as f64 {
+                trace.push(time, "", "segment", names.get(g).copied().unwrap_or(""), "segment_leaving", "", -1, then - now, "churn");
+                self.quiet_until[g] = day + SEGMENT_WEEK as u64;
+            }
+        }
+    }
+}
 
 /// What one platform looked like at yesterday's end.
 #[derive(Debug, Clone, Default)]
@@ -72,7 +111,7 @@ impl Watch {
             if t.coupons_left == Some(false) && self.coupons_left {
                 trace.push(time, t.name, "platform", t.name, "coupon_budget_exhausted", "", -1, 0, "retention");
             }
-            if t.rivals && ((t.share - self.share) * 100.0).abs() >= SWING_POINTS {
+            if t.rivals && ((t.share - self.share) * 100.0).abs() + 1e-9 >= SWING_POINTS {
                 trace.push(time, t.name, "platform", t.name, "share_swing", "", -1, pct(t.share), if t.share > self.share { "up" } else { "down" });
             }
         } else if t.price_index < CUT_INDEX {
@@ -144,6 +183,20 @@ mod tests {
             t.rivals = false;
         }
         assert!(events(&alone).is_empty());
+    }
+
+    #[test]
+    fn a_segment_leaving_is_told_once_a_week() {
+        let (mut w, mut tr) = (SegmentWatch::default(), Trace::new(true));
+        // Segment "old" loses 1 % a day from day 3 on; "young" holds.
+        for d in 0..20u64 {
+            let old = if d < 3 { 1000 } else { (1000.0 * 0.99f64.powi(d as i32 - 2)).round() as u64 };
+            w.look(d, &[old, 500], &["old", "young"], &mut tr);
+        }
+        let e: Vec<(u64, String, u64)> = tr.events.unwrap().into_iter().map(|e| (e.day, e.agent_id, e.quantity)).collect();
+        // 5 % down over a week first on day 8 (1000 on day 1 → 941), then a week later.
+        assert_eq!(e.iter().map(|x| (x.0, x.1.as_str())).collect::<Vec<_>>(), vec![(8, "old"), (15, "old")], "{e:?}");
+        assert_eq!(e[0].2, 1000 - 941);
     }
 
     #[test]

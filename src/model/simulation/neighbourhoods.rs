@@ -33,6 +33,8 @@ pub(super) struct DayEndCounts {
     pub in_market: u64,
     /// Of them, customers of some platform.
     pub active: u64,
+    /// Of them, per segment.
+    pub active_by_segment: Vec<u64>,
     /// Customers eligible for a coupon (resident, platform), in resident order; whether
     /// each gets one depends on the budget left.
     pub coupon_candidates: Vec<(u32, u8)>,
@@ -166,9 +168,10 @@ impl Market {
         let np = self.platforms.len();
         let t0 = self.sc.residents.trust_initial;
         let recovery = self.sc.reputation.trust_recovery_per_day;
+        let n_segments = self.residents.segments.len();
         let views = self.residents.split_mut(&self.resident_chunks);
         let results = self.workers.map(views, |mut res| {
-            let mut c = DayEndCounts::default();
+            let mut c = DayEndCounts { active_by_segment: vec![0; n_segments], ..DayEndCounts::default() };
             for i in 0..res.status.len() {
                 if res.status[i] != IN_MARKET {
                     continue;
@@ -176,6 +179,7 @@ impl Market {
                 c.in_market += 1;
                 if res.customer[i] != 0 {
                     c.active += 1;
+                    c.active_by_segment[res.segment[i] as usize] += 1;
                 }
                 for k in 0..np {
                     let j = i * np + k;
@@ -205,8 +209,11 @@ impl Market {
             }
             c
         });
-        let mut total = DayEndCounts::default();
+        let mut total = DayEndCounts { active_by_segment: vec![0; n_segments], ..DayEndCounts::default() };
         for c in results {
+            for (a, b) in total.active_by_segment.iter_mut().zip(&c.active_by_segment) {
+                *a += b;
+            }
             for k in 0..np {
                 total.trust_sum[k] += c.trust_sum[k];
                 total.customers[k] += c.customers[k];

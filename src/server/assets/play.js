@@ -18,7 +18,8 @@ function draw(state) {
     : `<b>First night.</b> ${fmt(t.customers, true)} customers. Lots booked a day ahead on earlier nights are already on the road.`;
   $("tonight").tBodies[0].innerHTML = t.products.map(p => {
     const suggestion = p.plan_units !== undefined ? ` <small class="muted">plan: ${p.plan_units}</small>` : "";
-    const sources = p.sources.map(s => `${s[0]} ${Math.round(100 * s[1])} %`).join(", ");
+    // Several sources: the split is the student's too (percent per source).
+    const sources = p.sources.length < 2 ? `${p.sources[0][0]}` : p.sources.map(s => `${s[0]} <input type="number" class="split" min="0" max="100" step="5" data-product="${p.name}" data-supplier="${s[0]}" value="${Math.round(100 * s[1])}"> %`).join("<br>");
     return `<tr><td>${p.name}</td><td>${fmt(p.orders_units, true)}</td><td>${fmt(p.stock_units, true)}</td><td>${pct(p.stock_age_share)}</td><td>${fmt(p.on_order_units, true)}</td><td>${arrives(p)}</td><td>${fmt(p.forecast_units, true)}</td><td>${p.unit_cost_yuan.toFixed(2)}</td><td>${p.price_yuan.toFixed(2)}</td><td>${sources}</td>` +
       `<td><input type="number" min="0" step="1" id="buy-${safe(p.name)}" data-product="${p.name}" value="${Math.round(p.lead_nights === 0 ? Math.max(0, p.orders_units - p.stock_units) : p.forecast_units)}">${suggestion}</td></tr>`;
   }).join("");
@@ -46,9 +47,11 @@ async function start() {
 async function sleep() {
   $("error").textContent = "";
   const purchase = {};
-  document.querySelectorAll("#tonight input[data-product]").forEach(i => { purchase[i.dataset.product] = Math.max(0, Math.round(Number(i.value) || 0)); });
+  document.querySelectorAll("#tonight input[id^=buy-]").forEach(i => { purchase[i.dataset.product] = Math.max(0, Math.round(Number(i.value) || 0)); });
+  const split = {};
+  document.querySelectorAll("#tonight input.split").forEach(i => { (split[i.dataset.product] ||= {})[i.dataset.supplier] = Math.max(0, Number(i.value) || 0); });
   $("sleep").disabled = true;
-  try { draw(await api("POST", `/api/play/${game.game}/night`, { purchase })); } catch (e) { $("error").textContent = e.message; }
+  try { draw(await api("POST", `/api/play/${game.game}/night`, { purchase, split })); } catch (e) { $("error").textContent = e.message; }
   $("sleep").disabled = false;
 }
 
