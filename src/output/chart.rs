@@ -300,11 +300,11 @@ pub fn pareto_scatter(title: &str, x_desc: &str, y_desc: &str, points: &[(f64, f
             .label("sweep point")
             .legend(|(x, y)| Circle::new((x + 8, y), 4, color(0).filled()));
         chart
-            .draw_series(LineSeries::new(front.iter().copied(), RED.stroke_width(2)))
+            .draw_series(LineSeries::new(front.iter().copied(), color(3).stroke_width(2)))
             .map_err(err)?
             .label("Pareto front")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.stroke_width(2)));
-        chart.draw_series(front.iter().map(|&p| Circle::new(p, 6, RED.stroke_width(2)))).map_err(err)?;
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color(3).stroke_width(2)));
+        chart.draw_series(front.iter().map(|&p| Circle::new(p, 6, color(3).stroke_width(2)))).map_err(err)?;
         chart.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).draw().map_err(err)?;
         root.present().map_err(err)?;
     }
@@ -395,7 +395,7 @@ pub fn forest(title: &str, rows: &[(String, f64, f64, f64, bool)]) -> Result<Str
         for (k, (_, mean, lo, hi, ok)) in rows.iter().enumerate() {
             let j = n - 1 - k;
             let scale = [mean.abs(), lo.abs(), hi.abs()].into_iter().fold(1e-12, f64::max);
-            let c = if *ok { color(1) } else { RED };
+            let c = if *ok { color(2) } else { color(3) };
             let y = || SegmentValue::CenterOf(j);
             chart.draw_series(std::iter::once(PathElement::new(vec![(lo / scale, y()), (hi / scale, y())], c.stroke_width(3)))).map_err(err)?;
             chart.draw_series(std::iter::once(Circle::new((mean / scale, y()), 5, c.filled()))).map_err(err)?;

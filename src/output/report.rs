@@ -38,6 +38,37 @@ impl Table {
     }
 }
 
+/// A figure's label with its unit, for charts and tables: e.g. `churn_rate` → "churn rate
+/// (share of residents)", `profit_yuan` → "profit (yuan)"; a name it does not know in words,
+/// its unit (`_yuan`, `_days`, `_hours`, `_km`, `_kg`) in brackets.
+pub fn figure_label(name: &str) -> String {
+    let known = match name {
+        "churn_rate" => "churn rate (share of residents)",
+        "churn_rate_net" => "net churn rate (share of residents)",
+        "spoilage_rate" => "spoilage rate (share of units procured)",
+        "transit_spoilage_rate" => "transit spoilage rate (share of units shipped)",
+        "fill_rate" => "fill rate (share of units ordered)",
+        "defect_rate" => "defect rate (share handed over)",
+        "net_margin" => "net margin (share of revenue)",
+        "stockout_days" => "stock-out days (days)",
+        "orders" => "orders (count)",
+        "lots_rejected" => "lots rejected (lots)",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    for unit in ["yuan", "days", "hours", "km", "kg"] {
+        if let Some(head) = name.strip_suffix(&format!("_{unit}")) {
+            return format!("{} ({unit})", head.replace('_', " "));
+        }
+    }
+    if let Some(rest) = name.strip_prefix("units_") {
+        return format!("units {} (units)", rest.replace('_', " "));
+    }
+    name.replace('_', " ")
+}
+
 pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
@@ -251,15 +282,19 @@ fn headline(dir: &Path, kpis: &serde_json::Value) -> Result<String, String> {
     Ok(format!("{h}\n<p class=\"note\">{note}</p>"))
 }
 
-/// A sweep point: its parameter values, and (mean, CI low, CI high) per figure.
+/// A forest plot of paired effects (a comparison's figures, or the paper's claims), with a
+/// headline of what differs or holds.
 fn forest_report(dir: &Path, file: &str, label: &str, mean: &str, ok: &str, title: &str) -> Result<String, String> {
     let t = Table::read(&dir.join(file))?;
+    let claims = label == "claim";
     let rows: Vec<(String, f64, f64, f64, bool)> = t
         .rows
         .iter()
         .map(|r| {
             let good = matches!(t.text(r, ok), "yes" | "true");
-            (t.text(r, label).to_string(), t.num(r, mean), t.num(r, "ci95_low"), t.num(r, "ci95_high"), good)
+            let name = t.text(r, label);
+            let shown = if claims { name.to_string() } else { figure_label(name) };
+            (shown, t.num(r, mean), t.num(r, "ci95_low"), t.num(r, "ci95_high"), good)
         })
         .collect();
     let svg = chart::forest(title, &rows)?;
@@ -268,7 +303,45 @@ fn forest_report(dir: &Path, file: &str, label: &str, mean: &str, ok: &str, titl
         table.push_str(&format!("<tr><td>{}</td><td>{m:.4}</td><td>[{lo:.4}, {hi:.4}]</td><td>{}</td></tr>", esc(l), if *g { "✓" } else { "✗" }));
     }
     table.push_str("</table>");
-    let mut html = page(title, "<p>Effects B − A with 95 % CIs (green: significant / holds; red: not).</p>", &[(svg, "Forest plot: each row scaled to its own largest absolute value; the vertical line is no effect.".into())]);
+    let yes: Vec<&str> = rows.iter().filter(|r| r.4).map(|r| r.0.as_str()).collect();
+    let headline = if claims {
+        let kinds: Vec<&str> = t.rows.iter().map(|r| t.text(r, "kind")).collect();
+        let count = |kind: &str, held: bool| t.rows.iter().zip(&rows).filter(|(r, x)| t.text(r, "kind") == kind && (!held || x.4)).count();
+        let mut h = format!("<p class=\"headline\"><b>{} of {} claims hold</b>", yes.len(), rows.len());
+        for (kind, name) in [("finding", "findings"), ("identity", "identities")] {
+            if kinds.contains(&kind) {
+                h.push_str(&format!("; {name}: {} of {}", count(kind, true), count(kind, false)));
+            }
+        }
+        h.push_str(" (a finding could have come out otherwise; an identity follows from one equation or the inputs: a check of the implementation).</p>");
+        h
+    } else {
+        let no: Vec<&str> = rows.iter().filter(|r| !r.4).map(|r| r.0.as_str()).collect();
+        format!(
+            "<p class=\"headline\"><b>{} of {} figures differ</b> (95 % CI of B − A excludes 0): {}.</p><p>Cannot be told apart: {}.</p>",
+            yes.len(),
+            rows.len(),
+            esc(&yes.join("; ")),
+            if no.is_empty() { "none".to_string() } else { esc(&no.join("; ")) }
+        )
+    };
+    let intro = format!("{headline}<p>Effects B − A with 95 % CIs (green: significant / holds; red: not).</p>");
+    let mut html = page(title, &intro, &[(svg, "Forest plot: each row scaled to its own largest absolute value; the vertical line is no effect.".into())]);
     html = html.replace("</body></html>", &format!("{table}\n</body></html>"));
     Ok(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::figure_label;
+
+    #[test]
+    fn figures_read_in_words_with_units() {
+        assert_eq!(figure_label("churn_rate"), "churn rate (share of residents)");
+        assert_eq!(figure_label("cost_per_order_yuan"), "cost per order (yuan)");
+        assert_eq!(figure_label("refund_lead_time_hours"), "refund lead time (hours)");
+        assert_eq!(figure_label("units_procured"), "units procured (units)");
+        assert_eq!(figure_label("stockout_days"), "stock-out days (days)");
+        assert_eq!(figure_label("mystery_figure"), "mystery figure");
+    }
 }

@@ -19,17 +19,11 @@ use std::path::Path;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::chart::{self, Series};
-use super::report::{Table, esc, page};
+use super::report::{Table, esc, figure_label, page};
 
-/// KPIs of the headline and the charts: (column, label with unit, lower is better).
-const KPIS: [(&str, &str, bool); 6] = [
-    ("churn_rate", "churn rate (share of residents)", true),
-    ("spoilage_rate", "spoilage rate (share of units procured)", true),
-    ("cost_per_order_yuan", "cost per order (yuan)", true),
-    ("stockout_days", "stock-out days (days)", true),
-    ("defect_rate", "defect rate (share handed over)", true),
-    ("profit_yuan", "profit (yuan)", false),
-];
+/// KPIs of the headline and the charts: (column, lower is better); labels from
+/// [`figure_label`].
+const KPIS: [(&str, bool); 6] = [("churn_rate", true), ("spoilage_rate", true), ("cost_per_order_yuan", true), ("stockout_days", true), ("defect_rate", true), ("profit_yuan", false)];
 
 /// A parameter's label: the last part of its path in words (e.g. `veg_wholesaler` under a
 /// split → `veg wholesaler share`), with the part before it where another parameter of the
@@ -119,7 +113,7 @@ pub(super) fn sweep_report(dir: &Path) -> Result<String, String> {
     for r in &runs.rows {
         let p: usize = runs.text(r, "point").parse().unwrap_or(0);
         let rep: u64 = runs.text(r, "replication").parse().unwrap_or(0);
-        for (k, _, _) in KPIS {
+        for (k, _) in KPIS {
             by_rep.entry((p, k)).or_default().push((rep, runs.num(r, k)));
         }
     }
@@ -135,7 +129,9 @@ pub(super) fn sweep_report(dir: &Path) -> Result<String, String> {
 
     // Headline: best point per KPI and the points indistinguishable from it.
     let mut head = String::from("<h2>Best point per KPI</h2>\n<table>\n<tr><th>KPI</th><th>best point</th><th>mean</th><th>95 % CI</th><th>indistinguishable from the best (paired, Holm-corrected, 5 %)</th></tr>\n");
-    for (k, lab, lower) in KPIS {
+    for (k, lower) in KPIS {
+        let lab = figure_label(k);
+        let lab = lab.as_str();
         let mut cand: Vec<(usize, f64)> = points.iter().filter_map(|&p| stats.get(&(p, k.to_string())).map(|x| (p, x.0))).filter(|x| x.1.is_finite()).collect();
         if cand.is_empty() {
             continue;
@@ -169,7 +165,9 @@ pub(super) fn sweep_report(dir: &Path) -> Result<String, String> {
     if let Some(xi) = d.x {
         let moving: Vec<String> = (0..params.len()).filter(|&j| d.follows[j] == Some(xi)).map(|j| label(&params[j])).collect();
         let x_desc = if moving.is_empty() { label(&params[xi]) } else { format!("{} (the rest: {})", label(&params[xi]), moving.join(", ")) };
-        for (k, lab, _) in KPIS {
+        for (k, _) in KPIS {
+            let lab = figure_label(k);
+            let lab = lab.as_str();
             let mut groups: BTreeMap<String, Vec<(f64, f64, f64, f64)>> = BTreeMap::new();
             for &p in &points {
                 let Some(&(mean, lo, hi)) = stats.get(&(p, k.to_string())) else { continue };
@@ -189,7 +187,9 @@ pub(super) fn sweep_report(dir: &Path) -> Result<String, String> {
     }
     // No numeric parameter: each KPI per point, on one scale, with its CI.
     if d.x.is_none() {
-        for (k, lab, _) in KPIS {
+        for (k, _) in KPIS {
+            let lab = figure_label(k);
+            let lab = lab.as_str();
             let rows: Vec<(String, f64, f64, f64)> = points.iter().filter_map(|&p| stats.get(&(p, k.to_string())).map(|&(m, lo, hi)| (name(p), m, lo, hi))).collect();
             figs.push((chart::dots(&format!("{lab} per point"), lab, &rows)?, format!("Mean {lab} of each point over replications, with its 95 % CI.")));
         }
@@ -205,7 +205,9 @@ pub(super) fn sweep_report(dir: &Path) -> Result<String, String> {
         ys.sort_by(|p, q| p.parse::<f64>().unwrap_or(0.0).total_cmp(&q.parse::<f64>().unwrap_or(0.0)));
         ys.dedup();
         if xs.len() * ys.len() == points.len() {
-            for (k, lab, _) in KPIS.iter().filter(|k| k.0 == "churn_rate" || k.0 == "cost_per_order_yuan") {
+            for (k, _) in KPIS.iter().filter(|k| k.0 == "churn_rate" || k.0 == "cost_per_order_yuan") {
+                let lab = figure_label(k);
+                let lab = lab.as_str();
                 let mut grid = vec![vec![f64::NAN; xs.len()]; ys.len()];
                 for &p in &points {
                     let v = &values[&p];

@@ -189,4 +189,9 @@ fn compare_reports_every_figure_paired() {
     assert_eq!(rows.len(), cesim::output::RUN_FIGURES.len());
     let days = rows.iter().find(|x| &x[0] == "stockout_days").unwrap();
     assert!(days[7].parse::<f64>().unwrap() < 0.0 && &days[11] == "true");
+    // Its report: a headline counting what differs, rows labelled in words with units.
+    let html = cesim::output::report::report(&out).unwrap();
+    let differ = rows.iter().filter(|x| &x[11] == "true").count();
+    assert!(html.contains(&format!("<b>{differ} of {} figures differ</b>", rows.len())), "headline");
+    assert!(html.contains("stock-out days (days)") && html.contains("cost per order (yuan)") && !html.contains(">stockout_days<"), "labels");
 }
