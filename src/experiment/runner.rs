@@ -102,6 +102,9 @@ struct Manifest {
     figures: Vec<String>,
     shard: Option<String>,
     daily: bool,
+    /// The sweep's `[labels]` (parameter or figure, words), for its report.
+    #[serde(default)]
+    labels: Vec<(String, String)>,
 }
 
 impl Manifest {
@@ -146,6 +149,7 @@ pub fn run_sweep(sweep: &Sweep, out: &Path, opts: &SweepOptions, progress: &mut 
         figures: RUN_FIGURES.iter().map(|s| s.to_string()).collect(),
         shard: opts.shard.map(|s| s.to_string()),
         daily: opts.daily,
+        labels: sweep.labels.clone(),
     };
     let mpath = out.join(MANIFEST);
     match fs::read(&mpath) {

@@ -338,7 +338,7 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
     }
     let bytes: Vec<u8> = [text.as_bytes(), base_text.as_bytes()].iter().flat_map(|p| p.iter().copied().chain([0xff])).collect();
     let fingerprint = format!("{:016x}", crate::engine::rng::fnv1a(&bytes));
-    let sweep = Sweep { file: path.to_path_buf(), params: ranges.iter().map(|r| r.0.clone()).collect(), points, replications: sf.replications, seed, fingerprint };
+    let sweep = Sweep { file: path.to_path_buf(), params: ranges.iter().map(|r| r.0.clone()).collect(), points, replications: sf.replications, seed, fingerprint, labels: Vec::new() };
     Ok(Study { method, ranges, figures: sf.figures, unit, sweep })
 }
 

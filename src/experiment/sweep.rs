@@ -13,8 +13,12 @@
 //!
 //! # or: [[points]] tables of path = value, one per point
 //! # or: [lhs] n = 20 and [lhs.ranges] "path" = [low, high]
+//!
+//! [labels]                          # optional: words for the report's axes and tables
+//! "sourcing.vegetables.split.veg_wholesaler" = "wholesaler share of vegetables"
+//! stockout_days = "days with a stock-out"
 //! ```
-//! Parameters are columns in name order. Every point's scenario is built and validated when
+//! Parameters are columns in the order the file first names them (toml's `preserve_order`). Every point's scenario is built and validated when
 //! the sweep is loaded, so a bad path or value fails before anything runs, with the sweep
 //! file's line and column.
 
@@ -43,6 +47,8 @@ struct SweepFile {
     #[serde(default)]
     points: Vec<Table>,
     lhs: Option<LhsFile>,
+    #[serde(default)]
+    labels: Table,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,7 +76,7 @@ pub struct Point {
 pub struct Sweep {
     /// The sweep file.
     pub file: PathBuf,
-    /// Parameter paths, in name order.
+    /// Parameter paths, in the order the file names them.
     pub params: Vec<String>,
     /// Points, in grid / list / hypercube order.
     pub points: Vec<Point>,
@@ -80,6 +86,8 @@ pub struct Sweep {
     pub seed: u64,
     /// Fingerprint of the sweep file and its base scenario (refuses resuming a changed sweep).
     pub fingerprint: String,
+    /// Labels for the report: (parameter path or figure, words), from `[labels]`.
+    pub labels: Vec<(String, String)>,
 }
 
 impl Sweep {
@@ -149,9 +157,13 @@ pub fn load(path: &Path) -> Result<Sweep, ExperimentError> {
         let where_ = params.iter().map(|p| vec![key("grid"), key(p)]).collect();
         (params, rows, where_)
     } else if !sf.points.is_empty() {
-        let mut params: Vec<String> = sf.points.iter().flat_map(|t| t.keys().cloned()).collect();
-        params.sort();
-        params.dedup();
+        // In the order the file first names them.
+        let mut params: Vec<String> = Vec::new();
+        for k in sf.points.iter().flat_map(|t| t.keys()) {
+            if !params.contains(k) {
+                params.push(k.clone());
+            }
+        }
         let mut rows = Vec::new();
         for (i, t) in sf.points.iter().enumerate() {
             let mut row = Vec::new();
@@ -218,9 +230,20 @@ pub fn load(path: &Path) -> Result<Sweep, ExperimentError> {
         })?;
         points.push(Point { values, scenario });
     }
+    let mut labels = Vec::new();
+    for (name, v) in &sf.labels {
+        let loc = [key("labels"), key(name)];
+        if !params.contains(name) && !crate::output::RUN_FIGURES.contains(&name.as_str()) {
+            return Err(at(&loc, format!("labels: {name:?} is neither a parameter of this sweep ({}) nor a figure of runs.csv", params.join(", "))));
+        }
+        match v.as_str() {
+            Some(text) if !text.trim().is_empty() => labels.push((name.clone(), text.to_string())),
+            _ => return Err(at(&loc, format!("labels.{name} = {v}: must be a non-empty string"))),
+        }
+    }
     let seed = sf.seed.unwrap_or(base_scenario.run.seed);
     // The sweep file and its base, each followed by a 0xff separator.
     let bytes: Vec<u8> = [text.as_bytes(), base_text.as_bytes()].iter().flat_map(|p| p.iter().copied().chain([0xff])).collect();
     let fingerprint = format!("{:016x}", crate::engine::rng::fnv1a(&bytes));
-    Ok(Sweep { file: path.to_path_buf(), params, points, replications: sf.replications, seed, fingerprint })
+    Ok(Sweep { file: path.to_path_buf(), params, points, replications: sf.replications, seed, fingerprint, labels })
 }

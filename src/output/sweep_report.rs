@@ -117,7 +117,16 @@ pub(super) fn sweep_report(dir: &Path) -> Result<String, String> {
             by_rep.entry((p, k)).or_default().push((rep, runs.num(r, k)));
         }
     }
-    let label = |p: &str| label_among(p, &params);
+    // A sweep file's [labels], carried in its manifest, over the defaults.
+    let given: BTreeMap<String, String> = std::fs::read(dir.join("manifest.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .and_then(|m| serde_json::from_value::<Vec<(String, String)>>(m["labels"].clone()).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let label = |p: &str| given.get(p).cloned().unwrap_or_else(|| label_among(p, &params));
+    let figure_label = |k: &str| given.get(k).cloned().unwrap_or_else(|| figure_label(k));
     let points: Vec<usize> = values.keys().copied().collect();
     let rows: Vec<Vec<String>> = points.iter().map(|p| values[p].clone()).collect();
     let d = design(&params, &rows);

@@ -112,15 +112,18 @@ fn the_multi_sourcing_sweep_report_answers_its_question() {
     let html = cesim::output::report::report(&out).unwrap();
     // The fallback rule is a category: lines, never a numeric axis.
     assert!(!html.contains("0 = none") && !html.contains("1 = spread"));
-    assert!(html.contains("fallback = none") && html.contains("fallback = spread"));
+    // (Labelled in the sweep file's [labels].)
+    assert!(html.contains("when a source falls short = none") && html.contains("when a source falls short = spread"));
     // The two shares sum to one: one axis, never both in one label.
-    assert!(html.contains("veg wholesaler share (moves with veg farm share)"), "design line missing");
+    // The file lists the wholesaler's share first: it is the x axis, the farm's the rest.
+    assert!(html.contains("veg farm share (moves with wholesaler's share of vegetables)"), "design line missing");
+    assert!(html.contains("against wholesaler&apos;s share of vegetables") && html.contains("the rest: veg farm share"), "the x axis is the wholesaler's share");
     // (Series labels read `name = value`; the axis may say which share is the rest.)
     let texts: Vec<&str> = html.split("<text").skip(1).filter_map(|t| t.split("</text>").next()?.split_once('>').map(|x| x.1)).collect();
     assert!(!texts.iter().any(|t| t.contains("veg farm") && t.contains("veg wholesaler") && t.contains('=')), "a series label names both shares");
     // The headline table: the best point of every KPI.
     let table = html.split("<table>").nth(1).and_then(|t| t.split("</table>").next()).expect("a headline table");
-    for kpi in ["churn rate", "spoilage rate", "cost per order", "stock-out days", "defect rate", "profit"] {
+    for kpi in ["churn rate", "spoilage rate", "cost per order", "days with a stock-out", "defect rate", "profit"] {
         assert!(table.contains(kpi), "headline lacks {kpi}");
     }
     assert!(table.contains("Holm"));

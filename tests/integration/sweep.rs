@@ -195,3 +195,30 @@ fn compare_reports_every_figure_paired() {
     assert!(html.contains(&format!("<b>{differ} of {} figures differ</b>", rows.len())), "headline");
     assert!(html.contains("stock-out days (days)") && html.contains("cost per order (yuan)") && !html.contains(">stockout_days<"), "labels");
 }
+
+#[test]
+fn a_sweeps_labels_reach_its_report_and_bad_ones_are_refused() {
+    let dir = crate::file("tests/data/sweeps");
+    let grid = std::fs::read_to_string(dir.join("small_grid.toml")).unwrap();
+    let write = |name: &str, extra: &str| {
+        let p = dir.join(format!("{name}-{}.toml", std::process::id()));
+        std::fs::write(&p, format!("{grid}\n{extra}")).unwrap();
+        p
+    };
+    let good = write("labelled", "[labels]\n\"policy.safety_stock_factor\" = \"buffer over orders\"\nstockout_days = \"days with a stock-out\"\n");
+    let out = tmp("labelled");
+    let o = cesim().arg("sweep").arg(&good).arg("--out").arg(&out).output().unwrap();
+    let _ = std::fs::remove_file(&good);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = cesim::output::report::report(&out).unwrap();
+    assert!(html.contains("buffer over orders") && html.contains("days with a stock-out"), "labels in the report");
+    assert!(!html.contains("stock-out days (days)"), "the given label replaces the default");
+    for (extra, want) in [("[labels]\nno_such = \"x\"\n", "neither a parameter"), ("[labels]\nstockout_days = 3\n", "non-empty string")] {
+        let bad = write("badlabel", extra);
+        let o = cesim().arg("sweep").arg(&bad).arg("--out").arg(tmp("badlabel")).output().unwrap();
+        let _ = std::fs::remove_file(&bad);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(":11:") && err.contains(want), "file:line:col and why: {err}");
+    }
+}
