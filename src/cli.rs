@@ -480,6 +480,7 @@ fn optimize_cmd(path: &Path, out: &Path, jobs: Option<usize>) -> anyhow::Result<
     atomic_write(&out.join("best.toml"), optimize::best_toml(&study, &best.x, &header)?.as_bytes())?;
     atomic_write(&out.join("best.csv"), &optimize::best_csv(&validation))?;
     atomic_write(&out.join("candidates.csv"), &optimize::candidates_csv(&study, &o))?;
+    atomic_write(&out.join("report.html"), cesim::output::report::report(out).map_err(|m| anyhow::anyhow!(m))?.as_bytes())?;
     println!("best: {}", decision.join(", "));
     println!("{objective}: {:.4} (search), {fresh_mean:.4} (mean of {} fresh replications)", best.estimate(p), validation.len());
     for c in &p.constraints {
@@ -487,7 +488,7 @@ fn optimize_cmd(path: &Path, out: &Path, jobs: Option<usize>) -> anyhow::Result<
         println!("constraint {}: met in {k} of {} fresh replications (wanted ≥ {:.0} %)", cesim::output::RUN_FIGURES[c.figure], validation.len(), 100.0 * c.confidence);
     }
     println!("guarantee: {guarantee}");
-    println!("{} candidates, {} runs (+{} fresh), {:.0} s; wrote {}/best.toml, best.csv, candidates.csv", o.candidates.len(), o.runs, validation.len(), started.elapsed().as_secs_f64(), out.display());
+    println!("{} candidates, {} runs (+{} fresh), {:.0} s; wrote {}/best.toml, best.csv, candidates.csv, report.html", o.candidates.len(), o.runs, validation.len(), started.elapsed().as_secs_f64(), out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -157,6 +157,40 @@ pub fn lines(title: &str, x_desc: &str, y_desc: &str, series: &[Series]) -> Resu
     Ok(svg)
 }
 
+/// Groups of points (one colour each, no lines; the last group ringed, larger, on top) and,
+/// optionally, one black line over them (e.g. the best so far of a search).
+///
+/// # Errors
+/// As [`lines`].
+pub fn scatter(title: &str, x_desc: &str, y_desc: &str, groups: &[Series], line: Option<&Series>) -> Result<String, String> {
+    let all = || groups.iter().chain(line).flat_map(|s| s.points.iter().copied());
+    let (x0, x1) = span(all().map(|p| p.0));
+    let (y0, y1) = span(all().map(|p| p.1));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W + LEGEND_W, H)).into_drawing_area();
+        let (plot, side) = root.split_horizontally(W);
+        let mut chart = frame(&plot, title, x_desc, y_desc, (x0, x1), (y0, y1))?;
+        for (i, g) in groups.iter().enumerate() {
+            let last = i + 1 == groups.len() && groups.len() > 1;
+            chart.draw_series(g.points.iter().map(|&p| Circle::new(p, if last { 7 } else { 4 }, color(i).filled()))).map_err(err)?;
+            if last {
+                chart.draw_series(g.points.iter().map(|&p| Circle::new(p, 7, BLACK.stroke_width(1)))).map_err(err)?;
+            }
+        }
+        if let Some(l) = line {
+            chart.draw_series(LineSeries::new(l.points.iter().copied(), BLACK.stroke_width(2))).map_err(err)?;
+        }
+        let mut entries: Vec<(&str, RGBColor, bool)> = groups.iter().enumerate().map(|(i, g)| (g.name.as_str(), color(i), true)).collect();
+        if let Some(l) = line {
+            entries.push((l.name.as_str(), BLACK, false));
+        }
+        legend(&side, entries.into_iter())?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
 /// `c` at opacity `a` over white, as an opaque colour (for a legend box beside an area).
 fn on_white(c: RGBColor, a: f64) -> RGBColor {
     let mix = |x: u8| (a * x as f64 + (1.0 - a) * 255.0).round() as u8;

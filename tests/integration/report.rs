@@ -129,3 +129,23 @@ fn the_multi_sourcing_sweep_report_answers_its_question() {
     assert!(table.contains("Holm"));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn an_optimisation_report_shows_the_choice_and_the_convergence() {
+    // The committed result of scenarios/optimize/multi_sourcing.toml.
+    let dir = crate::file("results/optimize/multi_sourcing");
+    let html = cesim::output::report::report(&dir).unwrap();
+    let charts = svgs(&html);
+    assert_eq!(charts.len(), 4, "convergence and one chart per decision variable");
+    for svg in &charts {
+        let doc = roxmltree::Document::parse(svg).unwrap();
+        assert!(data_marks(&doc) > 10);
+    }
+    assert!(html.contains("best feasible so far") && html.contains("Convergence: profit (yuan)"));
+    // The split reads as shares that sum to one.
+    let shares: Vec<f64> = html.match_indices(" (share)").map(|(i, _)| html[..i].rsplit(" = ").next().unwrap().parse::<f64>().unwrap()).collect();
+    assert_eq!(shares.len(), 2, "{shares:?}");
+    assert!((shares.iter().sum::<f64>() - 1.0).abs() < 0.002, "{shares:?}");
+    // Every figure of best.csv in the table, in words.
+    assert!(html.contains("stock-out days (days)") && html.contains("profit (yuan)"));
+}
