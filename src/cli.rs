@@ -445,7 +445,11 @@ fn optimize_cmd(path: &Path, out: &Path, jobs: Option<usize>) -> anyhow::Result<
     let p = &study.problem;
     let fresh = p.replications.max(10);
     let bar = progress_bar((p.budget_runs + fresh) as u64, "{bar:40} {pos}/{len} runs  {per_sec}  {eta} left");
-    let (o, validation) = optimize::run(&study, jobs_or_all(jobs), fresh, &mut |done| {
+    let mut journal = optimize::journal::Journal::open(&out.join("journal.csv"), &study.fingerprint, study.columns.len(), cesim::output::RUN_FIGURES.len())?;
+    if journal.found > 0 {
+        eprintln!("resuming: {} runs found in {}", journal.found, out.join("journal.csv").display());
+    }
+    let (o, validation) = optimize::run(&study, jobs_or_all(jobs), fresh, Some(&mut journal), &mut |done| {
         if let Some(b) = &bar {
             b.set_position(done as u64);
         }

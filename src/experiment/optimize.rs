@@ -31,6 +31,7 @@
 //! not selected on: mean and 95 % CI), `candidates.csv` (every candidate, its estimates and
 //! feasibility).
 
+pub mod journal;
 pub mod search;
 
 use std::path::Path;
@@ -134,6 +135,8 @@ pub struct Study {
     /// Column names of the decision dimensions.
     pub columns: Vec<String>,
     base: Base,
+    /// Fingerprint of the study file and its base scenario (the journal's first line).
+    pub fingerprint: String,
 }
 
 impl Study {
@@ -266,7 +269,10 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
         finalists: f.finalists.max(2) as usize,
         seed: f.seed.unwrap_or(base.scenario.run.seed),
     };
-    let study = Study { problem, levers, columns, base };
+    let base_text = base.write(&[], "")?;
+    let bytes: Vec<u8> = [src.text.as_bytes(), base_text.as_bytes()].iter().flat_map(|p| p.iter().copied().chain([0xff])).collect();
+    let fingerprint = format!("{:016x}", crate::engine::rng::fnv1a(&bytes));
+    let study = Study { problem, levers, columns, base, fingerprint };
     // The box's corners must make valid scenarios: check the first and last.
     for u in [0.0, 0.999] {
         let x: Vec<f64> = study.problem.dims.iter().map(|d| d.at(u)).collect();
@@ -277,18 +283,38 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
 
 /// Runs the optimisation on `jobs` threads; returns the outcome and the chosen decision's
 /// figures on `fresh` fresh replications (10 000, 10 001, …). `progress(runs_done)` is
-/// called after each batch (the caller draws; workers never print).
+/// called after each batch (the caller draws; workers never print). With a `journal`,
+/// every finished run is journalled and journalled runs are not simulated again (resume
+/// after a kill; see [`journal`]).
 ///
 /// # Errors
-/// A run that fails.
-pub fn run(study: &Study, jobs: usize, fresh: usize, progress: &mut dyn FnMut(usize)) -> Result<(Outcome, Vec<Vec<f64>>), ExperimentError> {
+/// A run that fails; a journal that cannot be written.
+pub fn run(study: &Study, jobs: usize, fresh: usize, mut journal: Option<&mut journal::Journal>, progress: &mut dyn FnMut(usize)) -> Result<(Outcome, Vec<Vec<f64>>), ExperimentError> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(|e| ExperimentError::Io(e.to_string()))?;
     let mut done = 0usize;
     let mut eval = |batch: &[(Vec<f64>, u64)]| -> Result<Vec<Vec<f64>>, ExperimentError> {
-        let out = pool.install(|| batch.par_iter().map(|(x, r)| study.evaluate(x, *r)).collect());
+        let known: Vec<Option<Vec<f64>>> = batch.iter().map(|(x, r)| journal.as_deref().and_then(|j| j.get(x, *r).cloned())).collect();
+        let todo: Vec<usize> = (0..batch.len()).filter(|&i| known[i].is_none()).collect();
+        // Each run is journalled as soon as it ends (in any order: the journal is keyed).
+        let shared = std::sync::Mutex::new(journal.as_deref_mut());
+        let new: Vec<Result<Vec<f64>, ExperimentError>> = pool.install(|| {
+            todo.par_iter()
+                .map(|&i| {
+                    let y = study.evaluate(&batch[i].0, batch[i].1)?;
+                    if let Some(j) = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner).as_deref_mut() {
+                        j.record(&batch[i].0, batch[i].1, &y)?;
+                    }
+                    Ok(y)
+                })
+                .collect()
+        });
+        let mut out = known;
+        for (&i, y) in todo.iter().zip(new) {
+            out[i] = Some(y?);
+        }
         done += batch.len();
         progress(done);
-        out
+        Ok(out.into_iter().flatten().collect())
     };
     let outcome = search::search(&study.problem, &mut eval)?;
     let x = outcome.candidates[outcome.chosen].x.clone();
