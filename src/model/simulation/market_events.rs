@@ -188,10 +188,11 @@ mod tests {
     #[test]
     fn a_segment_leaving_is_told_once_a_week() {
         let (mut w, mut tr) = (SegmentWatch::default(), Trace::new(true));
-        // Segment "old" loses 1 % a day from day 3 on; "young" holds.
+        // Segment "old" loses 1 % a day from day 3 on; "young" holds; "empty" never had
+        // customers (nobody to lose).
         for d in 0..20u64 {
             let old = if d < 3 { 1000 } else { (1000.0 * 0.99f64.powi(d as i32 - 2)).round() as u64 };
-            w.look(d, &[old, 500], &["old", "young"], &mut tr);
+            w.look(d, &[old, 500, 0], &["old", "young", "empty"], &mut tr);
         }
         let e: Vec<(u64, String, u64)> = tr.events.unwrap().into_iter().map(|e| (e.day, e.agent_id, e.quantity)).collect();
         // 5 % down over a week first on day 8 (1000 on day 1 → 941), then a week later.
