@@ -188,7 +188,7 @@ impl Platform {
         Platform {
             k,
             name,
-            shocks: ShockSchedule::new(&sc.shocks),
+            shocks: ShockSchedule::new(&sc.shocks, &market_seed),
             prices,
             price_index: 1.0,
             subsidy_spent_yuan: 0.0,

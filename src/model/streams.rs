@@ -61,11 +61,13 @@ pub const AGE_GRID: &str = "grid";
 pub const SWITCH: &str = "switch";
 /// Prospects joining the market (neighbourhood, day).
 pub const INFLOW: &str = "inflow";
+/// A shock season's draw (shock index, 0), once per replication.
+pub const SHOCK_SEASON: &str = "shock_season";
 
 /// Every purpose, for the collision test.
 pub const ALL: &[&str] = &[
     NETWORK, RESIDENTS, TRAINING, EVENING, PICKUP_RESIDENT, AFTERSALES, PICKUP, ALLOCATION, WEATHER, YIELD, SUPPLIER_FILL, LOT, INBOUND_TRIP, INBOUND, QC,
-    CENTRAL_CUTOFF, CENTRAL_PICK, CENTRAL_NIGHT, LINEHAUL_TRIP, LAST_MILE_TRIP, LAST_MILE, AGE_CENTRAL, AGE_LINEHAUL, AGE_GRID, SWITCH, INFLOW,
+    CENTRAL_CUTOFF, CENTRAL_PICK, CENTRAL_NIGHT, LINEHAUL_TRIP, LAST_MILE_TRIP, LAST_MILE, AGE_CENTRAL, AGE_LINEHAUL, AGE_GRID, SWITCH, INFLOW, SHOCK_SEASON,
 ];
 
 /// The purpose under which a grid's crates age at `stage`.

@@ -45,7 +45,7 @@ impl World {
         World {
             seed,
             regions: sc.regions.iter().map(Region::new).collect(),
-            shocks: ShockSchedule::new(&sc.shocks),
+            shocks: ShockSchedule::new(&sc.shocks, &seed),
             weather_cut: vec![0.0; sc.regions.len()],
             yields: vec![None; names.len() * n_products],
             names,
@@ -109,7 +109,7 @@ mod tests {
     fn world() -> (World, Supplier) {
         let mut sc: Scenario = toml::from_str(include_str!("../../tests/data/small.toml")).unwrap();
         sc.regions.push(RegionConfig { name: "valley".into(), shock_onset_prob_per_day: 0.0, shock_depth: 0.5, shock_days: 3 });
-        sc.shocks.push(ShockConfig { kind: ShockKind::Yield, target: "valley".into(), start_day: 2, days: 2, depth: 0.6 });
+        sc.shocks.push(ShockConfig { kind: ShockKind::Yield, target: "valley".into(), start_day: 2, days: 2, depth: 0.6, start_day_max: None, days_max: None, depth_max: None });
         sc.suppliers[0].region = "valley".into();
         sc.suppliers[0].yield_cv = 0.0;
         let sup = Supplier::new(&sc.suppliers[0], 0, Some(0));

@@ -297,6 +297,16 @@ pub struct ShockConfig {
     /// Share of yield lost (yield shocks), in [0, 1]. Default 1.
     #[serde(default = "d_one")]
     pub depth: f64,
+    /// A shock season: the first day is drawn per replication, uniformly from
+    /// `start_day..=start_day_max`. Default: none (always `start_day`).
+    #[serde(default)]
+    pub start_day_max: Option<u32>,
+    /// … and its length from `days..=days_max`. Default: none.
+    #[serde(default)]
+    pub days_max: Option<u32>,
+    /// … and its depth from `[depth, depth_max]`. Default: none.
+    #[serde(default)]
+    pub depth_max: Option<f64>,
 }
 
 fn d_one() -> f64 {

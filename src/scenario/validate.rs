@@ -518,6 +518,15 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
         c.count("start_day", sh.start_day as u64, 0, 100_000)?;
         c.count("days", sh.days as u64, 1, 100_000)?;
         c.unit("depth", sh.depth)?;
+        if let Some(m) = sh.start_day_max {
+            c.count("start_day_max", m as u64, sh.start_day as u64, 100_000)?;
+        }
+        if let Some(m) = sh.days_max {
+            c.count("days_max", m as u64, sh.days as u64, 100_000)?;
+        }
+        if let Some(m) = sh.depth_max {
+            c.range("depth_max", m, sh.depth, 1.0, false, false)?;
+        }
     }
 
     let q = &s.qc;

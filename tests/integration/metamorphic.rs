@@ -177,7 +177,7 @@ fn metamorphic_yield_shock_short_for_shock() {
             s.regions.push(RegionConfig { name: "valley".into(), shock_onset_prob_per_day: 0.0, shock_depth: 0.5, shock_days: 7 });
             s.suppliers[0].region = "valley".into();
             s.suppliers[0].capacity_units_per_day = 700.0;
-            s.shocks.push(ShockConfig { kind: ShockKind::Yield, target: "valley".into(), start_day: 5, days: 10, depth: 0.8 });
+            s.shocks.push(ShockConfig { kind: ShockKind::Yield, target: "valley".into(), start_day: 5, days: 10, depth: 0.8, start_day_max: None, days_max: None, depth_max: None });
         },
         6,
         |r| r.total.short_by_cause[0] as f64,
@@ -189,7 +189,7 @@ fn metamorphic_yield_shock_short_for_shock() {
 fn metamorphic_closed_road_more_stockouts() {
     let d = effect(
         &base(),
-        |s| s.shocks.push(ShockConfig { kind: ShockKind::RoadClosed, target: "farm".into(), start_day: 10, days: 3, depth: 1.0 }),
+        |s| s.shocks.push(ShockConfig { kind: ShockKind::RoadClosed, target: "farm".into(), start_day: 10, days: 3, depth: 1.0, start_day_max: None, days_max: None, depth_max: None }),
         4,
         |r| r.total.units_stockout as f64,
     );

@@ -172,3 +172,37 @@ fn a_steady_start_fills_the_first_picks_of_lanes_with_a_lead_time() {
     let (s, e) = (day1(&steady), day1(&empty));
     assert!(e > 10 * s.max(1), "day-1 stock-outs: steady {s}, empty {e}");
 }
+
+/// The day the weather shock on shandong starts in replication `rep` of `sc` (from the trace).
+fn shock_onset(sc: &cesim::scenario::Scenario, rep: u64) -> Option<u64> {
+    let opts = cesim::model::simulation::RunOptions { trace: true, threads: 1 };
+    let (_, events) = cesim::model::simulation::run_with(sc, sc.run.seed, rep, &opts, &mut |_, _| {}).unwrap();
+    events.iter().find(|e| e.event == "weather_shock" && e.agent_id == "shandong").map(|e| e.day)
+}
+
+#[test]
+fn a_shock_season_is_drawn_per_replication_and_shared_by_policies() {
+    let mut single = crate::load("supply_shock_single_source");
+    let mut split = crate::load("multi_sourcing");
+    for sc in [&mut single, &mut split] {
+        sc.run.horizon_days = 50;
+        sc.shocks[0].start_day_max = Some(35);
+    }
+    let onsets: Vec<u64> = (0..8).map(|r| shock_onset(&single, r).expect("the shock comes")).collect();
+    assert!(onsets.iter().all(|d| (20..=35).contains(d)), "{onsets:?}");
+    assert!(onsets.iter().collect::<std::collections::BTreeSet<_>>().len() > 3, "the onset varies: {onsets:?}");
+    // The other policy faces the same season, replication by replication.
+    for (r, d) in onsets.iter().enumerate() {
+        assert_eq!(shock_onset(&split, r as u64), Some(*d), "replication {r}");
+    }
+    // A range that ends before it starts is refused, naming the field and what is allowed.
+    let text = std::fs::read_to_string(crate::file("scenarios/supply_shock_single_source.toml")).unwrap();
+    for (extra, field) in [("depth = 0.8\ndepth_max = 0.5", "shocks[0].depth_max = 0.5"), ("days = 14\ndays_max = 3", "shocks[0].days_max = 3"), ("start_day = 20\nstart_day_max = 5", "shocks[0].start_day_max = 5")] {
+        let (key, _) = extra.split_once('\n').unwrap();
+        let e = cesim::scenario::parse_str(&text.replacen(key, extra, 1), "s.toml").unwrap_err().to_string();
+        assert!(e.contains(field) && e.contains("s.toml:7"), "{e}");
+    }
+    // Without the range, every replication has it on day 20.
+    single.shocks[0].start_day_max = None;
+    assert!((0..4).all(|r| shock_onset(&single, r) == Some(20)));
+}

@@ -194,7 +194,9 @@ mod tests {
             let old = if d < 3 { 1000 } else { (1000.0 * 0.99f64.powi(d as i32 - 2)).round() as u64 };
             w.look(d, &[old, 500, 0], &["old", "young", "empty"], &mut tr);
         }
-        let e: Vec<(u64, String, u64)> = tr.events.unwrap().into_iter().map(|e| (e.day, e.agent_id, e.quantity)).collect();
+        let events = tr.events.unwrap();
+        assert!(events.iter().all(|e| e.lot == -1 && e.agent_kind == "segment" && e.platform.is_empty()), "no lot, the market's: {events:?}");
+        let e: Vec<(u64, String, u64)> = events.into_iter().map(|e| (e.day, e.agent_id, e.quantity)).collect();
         // 5 % down over a week first on day 8 (1000 on day 1 → 941), then a week later.
         assert_eq!(e.iter().map(|x| (x.0, x.1.as_str())).collect::<Vec<_>>(), vec![(8, "old"), (15, "old")], "{e:?}");
         assert_eq!(e[0].2, 1000 - 941);
