@@ -9,4 +9,4 @@ mod optimize_report;
 mod sweep_report;
 pub mod write;
 
-pub use metrics::{DayRow, Kpis, PlatformRow, RUN_FIGURES, Summary, run_figures};
+pub use metrics::{DayRow, Kpis, N_FIGURES, PlatformRow, RUN_FIGURES, Summary, run_figures};

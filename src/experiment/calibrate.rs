@@ -8,7 +8,7 @@
 //! method = "smm"
 //! # seed = 7, days = 30          # as in sweeps
 //! [[target]]
-//! figure = "orders"              # any figure of runs.csv
+//! figure = "orders"              # any figure of runs.csv, or a ratio: "revenue_yuan / orders"
 //! value = 60000.0
 //! sd = 3000.0                    # the target's uncertainty
 //! source = "what the figure is and where it comes from"
@@ -87,12 +87,14 @@ struct ParameterFile {
     max: f64,
 }
 
-/// A target figure.
+/// A target figure, or a ratio of two (`"revenue_yuan / orders"`: the order value).
 #[derive(Debug, Clone)]
 pub struct Target {
-    /// Figure name and index in [`RUN_FIGURES`].
+    /// Figure name (or `a / b`) and the index in [`RUN_FIGURES`] of the figure (or of `a`).
     pub figure: String,
     index: usize,
+    /// The divisor's index, for a ratio.
+    per: Option<usize>,
     /// Observed value.
     pub value: f64,
     /// Its uncertainty (standard deviation).
@@ -179,7 +181,7 @@ impl Calibration {
     /// The targets' figures in replication `rep` at `theta`.
     pub fn moments(&self, theta: &[f64], rep: u64) -> Result<Vec<f64>, ExperimentError> {
         let f = self.base.figures(&self.values(theta), self.seed, rep)?;
-        Ok(self.targets.iter().map(|t| f[t.index]).collect())
+        Ok(self.targets.iter().map(|t| t.per.map_or(f[t.index], |d| if f[d] != 0.0 { f[t.index] / f[d] } else { 0.0 })).collect())
     }
 }
 
@@ -203,11 +205,17 @@ pub fn load(path: &Path) -> Result<Calibration, ExperimentError> {
     let mut targets = Vec::new();
     for (i, t) in f.target.iter().enumerate() {
         let loc = |k: &str| [key("target"), Seg::Index(i), key(k)];
-        let index = RUN_FIGURES.iter().position(|x| *x == t.figure).ok_or_else(|| at(&loc("figure"), format!("figure {:?}: must be one of {}", t.figure, RUN_FIGURES.join(", "))))?;
+        let find = |name: &str| {
+            RUN_FIGURES.iter().position(|x| *x == name.trim()).ok_or_else(|| at(&loc("figure"), format!("figure {:?}: must be one of {}, or a ratio of two (\"revenue_yuan / orders\")", t.figure, RUN_FIGURES.join(", "))))
+        };
+        let (index, per) = match t.figure.split_once('/') {
+            Some((a, b)) => (find(a)?, Some(find(b)?)),
+            None => (find(&t.figure)?, None),
+        };
         if !(t.sd > 0.0 && t.sd.is_finite()) {
             return Err(at(&loc("sd"), format!("sd = {}: must be > 0", t.sd)));
         }
-        targets.push(Target { figure: t.figure.clone(), index, value: t.value, sd: t.sd, source: t.source.clone() });
+        targets.push(Target { figure: t.figure.clone(), index, per, value: t.value, sd: t.sd, source: t.source.clone() });
     }
     let mut parameters = Vec::new();
     for (i, p) in f.parameter.iter().enumerate() {

@@ -552,8 +552,11 @@ fn ratio(a: f64, b: f64) -> f64 {
     if b == 0.0 { 0.0 } else { a / b }
 }
 
+/// How many figures [`run_figures`] returns.
+pub const N_FIGURES: usize = 23;
+
 /// Names of the figures [`run_figures`] returns, in order: the columns experiments report.
-pub const RUN_FIGURES: [&str; 21] = [
+pub const RUN_FIGURES: [&str; N_FIGURES] = [
     "churn_rate",
     "churn_rate_net",
     "spoilage_rate",
@@ -575,10 +578,12 @@ pub const RUN_FIGURES: [&str; 21] = [
     "revenue_yuan",
     "procurement_yuan",
     "transport_yuan",
+    "units_ordered",
+    "units_sold",
 ];
 
 /// The headline KPIs and main totals of a run, named by [`RUN_FIGURES`].
-pub fn run_figures(r: &RunReport) -> [f64; 21] {
+pub fn run_figures(r: &RunReport) -> [f64; N_FIGURES] {
     let k = Kpis::of(r);
     let t = &r.total;
     [
@@ -603,6 +608,8 @@ pub fn run_figures(r: &RunReport) -> [f64; 21] {
         yuan(t.revenue_yuan),
         yuan(t.procurement_yuan),
         yuan(t.transport_yuan()),
+        t.units_ordered as f64,
+        t.units_sold as f64,
     ]
 }
 

@@ -20,7 +20,7 @@ use super::{ApiError, App, levers};
 use crate::experiment::stats::{mean_ci, paired_diff_ci};
 use crate::model::simulation::{RunOptions, run_with};
 use crate::output::write::{atomic_write, csv_bytes, write_run};
-use crate::output::{DayRow, PlatformRow, RUN_FIGURES, Summary, run_figures};
+use crate::output::{DayRow, N_FIGURES, PlatformRow, RUN_FIGURES, Summary, run_figures};
 use crate::scenario::Scenario;
 
 /// Runs kept (the oldest finished one makes room).
@@ -63,7 +63,7 @@ enum Outcome {
     #[default]
     Running,
     /// Figures per replication, in [`RUN_FIGURES`] order.
-    Done(Vec<[f64; 21]>),
+    Done(Vec<[f64; N_FIGURES]>),
     Failed(String),
 }
 
@@ -136,7 +136,7 @@ impl Run {
 
     /// Simulates every replication (on this thread), writing replication 0's files.
     fn simulate(&self, sc: &Scenario) {
-        let result = (|| -> Result<Vec<[f64; 21]>, String> {
+        let result = (|| -> Result<Vec<[f64; N_FIGURES]>, String> {
             let mut figures = Vec::new();
             for rep in 0..self.replications {
                 let opts = RunOptions { trace: rep == 0, threads: 1 };

@@ -47,3 +47,20 @@ fn refuses_what_it_cannot_do() {
     .unwrap_err();
     assert!(e.to_string().contains("orderz") && e.to_string().contains("must be one of"), "{e}");
 }
+
+#[test]
+fn a_target_may_be_a_ratio_of_two_figures() {
+    let base = crate::file("tests/data/small.toml").display().to_string();
+    let text = |figure: &str| {
+        format!("base = {base:?}\nreplications = 2\nbudget_runs = 10\n[[target]]\nfigure = {figure:?}\nvalue = 1.0\nsd = 1.0\n[[target]]\nfigure = \"revenue_yuan\"\nvalue = 1.0\nsd = 1.0\n[[target]]\nfigure = \"orders\"\nvalue = 1.0\nsd = 1.0\n[[target]]\nfigure = \"units_sold\"\nvalue = 1.0\nsd = 1.0\n[[parameter]]\npath = \"residents.order_prob_per_day\"\nmin = 0.05\nmax = 0.3\n")
+    };
+    let cal = calibrate::load(&file(&text("units_sold / orders"))).unwrap();
+    let m = cal.moments(&[0.2], 0).unwrap();
+    // Items per order: units sold over orders, as the two figures of the same run give it.
+    assert!(m[2] > 0.0 && (m[0] - m[3] / m[2]).abs() < 1e-12, "{m:?}");
+    assert!(m[0] > 1.0, "more than one item per order: {m:?}");
+    let order_value = calibrate::load(&file(&text("revenue_yuan/orders"))).unwrap().moments(&[0.2], 0).unwrap();
+    assert!((order_value[0] - order_value[1] / order_value[2]).abs() < 1e-9, "{order_value:?}");
+    let e = calibrate::load(&file(&text("units_sold / households"))).unwrap_err().to_string();
+    assert!(e.contains(":5:") && e.contains("a ratio of two"), "{e}");
+}
