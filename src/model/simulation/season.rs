@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::{Event, Market, ModelError, RunOptions, RunReport};
 use crate::engine::{EventQueue, SimTime};
+use crate::model::lot::Portion;
 use crate::scenario::Scenario;
 
 /// A market paused at a cut-off, waiting for tonight's purchase.
@@ -186,14 +187,13 @@ impl Season {
                     None => (c.wh.stock[p].iter().copied().collect(), 0),
                 };
                 let units: u64 = stock.iter().map(|x| x.qty as u64).sum();
-                let age: f64 = stock.iter().map(|x| x.qty as f64 * x.age_h).sum::<f64>();
                 let mut forecast = c.forecasts[p].clone();
                 forecast.observe(orders as u32);
                 ProductNight {
                     name: product.name.clone(),
                     orders_units: orders,
                     stock_units: units,
-                    stock_age_share: if units > 0 { age / units as f64 / product.shelf_mean_h } else { 0.0 },
+                    stock_age_share: age_share(&stock, product.shelf_mean_h),
                     on_order_units: p0.on_order(0, p) as u64,
                     lead_nights: c.lead_picks[p],
                     forecast_units: forecast.forecast(),
@@ -229,8 +229,33 @@ impl Season {
     }
 }
 
+/// The units-weighted mean age of `stock` as a share of a mean shelf life of `shelf_h`
+/// hours (0 without stock).
+fn age_share(stock: &[Portion], shelf_h: f64) -> f64 {
+    let units: u64 = stock.iter().map(|x| x.qty as u64).sum();
+    if units == 0 {
+        return 0.0;
+    }
+    stock.iter().map(|x| x.qty as f64 * x.age_h).sum::<f64>() / units as f64 / shelf_h
+}
+
 impl std::fmt::Debug for Season {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Season").field("scenario", &self.m.sc.name).field("seed", &self.seed).field("paused", &self.paused).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stock_age_is_weighted_by_units() {
+        let p = |qty, age_h| Portion { lot: 0, qty, age_h, since: SimTime(0) };
+        // 30 units at 10 h and 10 units at 50 h: 20 h on average, of 200 h.
+        assert_eq!(age_share(&[p(30, 10.0), p(10, 50.0)], 200.0), 0.1);
+        assert_eq!(age_share(&[p(4, 100.0)], 400.0), 0.25);
+        assert_eq!(age_share(&[], 200.0), 0.0);
+        assert_eq!(age_share(&[p(0, 80.0)], 200.0), 0.0);
     }
 }
