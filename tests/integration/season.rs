@@ -80,6 +80,14 @@ fn tonight_shows_the_state() {
     let t = n.today.as_ref().unwrap();
     assert_eq!(t.units_stockout, n.products.iter().map(|p| p.stockout_units_today).sum::<u64>(), "{t:?}");
     assert!(t.units_sold > 0 && n.customers > 0, "the greens of the pipeline are sold: {t:?}");
+    // Each night's stock-outs are that day's own, not the running total.
+    s.night(Some(&buy)).unwrap();
+    let n2 = s.tonight();
+    let t2 = n2.today.as_ref().unwrap();
+    assert_eq!(t2.units_stockout, n2.products.iter().map(|p| p.stockout_units_today).sum::<u64>(), "{n2:?}");
+    let tofu2 = n2.products.iter().find(|p| p.name == "tofu").unwrap().stockout_units_today;
+    let tofu1 = n.products.iter().find(|p| p.name == "tofu").unwrap();
+    assert!(tofu2 <= tofu1.orders_units, "day 2's tofu stock-outs {tofu2} ≤ night 1's orders {}", tofu1.orders_units);
     // Buying plenty of tofu puts it in stock by the next cut-off.
     buy[sc.products.iter().position(|p| p.name == "tofu").unwrap()] = 5000;
     s.night(Some(&buy)).unwrap();
