@@ -83,6 +83,13 @@ impl SourceFile {
         ExperimentError::Sweep { file: self.file.clone(), line, column, message }
     }
 
+    /// A fingerprint of this file and the text of its base scenario (each followed by a
+    /// 0xff separator, FNV-1a): refuses resuming or mixing in results of a changed study.
+    pub(crate) fn fingerprint(&self, base_text: &str) -> String {
+        let bytes: Vec<u8> = [self.text.as_bytes(), base_text.as_bytes()].iter().flat_map(|p| p.iter().copied().chain([0xff])).collect();
+        format!("{:016x}", crate::engine::rng::fnv1a(&bytes))
+    }
+
     /// The file parsed as `T`, a parse error at its line and column.
     pub(crate) fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, ExperimentError> {
         toml::from_str(&self.text).map_err(|e| {

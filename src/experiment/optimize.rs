@@ -269,9 +269,7 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
         finalists: f.finalists.max(2) as usize,
         seed: f.seed.unwrap_or(base.scenario.run.seed),
     };
-    let base_text = base.write(&[], "")?;
-    let bytes: Vec<u8> = [src.text.as_bytes(), base_text.as_bytes()].iter().flat_map(|p| p.iter().copied().chain([0xff])).collect();
-    let fingerprint = format!("{:016x}", crate::engine::rng::fnv1a(&bytes));
+    let fingerprint = src.fingerprint(&base.write(&[], "")?);
     let study = Study { problem, levers, columns, base, fingerprint };
     // The box's corners must make valid scenarios: check the first and last.
     for u in [0.0, 0.999] {

@@ -271,7 +271,6 @@ pub fn sobol_indices(y: &[f64], k: usize, n: usize, seed: RunSeed) -> Vec<SobolI
 /// path, range, method or figure; [`ExperimentError::Scenario`] for an invalid base.
 pub fn load(path: &Path) -> Result<Study, ExperimentError> {
     let src = super::SourceFile::read(path)?;
-    let text = &src.text;
     let at = |segs: &[scenario::validate::Seg], message: String| src.at(segs, message);
     let key = |k: &str| scenario::validate::Seg::Key(k.to_string());
     let sf: SensitivityFile = src.parse()?;
@@ -336,8 +335,7 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
         let scenario = scenario::parse_str(&text, &base_file).map_err(|e| at(&[key("ranges")], format!("point {i}: {e}")))?;
         points.push(Point { values, scenario });
     }
-    let bytes: Vec<u8> = [text.as_bytes(), base_text.as_bytes()].iter().flat_map(|p| p.iter().copied().chain([0xff])).collect();
-    let fingerprint = format!("{:016x}", crate::engine::rng::fnv1a(&bytes));
+    let fingerprint = src.fingerprint(&base_text);
     let sweep = Sweep { file: path.to_path_buf(), params: ranges.iter().map(|r| r.0.clone()).collect(), points, replications: sf.replications, seed, fingerprint, labels: Vec::new() };
     Ok(Study { method, ranges, figures: sf.figures, unit, sweep })
 }

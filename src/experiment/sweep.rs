@@ -122,7 +122,6 @@ pub fn latin_hypercube(n: usize, k: usize, seed: RunSeed) -> Vec<Vec<f64>> {
 /// the base scenario itself is invalid.
 pub fn load(path: &Path) -> Result<Sweep, ExperimentError> {
     let src = super::SourceFile::read(path)?;
-    let text = &src.text;
     let at = |segs: &[scenario::validate::Seg], message: String| src.at(segs, message);
     let key = |k: &str| scenario::validate::Seg::Key(k.to_string());
     let sf: SweepFile = src.parse()?;
@@ -242,8 +241,6 @@ pub fn load(path: &Path) -> Result<Sweep, ExperimentError> {
         }
     }
     let seed = sf.seed.unwrap_or(base_scenario.run.seed);
-    // The sweep file and its base, each followed by a 0xff separator.
-    let bytes: Vec<u8> = [text.as_bytes(), base_text.as_bytes()].iter().flat_map(|p| p.iter().copied().chain([0xff])).collect();
-    let fingerprint = format!("{:016x}", crate::engine::rng::fnv1a(&bytes));
+    let fingerprint = src.fingerprint(&base_text);
     Ok(Sweep { file: path.to_path_buf(), params, points, replications: sf.replications, seed, fingerprint, labels })
 }
