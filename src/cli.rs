@@ -337,10 +337,7 @@ fn run_scenario(path: &Path, out: &Path, seed: Option<u64>, days: Option<u32>, r
     let summary = Summary::new(&report);
     write_run(out, &rows, &PlatformRow::all(&report), &summary).with_context(|| format!("writing results to {}", out.display()))?;
     if trace {
-        let csv = cesim::output::write::csv_bytes(&events).map_err(|e| anyhow::anyhow!("{e}"))?;
-        atomic_write(&out.join("events.csv"), &csv)?;
-        let story = cesim::output::story::story(&report.scenario, &rows, &events);
-        atomic_write(&out.join("story.md"), story.as_bytes())?;
+        cesim::output::write::write_trace(out, &report.scenario, &rows, &events).with_context(|| format!("writing the trace to {}", out.display()))?;
     }
     if html {
         let page = cesim::output::report::report(out).map_err(|m| anyhow::anyhow!(m))?;

@@ -168,6 +168,11 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A JSON body, or a 400 naming the body with serde's message (which names the field).
+fn body<T>(b: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, ApiError> {
+    b.map(|Json(x)| x).map_err(|e| ApiError::bad("body", e.body_text()))
+}
+
 /// The app's routes.
 pub fn router(app: Arc<App>) -> axum::Router {
     use axum::routing::{get, post};

@@ -98,3 +98,12 @@ pub fn write_run(dir: &Path, rows: &[DayRow], platforms: &[PlatformRow], summary
     json.push(b'\n');
     atomic_write(&dir.join("summary.json"), &json)
 }
+
+/// Writes a run's trace: `events.csv` and the story told from it with `rows`, `story.md`.
+///
+/// # Errors
+/// Any I/O or serialisation error.
+pub fn write_trace(dir: &Path, scenario: &str, rows: &[DayRow], events: &[crate::model::trace::TraceEvent]) -> std::io::Result<()> {
+    atomic_write(&dir.join("events.csv"), &csv_bytes(events).map_err(std::io::Error::other)?)?;
+    atomic_write(&dir.join("story.md"), super::story::story(scenario, rows, events).as_bytes())
+}

@@ -96,10 +96,6 @@ pub struct NightRequest {
     pub split: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(x)| x).map_err(|e| ApiError::bad("body", e.body_text()))
-}
-
 impl Games {
     fn get(&self, id: u64) -> Result<Arc<Mutex<Game>>, ApiError> {
         let mut t = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
@@ -279,7 +275,7 @@ fn kpis(r: &RunReport) -> Value {
 
 /// `POST /api/play`.
 pub async fn start(State(app): State<Arc<App>>, req: Result<Json<StartRequest>, JsonRejection>) -> Result<Json<Value>, ApiError> {
-    let req = body(req)?;
+    let req = super::body(req)?;
     if !(1..=MAX_NIGHTS).contains(&req.nights) {
         return Err(ApiError::bad("nights", format!("{} nights: from 1 to {MAX_NIGHTS}", req.nights)));
     }
@@ -308,7 +304,7 @@ pub async fn state(State(app): State<Arc<App>>, Path(id): Path<u64>) -> Result<J
 
 /// `POST /api/play/<id>/night`.
 pub async fn night(State(app): State<Arc<App>>, Path(id): Path<u64>, req: Result<Json<NightRequest>, JsonRejection>) -> Result<Json<Value>, ApiError> {
-    let req = body(req)?;
+    let req = super::body(req)?;
     let g = app.games.get(id)?;
     let s = tokio::task::spawn_blocking(move || {
         let mut game = g.lock().unwrap_or_else(PoisonError::into_inner);

@@ -11,6 +11,7 @@ use axum::response::{Html, IntoResponse};
 use serde_json::{Value, json};
 
 use super::{ApiError, App, MAX_HOUSEHOLDS, Shipped, levers};
+use crate::model::simulation::Season;
 
 const INDEX: &str = include_str!("assets/index.html");
 const PLAY: &str = include_str!("assets/play.html");
@@ -25,9 +26,9 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Whether a season can be played on it (one platform, one central warehouse).
+/// Whether a season can be played on it here (see [`Season::playable`]; and offered).
 pub(super) fn playable(s: &Shipped) -> bool {
-    s.scenario.platforms.is_empty() && s.scenario.centres.is_empty() && s.households <= MAX_HOUSEHOLDS
+    Season::playable(&s.scenario).is_ok() && s.households <= MAX_HOUSEHOLDS
 }
 
 /// `GET /`: the scenarios by name (listed in the page itself, so it reads without script).

@@ -17,9 +17,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{ApiError, App, levers};
-use crate::experiment::stats::{mean_ci, paired_diff_ci};
+use crate::experiment::stats::{MeanCi, mean_ci, paired_diff_ci};
 use crate::model::simulation::{RunOptions, run_with};
-use crate::output::write::{atomic_write, csv_bytes, write_run};
+use crate::output::write::{atomic_write, write_run, write_trace};
 use crate::output::{DayRow, N_FIGURES, PlatformRow, RUN_FIGURES, Summary, run_figures};
 use crate::scenario::Scenario;
 
@@ -62,8 +62,9 @@ pub struct Run {
 enum Outcome {
     #[default]
     Running,
-    /// Figures per replication, in [`RUN_FIGURES`] order.
-    Done(Vec<[f64; N_FIGURES]>),
+    /// Figures per replication, in [`RUN_FIGURES`] order, and each figure's mean with its
+    /// 95 % CI over them.
+    Done(Vec<[f64; N_FIGURES]>, Vec<MeanCi>),
     Failed(String),
 }
 
@@ -136,7 +137,7 @@ impl Run {
 
     /// Simulates every replication (on this thread), writing replication 0's files.
     fn simulate(&self, sc: &Scenario) {
-        let result = (|| -> Result<Vec<[f64; N_FIGURES]>, String> {
+        let result = (|| -> Result<(Vec<[f64; N_FIGURES]>, Vec<MeanCi>), String> {
             let mut figures = Vec::new();
             for rep in 0..self.replications {
                 let opts = RunOptions { trace: rep == 0, threads: 1 };
@@ -149,8 +150,7 @@ impl Run {
                     let rows = DayRow::all(&report);
                     let io = |e: std::io::Error| e.to_string();
                     write_run(&self.dir, &rows, &PlatformRow::all(&report), &Summary::new(&report)).map_err(io)?;
-                    atomic_write(&self.dir.join("events.csv"), &csv_bytes(&events).map_err(|e| e.to_string())?).map_err(io)?;
-                    atomic_write(&self.dir.join("story.md"), crate::output::story::story(&report.scenario, &rows, &events).as_bytes()).map_err(io)?;
+                    write_trace(&self.dir, &report.scenario, &rows, &events).map_err(io)?;
                 }
             }
             let mut csv = format!("replication,{}\n", RUN_FIGURES.join(","));
@@ -158,18 +158,18 @@ impl Run {
                 csv.push_str(&format!("{i},{}\n", f.iter().map(f64::to_string).collect::<Vec<_>>().join(",")));
             }
             atomic_write(&self.dir.join("replications.csv"), csv.as_bytes()).map_err(|e| e.to_string())?;
+            let cis: Vec<MeanCi> = (0..N_FIGURES).map(|i| mean_ci(&column(&figures, i), 0.95)).collect();
             let mut kpis = String::from("figure,mean,ci95_low,ci95_high,n\n");
-            for (i, name) in RUN_FIGURES.iter().enumerate() {
-                let m = mean_ci(&figures.iter().map(|r| r[i]).collect::<Vec<_>>(), 0.95);
+            for (name, m) in RUN_FIGURES.iter().zip(&cis) {
                 kpis.push_str(&format!("{name},{},{},{},{}\n", m.mean, m.lo, m.hi, m.n));
             }
             atomic_write(&self.dir.join("kpis.csv"), kpis.as_bytes()).map_err(|e| e.to_string())?;
             // The report, now that the headline's CIs are known.
             atomic_write(&self.dir.join("report.html"), crate::output::report::report(&self.dir)?.as_bytes()).map_err(|e| e.to_string())?;
-            Ok(figures)
+            Ok((figures, cis))
         })();
         *self.outcome.lock().unwrap_or_else(PoisonError::into_inner) = match result {
-            Ok(f) => Outcome::Done(f),
+            Ok((f, cis)) => Outcome::Done(f, cis),
             Err(e) => Outcome::Failed(e),
         };
     }
@@ -178,13 +178,8 @@ impl Run {
         let (status, kpis, error) = match self.outcome() {
             Outcome::Running => ("running", Value::Null, Value::Null),
             Outcome::Failed(e) => ("failed", Value::Null, Value::String(e)),
-            Outcome::Done(f) => {
-                let mut k = serde_json::Map::new();
-                for (i, name) in RUN_FIGURES.iter().enumerate() {
-                    let xs: Vec<f64> = f.iter().map(|r| r[i]).collect();
-                    let m = mean_ci(&xs, 0.95);
-                    k.insert((*name).into(), json!({ "mean": m.mean, "ci95_low": m.lo, "ci95_high": m.hi, "n": m.n }));
-                }
+            Outcome::Done(_, cis) => {
+                let k: serde_json::Map<String, Value> = RUN_FIGURES.iter().zip(&cis).map(|(name, m)| ((*name).into(), json!({ "mean": m.mean, "ci95_low": m.lo, "ci95_high": m.hi, "n": m.n }))).collect();
                 ("done", Value::Object(k), Value::Null)
             }
         };
@@ -205,9 +200,14 @@ impl Run {
     }
 }
 
+/// Figure `i` of every replication.
+fn column(figures: &[[f64; N_FIGURES]], i: usize) -> Vec<f64> {
+    figures.iter().map(|r| r[i]).collect()
+}
+
 /// `POST /api/runs`.
 pub async fn start(State(app): State<Arc<App>>, req: Result<Json<RunRequest>, JsonRejection>) -> Result<Json<Value>, ApiError> {
-    let req = req.map(|Json(x)| x).map_err(|e| ApiError::bad("body", e.body_text()))?;
+    let req = super::body(req)?;
     if !(1..=MAX_REPLICATIONS).contains(&req.replications) {
         return Err(ApiError::bad("replications", format!("{}: from 1 to {MAX_REPLICATIONS}", req.replications)));
     }
@@ -237,7 +237,7 @@ pub struct CompareQuery {
 pub async fn compare(State(app): State<Arc<App>>, q: Result<Query<CompareQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<Value>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad("query", e.body_text()))?;
     let (a, b) = (app.runs.get("a", q.a)?, app.runs.get("b", q.b)?);
-    let (Outcome::Done(fa), Outcome::Done(fb)) = (a.outcome(), b.outcome()) else {
+    let (Outcome::Done(fa, _), Outcome::Done(fb, _)) = (a.outcome(), b.outcome()) else {
         return Err(ApiError::conflict("both runs must have finished"));
     };
     let n = fa.len().min(fb.len());
@@ -248,8 +248,7 @@ pub async fn compare(State(app): State<Arc<App>>, q: Result<Query<CompareQuery>,
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            let xa: Vec<f64> = fa[..n].iter().map(|r| r[i]).collect();
-            let xb: Vec<f64> = fb[..n].iter().map(|r| r[i]).collect();
+            let (xa, xb) = (column(&fa[..n], i), column(&fb[..n], i));
             let d = paired_diff_ci(&xa, &xb, 0.95);
             json!({ "figure": name, "a": mean_ci(&xa, 0.95).mean, "b": mean_ci(&xb, 0.95).mean, "diff": d.mean, "ci95_low": d.lo, "ci95_high": d.hi, "differs": d.excludes_zero() })
         })

@@ -92,17 +92,24 @@ impl Season {
     /// # Errors
     /// [`ModelError::NotPlayable`] for a market of several platforms or centres; as [`super::run`].
     pub fn new(sc: &Scenario, seed: u64, replication: u64) -> Result<Season, ModelError> {
-        if !sc.platforms.is_empty() {
-            return Err(ModelError::NotPlayable(format!("{} has {} platforms; a season is played on a market of one", sc.name, sc.platforms.len())));
-        }
-        if !sc.centres.is_empty() {
-            return Err(ModelError::NotPlayable(format!("{} has {} central warehouses; a season is played with one", sc.name, sc.centres.len() + 1)));
-        }
+        Season::playable(sc).map_err(ModelError::NotPlayable)?;
         let (m, q) = Market::start(sc, seed, replication, &RunOptions::default())?;
         let n = m.n_products;
         let mut s = Season { m, q, seed, replication, paused: None, stockouts_before: vec![0; n], stockouts_today: vec![0; n] };
         s.advance()?;
         Ok(s)
+    }
+
+    /// Whether a season can be played on `sc`: one platform with one central warehouse
+    /// (else why not).
+    pub fn playable(sc: &Scenario) -> Result<(), String> {
+        if !sc.platforms.is_empty() {
+            return Err(format!("{} has {} platforms; a season is played on a market of one", sc.name, sc.platforms.len()));
+        }
+        if !sc.centres.is_empty() {
+            return Err(format!("{} has {} central warehouses; a season is played with one", sc.name, sc.centres.len() + 1));
+        }
+        Ok(())
     }
 
     /// Runs events until the next cut-off's orders are in (or the last day has ended).
