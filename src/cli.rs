@@ -183,8 +183,8 @@ enum Command {
     /// Decisions (dotted paths: ranges, integers, categories, shares summing to one), an
     /// objective (a figure's mean or CVaR) and chance constraints come from the file; the
     /// search is a Latin hypercube, then shrinking local boxes, then Kim–Nelson ranking and
-    /// selection among the finalists. Writes best.toml, best.csv (fresh replications) and
-    /// candidates.csv.
+    /// selection among the finalists (two objectives: their Pareto front). Writes best.toml,
+    /// best.csv (fresh replications), candidates.csv (and pareto.csv, pareto/), report.html.
     Optimize {
         /// Optimisation file (TOML), e.g. scenarios/optimize/forecasting_buffer.toml.
         file: PathBuf,
@@ -194,6 +194,11 @@ enum Command {
         /// Worker threads (default: all cores).
         #[arg(long, short)]
         jobs: Option<usize>,
+        /// Run as shard i of N (1-based): start N processes on the same --out folder (shared
+        /// by every machine); each simulates its share of every batch and reads the others'
+        /// runs from their journals; shard 1 writes the outputs.
+        #[arg(long)]
+        shard: Option<Shard>,
     },
     /// Fit parameters to known figures (simulated method of moments), with 90 % ranges.
     ///
@@ -261,7 +266,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
         }
         Command::Paper { reps, out, scenarios, seed, jobs } => paper_cmd(reps as usize, &out, &scenarios, seed, jobs),
         Command::Sensitivity { file, out, jobs, shard } => sensitivity_cmd(&file, &out, jobs, shard),
-        Command::Optimize { file, out, jobs } => optimize_cmd(&file, &out, jobs),
+        Command::Optimize { file, out, jobs, shard } => optimize_cmd(&file, &out, jobs, shard),
         Command::Serve { port, host, scenarios, work } => {
             let work = work.unwrap_or_else(|| std::env::temp_dir().join(format!("cesim-serve-{}", std::process::id())));
             cesim::server::serve(&cesim::server::Options { host, port, scenarios, work })?;
@@ -435,18 +440,20 @@ fn sensitivity_cmd(path: &Path, out: &Path, jobs: Option<usize>, shard: Option<S
     Ok(ExitCode::SUCCESS)
 }
 
-fn optimize_cmd(path: &Path, out: &Path, jobs: Option<usize>) -> anyhow::Result<ExitCode> {
+fn optimize_cmd(path: &Path, out: &Path, jobs: Option<usize>, shard: Option<Shard>) -> anyhow::Result<ExitCode> {
     use cesim::experiment::optimize;
     let started = std::time::Instant::now();
     let study = optimize::load(path)?;
     let p = &study.problem;
     let fresh = p.replications.max(10);
-    let bar = progress_bar((p.budget_runs + fresh) as u64, "{bar:40} {pos}/{len} runs  {per_sec}  {eta} left");
-    let mut journal = optimize::journal::Journal::open(&out.join("journal.csv"), &study.fingerprint, study.columns.len(), cesim::output::RUN_FIGURES.len())?;
+    let measured = if p.second.is_some() { study.front_points + 1 } else { 1 };
+    let bar = progress_bar((p.budget_runs + measured * fresh) as u64, "{bar:40} {pos}/{len} runs  {per_sec}  {eta} left");
+    let journal_file = out.join(shard.map_or("journal.csv".to_string(), |s| format!("journal-{}of{}.csv", s.index, s.count)));
+    let mut journal = optimize::journal::Journal::open(&journal_file, &study.fingerprint, study.columns.len(), cesim::output::RUN_FIGURES.len())?;
     if journal.found > 0 {
-        eprintln!("resuming: {} runs found in {}", journal.found, out.join("journal.csv").display());
+        eprintln!("resuming: {} runs found in {}", journal.found, out.display());
     }
-    let (o, validation) = optimize::run(&study, jobs_or_all(jobs), fresh, Some(&mut journal), &mut |done| {
+    let finished = optimize::run(&study, jobs_or_all(jobs), fresh, shard, Some(&mut journal), &mut |done| {
         if let Some(b) = &bar {
             b.set_position(done as u64);
         }
@@ -454,11 +461,23 @@ fn optimize_cmd(path: &Path, out: &Path, jobs: Option<usize>) -> anyhow::Result<
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    let (o, validation) = (&finished.outcome, &finished.validation);
+    if let Some(s) = shard.filter(|s| s.index > 1) {
+        println!("shard {s} done ({} runs of the search's {} journalled in {}); shard 1 writes the outputs", journal.written, o.runs, journal_file.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let best = &o.candidates[o.chosen];
     let g = &o.guarantee;
-    let objective = cesim::output::RUN_FIGURES[p.objective];
+    let name = |j: usize| cesim::output::RUN_FIGURES[j];
+    let objective = name(p.objective);
     let decision: Vec<String> = study.assignments(&best.x).iter().map(|(k, v)| format!("{k} = {v}")).collect();
-    let guarantee = if g.reached {
+    let guarantee = if let Some(s) = &p.second {
+        format!(
+            "two objectives ({objective}, {}): a front of {} decisions, none better on both; this is its compromise (nearest the front's ideal point, each objective scaled to the front's range); no single best, so no selection guarantee",
+            name(s.figure),
+            o.front.len()
+        )
+    } else if g.reached {
         format!(
             "with probability ≥ {:.0} % it is within δ = {:.4} of the best of {} finalists (Kim–Nelson, {} replications)",
             100.0 * g.confidence,
@@ -469,27 +488,63 @@ fn optimize_cmd(path: &Path, out: &Path, jobs: Option<usize>) -> anyhow::Result<
     } else {
         format!("the budget ended with finalists still within δ = {:.4} of each other: no selection guarantee; more budget_runs would give one", g.delta)
     };
-    let fresh_mean = validation.iter().map(|y| y[p.objective]).sum::<f64>() / validation.len().max(1) as f64;
+    let fresh_mean = |j: usize| validation.iter().map(|y| y[j]).sum::<f64>() / validation.len().max(1) as f64;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let header = format!(
-        "# cesim optimize {}: the chosen decision ({}), written into the base scenario.\n# {objective}: {:.4} on the search's replications, {fresh_mean:.4} on {} fresh ones; {guarantee}.",
+        "# cesim optimize {}: the chosen decision ({}), written into the base scenario.\n# {objective}: {:.4} on the search's replications, {:.4} on {} fresh ones; {guarantee}.",
         path.display(),
         decision.join(", "),
         best.estimate(p),
+        fresh_mean(p.objective),
         validation.len()
     );
     atomic_write(&out.join("best.toml"), optimize::best_toml(&study, &best.x, &header)?.as_bytes())?;
-    atomic_write(&out.join("best.csv"), &optimize::best_csv(&validation))?;
-    atomic_write(&out.join("candidates.csv"), &optimize::candidates_csv(&study, &o))?;
+    atomic_write(&out.join("best.csv"), &optimize::best_csv(validation))?;
+    atomic_write(&out.join("candidates.csv"), &optimize::candidates_csv(&study, o))?;
+    if let Some(s) = &p.second {
+        atomic_write(&out.join("pareto.csv"), &optimize::pareto_csv(&study, &finished))?;
+        std::fs::create_dir_all(out.join("pareto")).with_context(|| format!("creating {}", out.join("pareto").display()))?;
+        for (k, (c, ys)) in finished.front.iter().enumerate() {
+            let x = &o.candidates[*c].x;
+            let mean = |j: usize| ys.iter().map(|y| y[j]).sum::<f64>() / ys.len().max(1) as f64;
+            let said: Vec<String> = study.assignments(x).iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            let header = format!(
+                "# cesim optimize {}: point {k} of the Pareto front ({}), written into the base scenario.\n# On {} fresh replications: {objective} {:.4}, {} {:.4}.",
+                path.display(),
+                said.join(", "),
+                ys.len(),
+                mean(p.objective),
+                name(s.figure),
+                mean(s.figure)
+            );
+            atomic_write(&out.join("pareto").join(format!("point_{k:02}.toml")), optimize::best_toml(&study, x, &header)?.as_bytes())?;
+        }
+    }
     atomic_write(&out.join("report.html"), cesim::output::report::report(out).map_err(|m| anyhow::anyhow!(m))?.as_bytes())?;
     println!("best: {}", decision.join(", "));
-    println!("{objective}: {:.4} (search), {fresh_mean:.4} (mean of {} fresh replications)", best.estimate(p), validation.len());
+    println!("{objective}: {:.4} (search), {:.4} (mean of {} fresh replications)", best.estimate(p), fresh_mean(p.objective), validation.len());
+    if let Some(s) = &p.second {
+        println!("{}: {:.4} (mean of {} fresh replications)", name(s.figure), fresh_mean(s.figure), validation.len());
+        println!("front ({} of {} members on fresh replications; pareto.csv, pareto/point_NN.toml):", finished.front.len(), o.front.len());
+        for (k, (_, ys)) in finished.front.iter().enumerate() {
+            let mean = |j: usize| ys.iter().map(|y| y[j]).sum::<f64>() / ys.len().max(1) as f64;
+            println!("  point {k:2}: {objective} {:.4}, {} {:.4}", mean(p.objective), name(s.figure), mean(s.figure));
+        }
+    }
     for c in &p.constraints {
         let k = validation.iter().filter(|y| c.at_most.is_none_or(|b| y[c.figure] <= b) && c.at_least.is_none_or(|b| y[c.figure] >= b)).count();
-        println!("constraint {}: met in {k} of {} fresh replications (wanted ≥ {:.0} %)", cesim::output::RUN_FIGURES[c.figure], validation.len(), 100.0 * c.confidence);
+        println!("constraint {}: met in {k} of {} fresh replications (wanted ≥ {:.0} %)", name(c.figure), validation.len(), 100.0 * c.confidence);
     }
     println!("guarantee: {guarantee}");
-    println!("{} candidates, {} runs (+{} fresh), {:.0} s; wrote {}/best.toml, best.csv, candidates.csv, report.html", o.candidates.len(), o.runs, validation.len(), started.elapsed().as_secs_f64(), out.display());
+    let front_files = if p.second.is_some() { ", pareto.csv, pareto/" } else { "" };
+    println!(
+        "{} candidates, {} runs (+{} fresh), {:.0} s; wrote {}/best.toml, best.csv, candidates.csv{front_files}, report.html",
+        o.candidates.len(),
+        o.runs,
+        finished.front.len().max(1) * validation.len(),
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

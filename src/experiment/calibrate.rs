@@ -262,6 +262,7 @@ pub fn run(c: &Calibration, jobs: usize, fresh: usize) -> Result<(Vec<Estimate>,
         alpha: 0.05,
         finalists: 4,
         seed: c.seed,
+        second: None,
     };
     let mut eval = |jobs: &[(Vec<f64>, u64)]| batch(jobs);
     let outcome = search::search(&problem, &mut eval)?;

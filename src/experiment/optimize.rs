@@ -41,11 +41,12 @@ use serde::Deserialize;
 use toml::{Table, Value};
 
 use super::ExperimentError;
+use super::runner::Shard;
 use super::base::Base;
 use super::stats::mean_ci;
 use crate::output::RUN_FIGURES;
 use crate::scenario::{self, path as param, validate::Seg};
-use search::{Chance, Dim, Measure, Outcome, Problem};
+use search::{Chance, Dim, Measure, Outcome, Problem, Second};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,7 +60,11 @@ struct OptimizeFile {
     delta: Option<f64>,
     #[serde(default = "d_finalists")]
     finalists: u32,
-    objective: ObjectiveFile,
+    /// One objective (`[objective]`), or two (`[[objective]]` twice: a Pareto front).
+    objective: Value,
+    /// With two objectives: members of the front measured on fresh replications.
+    #[serde(default = "d_front_points")]
+    front_points: u32,
     #[serde(default)]
     decision: Vec<DecisionFile>,
     #[serde(default)]
@@ -76,6 +81,9 @@ fn d_reps() -> u32 {
 }
 fn d_finalists() -> u32 {
     4
+}
+fn d_front_points() -> u32 {
+    8
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,6 +145,8 @@ pub struct Study {
     base: Base,
     /// Fingerprint of the study file and its base scenario (the journal's first line).
     pub fingerprint: String,
+    /// With two objectives: how many members of the front are measured on fresh replications.
+    pub front_points: usize,
 }
 
 impl Study {
@@ -187,19 +197,40 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
     let key = |k: &str| Seg::Key(k.to_string());
     let f: OptimizeFile = src.parse()?;
     let figures = || RUN_FIGURES.join(", ");
-    let objective = figure_index(&f.objective.figure).ok_or_else(|| at(&[key("objective"), key("figure")], format!("figure {:?}: must be one of {}", f.objective.figure, figures())))?;
-    let maximise = match f.objective.sense.as_str() {
-        "max" => true,
-        "min" => false,
-        s => return Err(at(&[key("objective"), key("sense")], format!("sense = {s:?}: must be \"max\" or \"min\""))),
+    // One objective as a table, or two as an array of tables.
+    let objectives: Vec<(Vec<Seg>, &Value)> = match &f.objective {
+        Value::Table(_) => vec![(vec![key("objective")], &f.objective)],
+        Value::Array(a) if (1..=2).contains(&a.len()) => a.iter().enumerate().map(|(i, v)| (vec![key("objective"), Seg::Index(i)], v)).collect(),
+        _ => return Err(at(&[key("objective")], "give one [objective] table, or two [[objective]] tables (a Pareto front of the two)".into())),
     };
-    let measure = match f.objective.measure.as_str() {
-        "mean" => Measure::Mean,
-        m => match m.strip_prefix("cvar:").and_then(|q| q.parse::<f64>().ok()) {
-            Some(q) if q > 0.0 && q <= 1.0 => Measure::Cvar(q),
-            _ => return Err(at(&[key("objective"), key("measure")], format!("measure = {m:?}: must be \"mean\" or \"cvar:q\" with q in (0, 1]"))),
-        },
-    };
+    let mut parsed = Vec::new();
+    for (loc, v) in &objectives {
+        let o: ObjectiveFile = (*v).clone().try_into().map_err(|e: toml::de::Error| at(loc, format!("objective: {}", e.message())))?;
+        let sub = |k: &str| [loc.clone(), vec![key(k)]].concat();
+        let figure = figure_index(&o.figure).ok_or_else(|| at(&sub("figure"), format!("figure {:?}: must be one of {}", o.figure, figures())))?;
+        let maximise = match o.sense.as_str() {
+            "max" => true,
+            "min" => false,
+            s => return Err(at(&sub("sense"), format!("sense = {s:?}: must be \"max\" or \"min\""))),
+        };
+        let measure = match o.measure.as_str() {
+            "mean" => Measure::Mean,
+            m => match m.strip_prefix("cvar:").and_then(|q| q.parse::<f64>().ok()) {
+                Some(q) if q > 0.0 && q <= 1.0 && parsed.is_empty() => Measure::Cvar(q),
+                Some(_) if !parsed.is_empty() => return Err(at(&sub("measure"), format!("measure = {m:?}: the second objective is a mean (\"mean\")"))),
+                _ => return Err(at(&sub("measure"), format!("measure = {m:?}: must be \"mean\" or \"cvar:q\" with q in (0, 1]"))),
+            },
+        };
+        parsed.push((figure, maximise, measure));
+    }
+    if parsed.len() == 2 && parsed[0].0 == parsed[1].0 {
+        return Err(at(&[key("objective"), Seg::Index(1), key("figure")], format!("figure {:?}: the two objectives must be different figures", RUN_FIGURES[parsed[1].0])));
+    }
+    let second = parsed.get(1).map(|&(figure, maximise, _)| Second { figure, maximise });
+    let (objective, maximise, measure) = parsed.swap_remove(0);
+    if second.is_some() && f.front_points < 2 {
+        return Err(at(&[key("front_points")], format!("front_points = {}: must be at least 2 (the front's two ends)", f.front_points)));
+    }
     if f.replications < 2 {
         return Err(at(&[key("replications")], format!("replications = {}: must be at least 2 (the selection needs a variance)", f.replications)));
     }
@@ -268,9 +299,10 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
         alpha: 0.05,
         finalists: f.finalists.max(2) as usize,
         seed: f.seed.unwrap_or(base.scenario.run.seed),
+        second,
     };
     let fingerprint = src.fingerprint(&base.write(&[], "")?);
-    let study = Study { problem, levers, columns, base, fingerprint };
+    let study = Study { problem, levers, columns, base, fingerprint, front_points: f.front_points as usize };
     // The box's corners must make valid scenarios: check the first and last.
     for u in [0.0, 0.999] {
         let x: Vec<f64> = study.problem.dims.iter().map(|d| d.at(u)).collect();
@@ -279,20 +311,51 @@ pub fn load(path: &Path) -> Result<Study, ExperimentError> {
     Ok(study)
 }
 
+/// What an optimisation found.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// The search's outcome.
+    pub outcome: Outcome,
+    /// The chosen decision's figures on fresh replications (10 000, 10 001, …).
+    pub validation: Vec<Vec<f64>>,
+    /// With two objectives: up to `front_points` members of the front, evenly spread along
+    /// it (its two ends and the chosen compromise among them), ordered by the first
+    /// objective, each with its figures on the same fresh replications; else empty.
+    pub front: Vec<(usize, Vec<Vec<f64>>)>,
+}
+
+/// Up to `m` members of `front` evenly spread along it (both ends kept), and `chosen`.
+fn thin(front: &[usize], m: usize, chosen: usize) -> Vec<usize> {
+    let n = front.len();
+    let mut picked: Vec<usize> = if n <= m { (0..n).collect() } else { (0..m).map(|j| (j * (n - 1) + (m - 1) / 2) / (m - 1)).collect() };
+    if let Some(c) = front.iter().position(|&i| i == chosen) {
+        picked.push(c);
+    }
+    picked.sort_unstable();
+    picked.dedup();
+    picked.into_iter().map(|j| front[j]).collect()
+}
+
 /// Runs the optimisation on `jobs` threads; returns the outcome and the chosen decision's
-/// figures on `fresh` fresh replications (10 000, 10 001, …). `progress(runs_done)` is
-/// called after each batch (the caller draws; workers never print). With a `journal`,
-/// every finished run is journalled and journalled runs are not simulated again (resume
-/// after a kill; see [`journal`]).
+/// figures on `fresh` fresh replications (and, with two objectives, the front's).
+/// `progress(runs_done)` is called after each batch (the caller draws; workers never
+/// print). With a `journal`, every finished run is journalled and journalled runs are not
+/// simulated again (resume after a kill; see [`journal`]).
+///
+/// With a `shard` i/N (and a journal in a folder the other shards share), this process
+/// simulates the runs of each batch whose place in it is i − 1 modulo N, and waits for the
+/// others' runs to appear in their journals: every shard retraces the same search and ends
+/// with the same outcome.
 ///
 /// # Errors
-/// A run that fails; a journal that cannot be written.
-pub fn run(study: &Study, jobs: usize, fresh: usize, mut journal: Option<&mut journal::Journal>, progress: &mut dyn FnMut(usize)) -> Result<(Outcome, Vec<Vec<f64>>), ExperimentError> {
+/// A run that fails; a journal that cannot be written; a shard without a journal.
+pub fn run(study: &Study, jobs: usize, fresh: usize, shard: Option<Shard>, mut journal: Option<&mut journal::Journal>, progress: &mut dyn FnMut(usize)) -> Result<Finished, ExperimentError> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(|e| ExperimentError::Io(e.to_string()))?;
     let mut done = 0usize;
     let mut eval = |batch: &[(Vec<f64>, u64)]| -> Result<Vec<Vec<f64>>, ExperimentError> {
         let known: Vec<Option<Vec<f64>>> = batch.iter().map(|(x, r)| journal.as_deref().and_then(|j| j.get(x, *r).cloned())).collect();
-        let todo: Vec<usize> = (0..batch.len()).filter(|&i| known[i].is_none()).collect();
+        let mine = |i: usize| shard.is_none_or(|s| i % s.count == s.index - 1);
+        let todo: Vec<usize> = (0..batch.len()).filter(|&i| known[i].is_none() && mine(i)).collect();
         // Each run is journalled as soon as it ends (in any order: the journal is keyed).
         let shared = std::sync::Mutex::new(journal.as_deref_mut());
         let new: Vec<Result<Vec<f64>, ExperimentError>> = pool.install(|| {
@@ -310,15 +373,30 @@ pub fn run(study: &Study, jobs: usize, fresh: usize, mut journal: Option<&mut jo
         for (&i, y) in todo.iter().zip(new) {
             out[i] = Some(y?);
         }
+        // The other shards' runs, as their journals gain them.
+        while out.iter().any(Option::is_none) {
+            let j = journal.as_deref_mut().ok_or_else(|| ExperimentError::Refused("a shard needs the folder's journal".into()))?;
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            j.refresh()?;
+            for (i, y) in out.iter_mut().enumerate() {
+                if y.is_none() {
+                    *y = j.get(&batch[i].0, batch[i].1).cloned();
+                }
+            }
+        }
         done += batch.len();
         progress(done);
         Ok(out.into_iter().flatten().collect())
     };
     let outcome = search::search(&study.problem, &mut eval)?;
-    let x = outcome.candidates[outcome.chosen].x.clone();
-    let batch: Vec<(Vec<f64>, u64)> = (0..fresh as u64).map(|i| (x.clone(), 10_000 + i)).collect();
-    let validation = eval(&batch)?;
-    Ok((outcome, validation))
+    let measured = if outcome.front.is_empty() { vec![outcome.chosen] } else { thin(&outcome.front, study.front_points, outcome.chosen) };
+    let cands = &outcome.candidates;
+    let batch: Vec<(Vec<f64>, u64)> = measured.iter().flat_map(|&c| (0..fresh as u64).map(move |i| (cands[c].x.clone(), 10_000 + i))).collect();
+    let ys = eval(&batch)?;
+    let per: Vec<(usize, Vec<Vec<f64>>)> = measured.iter().zip(ys.chunks(fresh.max(1))).map(|(&c, y)| (c, y.to_vec())).collect();
+    let validation = per.iter().find(|(c, _)| *c == outcome.chosen).map(|(_, y)| y.clone()).unwrap_or_default();
+    let front = if outcome.front.is_empty() { Vec::new() } else { per };
+    Ok(Finished { outcome, validation, front })
 }
 
 /// `best.csv`: figure, mean, ci95_low, ci95_high of every figure over the fresh replications.
@@ -341,19 +419,68 @@ pub fn candidates_csv(study: &Study, o: &Outcome) -> Vec<u8> {
     let mut head: Vec<String> = vec!["candidate".into(), "stage".into()];
     head.extend(study.columns.iter().cloned());
     head.extend(["reps".into(), format!("{}_{}", RUN_FIGURES[p.objective], match p.measure { Measure::Mean => "mean", Measure::Cvar(_) => "cvar", Measure::Distance(_) => "distance" })]);
+    if let Some(s) = &p.second {
+        head.push(format!("{}_mean", RUN_FIGURES[s.figure]));
+    }
     for c in &p.constraints {
         head.push(format!("p_{}_ok", RUN_FIGURES[c.figure]));
     }
     head.extend(["feasible".into(), "chosen".into()]);
+    if p.second.is_some() {
+        head.push("on_front".into());
+    }
     let _ = w.write_record(&head);
     for (i, c) in o.candidates.iter().enumerate() {
         let mut row = vec![i.to_string(), c.stage.to_string()];
         row.extend(c.x.iter().map(|v| format!("{v:.6}")));
         row.push(c.reps.len().to_string());
         row.push(format!("{:.6}", c.estimate(p)));
+        if let Some(s) = &p.second {
+            let m = c.second_score(p);
+            row.push(format!("{:.6}", if s.maximise { m } else { -m }));
+        }
         row.extend(p.constraints.iter().map(|k| format!("{:.4}", k.share(&c.reps))));
         row.push(if c.feasible(p) { "yes" } else { "no" }.into());
         row.push(if i == o.chosen { "yes" } else { "" }.into());
+        if p.second.is_some() {
+            row.push(if o.front.contains(&i) { "yes" } else { "" }.into());
+        }
+        let _ = w.write_record(&row);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// `pareto.csv` (two objectives): the front's members measured on fresh replications, in
+/// the order of the first objective: point, candidate, the decision, each objective's mean
+/// and 95 % CI on the fresh replications, the search's estimates, whether it is the chosen
+/// compromise.
+pub fn pareto_csv(study: &Study, f: &Finished) -> Vec<u8> {
+    let p = &study.problem;
+    let figs: Vec<usize> = std::iter::once(p.objective).chain(p.second.as_ref().map(|s| s.figure)).collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head: Vec<String> = vec!["point".into(), "candidate".into()];
+    head.extend(study.columns.iter().cloned());
+    for &j in &figs {
+        head.extend(["mean", "ci95_low", "ci95_high"].iter().map(|s| format!("{}_{s}", RUN_FIGURES[j])));
+    }
+    head.push("fresh_reps".into());
+    head.extend(figs.iter().map(|&j| format!("{}_search", RUN_FIGURES[j])));
+    head.extend(["search_reps".into(), "chosen".into()]);
+    let _ = w.write_record(&head);
+    for (k, (c, ys)) in f.front.iter().enumerate() {
+        let cand = &f.outcome.candidates[*c];
+        let mut row = vec![k.to_string(), c.to_string()];
+        row.extend(cand.x.iter().map(|v| format!("{v:.6}")));
+        for &j in &figs {
+            let ci = mean_ci(&ys.iter().map(|y| y[j]).collect::<Vec<_>>(), 0.95);
+            row.extend([ci.mean, ci.lo, ci.hi].iter().map(|v| format!("{v:.6}")));
+        }
+        row.push(ys.len().to_string());
+        for &j in &figs {
+            row.push(format!("{:.6}", cand.reps.iter().map(|y| y[j]).sum::<f64>() / cand.reps.len().max(1) as f64));
+        }
+        row.push(cand.reps.len().to_string());
+        row.push(if *c == f.outcome.chosen { "yes" } else { "" }.into());
         let _ = w.write_record(&row);
     }
     w.into_inner().unwrap_or_default()
@@ -365,4 +492,17 @@ pub fn candidates_csv(study: &Study, o: &Outcome) -> Vec<u8> {
 /// A decision that cannot be written (not expected after [`load`]).
 pub fn best_toml(study: &Study, x: &[f64], header: &str) -> Result<String, ExperimentError> {
     study.base.write(&study.assignments(x), header)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::thin;
+
+    #[test]
+    fn a_front_is_thinned_evenly_keeping_its_ends_and_the_choice() {
+        let front: Vec<usize> = (100..120).collect();
+        assert_eq!(thin(&front, 4, 110), vec![100, 106, 110, 113, 119]);
+        assert_eq!(thin(&front, 2, 100), vec![100, 119]);
+        assert_eq!(thin(&front[..3], 8, 101), vec![100, 101, 102]);
+    }
 }

@@ -1,5 +1,5 @@
 //! Charts as inline SVG (plotters' SVG backend): line charts with optional 95 % CI bands,
-//! stacked areas, a waterfall, a scatter with its Pareto front, a heat map and a forest plot.
+//! stacked areas, a waterfall, a scatter with its Pareto front, a front of two objectives with CIs, a heat map and a forest plot.
 //! Every chart has a title, axis labels with units, and draws its data as paths, rects or
 //! circles (never an empty frame: a chart without data says so in its title).
 
@@ -185,6 +185,41 @@ pub fn scatter(title: &str, x_desc: &str, y_desc: &str, groups: &[Series], line:
         if let Some(l) = line {
             entries.push((l.name.as_str(), BLACK, false));
         }
+        legend(&side, entries.into_iter())?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}
+
+/// A measured value with its 95 % CI: (mean, low, high).
+pub type WithBounds = (f64, f64, f64);
+
+/// A Pareto front of two objectives: the other candidates' estimates as grey dots, the
+/// front's points (each objective's mean with its 95 % CI as a cross) joined in order, and
+/// the chosen point ringed.
+///
+/// # Errors
+/// As [`lines`].
+pub fn front(title: &str, x_desc: &str, y_desc: &str, others: &[(f64, f64)], points: &[(WithBounds, WithBounds)], chosen: Option<usize>) -> Result<String, String> {
+    let (x0, x1) = span(others.iter().map(|p| p.0).chain(points.iter().flat_map(|p| [p.0.1, p.0.2])));
+    let (y0, y1) = span(others.iter().map(|p| p.1).chain(points.iter().flat_map(|p| [p.1.1, p.1.2])));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (W + LEGEND_W, H)).into_drawing_area();
+        let (plot, side) = root.split_horizontally(W);
+        let mut chart = frame(&plot, title, x_desc, y_desc, (x0, x1), (y0, y1))?;
+        let grey = RGBColor(170, 170, 170);
+        chart.draw_series(others.iter().map(|&p| Circle::new(p, 3, grey.filled()))).map_err(err)?;
+        let c = color(0);
+        chart.draw_series(LineSeries::new(points.iter().map(|p| (p.0.0, p.1.0)), c.stroke_width(2))).map_err(err)?;
+        for &((x, xl, xh), (y, yl, yh)) in points {
+            chart.draw_series([PathElement::new(vec![(xl, y), (xh, y)], c.stroke_width(1)), PathElement::new(vec![(x, yl), (x, yh)], c.stroke_width(1))]).map_err(err)?;
+        }
+        chart.draw_series(points.iter().map(|p| Circle::new((p.0.0, p.1.0), 4, c.filled()))).map_err(err)?;
+        if let Some(&((x, ..), (y, ..))) = chosen.and_then(|i| points.get(i)) {
+            chart.draw_series(std::iter::once(Circle::new((x, y), 8, BLACK.stroke_width(2)))).map_err(err)?;
+        }
+        let entries = [("other candidates", grey, true), ("front (95 % CIs)", c, false), ("chosen (ringed)", BLACK, false)];
         legend(&side, entries.into_iter())?;
         root.present().map_err(err)?;
     }

@@ -15,20 +15,22 @@ use super::report::{Table, esc, figure_label, page};
 pub(super) fn optimize_report(dir: &Path) -> Result<String, String> {
     let c = Table::read(&dir.join("candidates.csv"))?;
     let best = Table::read(&dir.join("best.csv"))?;
-    let objective = c.headers.iter().find_map(|h| h.strip_suffix("_mean")).ok_or_else(|| format!("{}: candidates.csv has no <figure>_mean column", dir.display()))?.to_string();
+    let measure = c.headers.iter().find(|h| h.ends_with("_mean") || h.ends_with("_cvar")).ok_or_else(|| format!("{}: candidates.csv has no <figure>_mean or <figure>_cvar column", dir.display()))?.clone();
+    let objective = measure.rsplit_once('_').map_or(measure.as_str(), |(f, _)| f).to_string();
     let (from, to) = (c.idx("stage").map_or(0, |i| i + 1), c.idx("reps").unwrap_or(c.headers.len()));
     let decisions: Vec<String> = c.headers[from..to].to_vec();
     let feasible = |r: &[String]| c.text(r, "feasible") == "yes";
+    let two = dir.join("pareto.csv").exists();
     let chosen = c.rows.iter().find(|r| c.text(r, "chosen") == "yes");
-    let y = format!("{} (mean over the candidate's replications)", figure_label(&objective));
+    let y = format!("{} ({} over the candidate's replications)", figure_label(&objective), if measure.ends_with("_cvar") { "CVaR" } else { "mean" });
     // Convergence: the best feasible so far, in the order candidates were evaluated. The
     // sense is read off the choice: the chosen decision is the best feasible one.
-    let maximise = chosen.is_none_or(|ch| c.rows.iter().filter(|r| feasible(r)).all(|r| c.num(r, &format!("{objective}_mean")) <= c.num(ch, &format!("{objective}_mean")) + 1e-9));
+    let maximise = chosen.is_none_or(|ch| c.rows.iter().filter(|r| feasible(r)).all(|r| c.num(r, &measure) <= c.num(ch, &measure) + 1e-9));
     let mut best_so_far = Series { name: "best feasible so far".into(), ..Series::default() };
     let mut groups = vec![Series { name: "feasible".into(), ..Series::default() }, Series { name: "infeasible".into(), ..Series::default() }, Series { name: "chosen".into(), ..Series::default() }];
     let mut top: Option<f64> = None;
     for r in &c.rows {
-        let (i, v) = (c.num(r, "candidate"), c.num(r, &format!("{objective}_mean")));
+        let (i, v) = (c.num(r, "candidate"), c.num(r, &measure));
         groups[if feasible(r) { 0 } else { 1 }].points.push((i, v));
         if feasible(r) && top.is_none_or(|t| if maximise { v > t } else { v < t }) {
             top = Some(v);
@@ -38,21 +40,26 @@ pub(super) fn optimize_report(dir: &Path) -> Result<String, String> {
         }
     }
     if let Some(ch) = chosen {
-        groups[2].points.push((c.num(ch, "candidate"), c.num(ch, &format!("{objective}_mean"))));
+        groups[2].points.push((c.num(ch, "candidate"), c.num(ch, &measure)));
     }
     let mut figs = vec![(
-        chart::scatter(&format!("Convergence: {}", figure_label(&objective)), "candidate (in the order evaluated)", &y, &groups, Some(&best_so_far))?,
+        // With two objectives the chosen point is a compromise, not the best on the first:
+        // no best-so-far line.
+        chart::scatter(&format!("Convergence: {}", figure_label(&objective)), "candidate (in the order evaluated)", &y, &groups, (!two).then_some(&best_so_far))?,
         "Every candidate's estimate, feasible (its chance constraints met) or not, and the best feasible one found so far; the chosen decision was then confirmed by ranking and selection.".to_string(),
     )];
     for d in &decisions {
         let mut g = vec![Series { name: "feasible".into(), ..Series::default() }, Series { name: "infeasible".into(), ..Series::default() }, Series { name: "chosen".into(), ..Series::default() }];
         for r in &c.rows {
-            g[if feasible(r) { 0 } else { 1 }].points.push((c.num(r, d), c.num(r, &format!("{objective}_mean"))));
+            g[if feasible(r) { 0 } else { 1 }].points.push((c.num(r, d), c.num(r, &measure)));
         }
         if let Some(ch) = chosen {
-            g[2].points.push((c.num(ch, d), c.num(ch, &format!("{objective}_mean"))));
+            g[2].points.push((c.num(ch, d), c.num(ch, &measure)));
         }
         figs.push((chart::scatter(&format!("{} against {d}", figure_label(&objective)), d, &y, &g, None)?, format!("Each candidate's {} against its {d}.", figure_label(&objective))));
+    }
+    if let Ok(front) = Table::read(&dir.join("pareto.csv")) {
+        figs.insert(0, pareto_chart(&c, &front, &measure, &objective)?);
     }
     let mut head = String::from("<p class=\"headline\"><b>Chosen decision</b>");
     match chosen {
@@ -74,6 +81,22 @@ pub(super) fn optimize_report(dir: &Path) -> Result<String, String> {
     table.push_str("</table>");
     let intro = format!("{head}<p>The chosen decision's figures on fresh replications it was not selected on (<code>best.csv</code>):</p>{table}");
     Ok(page("cesim optimize", &intro, &figs))
+}
+
+/// The Pareto front of a two-objective search: the front's points on fresh replications
+/// (`pareto.csv`) with their CIs, over every feasible candidate's search estimates.
+fn pareto_chart(c: &Table, front: &Table, measure: &str, first: &str) -> Result<(String, String), String> {
+    let second = c.headers.iter().filter(|h| h.as_str() != measure).find_map(|h| h.strip_suffix("_mean")).ok_or("candidates.csv has no second objective")?.to_string();
+    let others: Vec<(f64, f64)> = c.rows.iter().filter(|r| c.text(r, "feasible") == "yes" && c.text(r, "on_front") != "yes").map(|r| (c.num(r, measure), c.num(r, &format!("{second}_mean")))).collect();
+    let cross = |r: &[String], f: &str| (front.num(r, &format!("{f}_mean")), front.num(r, &format!("{f}_ci95_low")), front.num(r, &format!("{f}_ci95_high")));
+    let points: Vec<_> = front.rows.iter().map(|r| (cross(r, first), cross(r, &second))).collect();
+    let chosen = front.rows.iter().position(|r| front.text(r, "chosen") == "yes");
+    let svg = chart::front(&format!("Pareto front: {} against {}", figure_label(first), figure_label(&second)), &figure_label(first), &figure_label(&second), &others, &points, chosen)?;
+    let text = format!(
+        "No decision is better on both: along the front, one objective is bought with the other. Each point of the front is measured on fresh replications (mean and 95 % CI on both; pareto.csv, runnable as pareto/point_NN.toml); grey dots are the other feasible candidates' search estimates; the ringed point is the compromise written to best.toml. {} of the front's members are measured.",
+        front.rows.len()
+    );
+    Ok((svg, text))
 }
 
 /// Decision values as read: a group of share weights (`… (weight)` columns under one path)

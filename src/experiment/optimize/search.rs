@@ -15,6 +15,14 @@
 //!    the indifference zone `δ` of the best finalist with probability ≥ 1 − α. If the budget
 //!    ends first, the best survivor is chosen and the guarantee is reported as not reached.
 //!
+//! **Two objectives** (e.g. cost against churn) have no single best: the local stage cycles
+//! through weights of the two (one shrinking box per weight, around the feasible candidate
+//! nearest the ideal point in augmented Tchebycheff distance, as ParEGO scalarises: Knowles
+//! 2006), and the selection stage becomes a refinement of the front: the rest of the budget
+//! adds replications to the members of the estimated Pareto front until it is spent. The
+//! outcome is that front, and its compromise (the member nearest the front's ideal point with
+//! equal weights) as the chosen decision; no selection guarantee is claimed.
+//!
 //! Each evaluation is a vector of figures per replication; the objective is one figure's
 //! mean (or CVaR: the mean of the worst share of replications, or a weighted distance of the
 //! mean figures to targets; the selection's guarantee applies to means only), constraints are chance
@@ -113,6 +121,18 @@ pub struct Problem {
     pub finalists: usize,
     /// Seed of the design and the local draws.
     pub seed: u64,
+    /// A second objective (its mean): the search then looks for the Pareto front of the two
+    /// (see [`search`]) instead of one best decision.
+    pub second: Option<Second>,
+}
+
+/// The second objective of a two-objective problem: a figure's mean.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Second {
+    /// Index of the figure.
+    pub figure: usize,
+    /// Maximise (else minimise).
+    pub maximise: bool,
 }
 
 /// A candidate and what is known of it.
@@ -153,6 +173,14 @@ impl Candidate {
         }
     }
 
+    /// The second objective's mean over the replications, signed so that larger is better
+    /// (0 without a second objective).
+    pub fn second_score(&self, p: &Problem) -> f64 {
+        let Some(s) = &p.second else { return 0.0 };
+        let m = self.reps.iter().map(|y| y[s.figure]).sum::<f64>() / self.reps.len().max(1) as f64;
+        if s.maximise { m } else { -m }
+    }
+
     /// Whether every chance constraint's estimate meets its confidence.
     pub fn feasible(&self, p: &Problem) -> bool {
         p.constraints.iter().all(|c| c.share(&self.reps) >= c.confidence)
@@ -190,6 +218,9 @@ pub struct Outcome {
     pub guarantee: Guarantee,
     /// Runs spent.
     pub runs: usize,
+    /// With two objectives, the candidates on the estimated Pareto front (feasible and not
+    /// dominated on both objectives' estimates), ordered by the first objective; else empty.
+    pub front: Vec<usize>,
 }
 
 /// Evaluates a batch of (decision values, replication) pairs: their outputs, in order.
@@ -220,13 +251,17 @@ pub fn search<E>(p: &Problem, eval: &mut Evaluator<E>) -> Result<Outcome, E> {
     let unit = latin_hypercube(n_global, k, RunSeed::new(p.seed, 0));
     let xs = unit.iter().map(|u| (p.dims.iter().zip(u).map(|(d, &u)| d.at(u)).collect(), "global")).collect();
     evaluate(xs, &mut cands, &mut runs)?;
-    // 2. Local: shrinking boxes around the incumbent.
+    // 2. Local: shrinking boxes around the incumbent (with two objectives, the incumbent of
+    // the round's weight; each weight shrinks its own box).
     let per_round = 4usize;
-    let mut half = 0.25;
-    let mut round = 0u64;
+    let n_weights = if p.second.is_some() { WEIGHTS.len() } else { 1 };
+    let mut halves = vec![0.25f64; n_weights];
+    let mut round = 0usize;
     let mut rng = RunSeed::new(p.seed, 0).stream("optimize_local", 0, 0);
     while runs + per_round * r <= search_budget {
-        let best = incumbent(p, &cands);
+        let k = round % n_weights;
+        let best = if p.second.is_some() { incumbent_at(p, &cands, WEIGHTS[k]) } else { incumbent(p, &cands) };
+        let half = halves[k];
         let centre: Vec<f64> = p.dims.iter().zip(&cands[best].x).map(|(d, &x)| unit_of(d, x)).collect();
         let xs = (0..per_round)
             .map(|_| {
@@ -235,11 +270,28 @@ pub fn search<E>(p: &Problem, eval: &mut Evaluator<E>) -> Result<Outcome, E> {
             })
             .collect();
         evaluate(xs, &mut cands, &mut runs)?;
-        half *= 0.6;
+        halves[k] *= 0.6;
         round += 1;
-        if round > 64 {
+        if round > 64 * n_weights {
             break;
         }
+    }
+    if p.second.is_some() {
+        // 3'. Two objectives: no single best to select; the rest of the budget adds
+        // replications to the members of the estimated front, which is then read again.
+        let mut front = pareto_front(p, &cands);
+        while !front.is_empty() && runs + front.len() <= p.budget_runs {
+            let jobs: Vec<(Vec<f64>, u64)> = front.iter().map(|&i| (cands[i].x.clone(), cands[i].reps.len() as u64)).collect();
+            let out = eval(&jobs)?;
+            runs += jobs.len();
+            for (&i, y) in front.iter().zip(out) {
+                cands[i].reps.push(y);
+            }
+            front = pareto_front(p, &cands);
+        }
+        let chosen = if front.is_empty() { incumbent(p, &cands) } else { compromise(p, &cands, &front) };
+        let guarantee = Guarantee { finalists: front.len(), reached: false, delta: 0.0, confidence: 0.0, reps: cands[chosen].reps.len() };
+        return Ok(Outcome { candidates: cands, chosen, guarantee, runs, front });
     }
     // 3. Selection among the best distinct feasible candidates (Kim–Nelson).
     let mut order: Vec<usize> = (0..cands.len()).collect();
@@ -254,7 +306,71 @@ pub fn search<E>(p: &Problem, eval: &mut Evaluator<E>) -> Result<Outcome, E> {
         }
     }
     let (chosen, guarantee) = select(p, &mut cands, finalists, &mut runs, eval)?;
-    Ok(Outcome { candidates: cands, chosen, guarantee, runs })
+    Ok(Outcome { candidates: cands, chosen, guarantee, runs, front: Vec::new() })
+}
+
+/// The weights of the first objective that the local stage of a two-objective search cycles
+/// through (the second's is one minus it): the middle of the front, its two ends, then
+/// between (ParEGO's idea of one scalarisation per round, Knowles 2006, *IEEE TEVC* 10:50–66).
+const WEIGHTS: [f64; 5] = [0.5, 1.0, 0.0, 0.25, 0.75];
+
+/// The candidates on the estimated Pareto front: feasible, not dominated on the two
+/// objectives' estimates by another feasible candidate, one per decision, ordered by the
+/// first objective (best first). Two candidates are compared on the replications both have
+/// (common random numbers: the refinement gives front members more than the others).
+pub fn pareto_front(p: &Problem, cands: &[Candidate]) -> Vec<usize> {
+    let feasible: Vec<usize> = (0..cands.len()).filter(|&i| cands[i].feasible(p)).collect();
+    let dominated = |a: usize| feasible.iter().any(|&b| b != a && dominates(p, &cands[b], &cands[a]));
+    let mut front: Vec<usize> = Vec::new();
+    for &a in feasible.iter().filter(|&&a| !dominated(a)) {
+        if !front.iter().any(|&j| cands[j].x == cands[a].x) {
+            front.push(a);
+        }
+    }
+    front.sort_by(|&a, &b| cands[b].score(p).total_cmp(&cands[a].score(p)));
+    front
+}
+
+/// Whether `b` dominates `a` on the two objectives, over the replications both have: at
+/// least as good on both, better on one.
+fn dominates(p: &Problem, b: &Candidate, a: &Candidate) -> bool {
+    let n = a.reps.len().min(b.reps.len());
+    let cut = |c: &Candidate| Candidate { x: Vec::new(), stage: c.stage, reps: c.reps[..n].to_vec() };
+    let (a, b) = (cut(a), cut(b));
+    let (a1, a2, b1, b2) = (a.score(p), a.second_score(p), b.score(p), b.second_score(p));
+    b1 >= a1 && b2 >= a2 && (b1 > a1 || b2 > a2)
+}
+
+/// Augmented Tchebycheff distance of candidate `c` from the ideal point of `among`, each
+/// objective scaled to its range there, weight `w` on the first (smaller is better).
+fn tchebycheff(p: &Problem, among: &[&Candidate], c: &Candidate, w: f64) -> f64 {
+    let range = |f: &dyn Fn(&Candidate) -> f64| {
+        let v: Vec<f64> = among.iter().map(|c| f(c)).collect();
+        let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+        (hi, (hi - lo).max(1e-12))
+    };
+    let (h1, s1) = range(&|c| c.score(p));
+    let (h2, s2) = range(&|c| c.second_score(p));
+    let (g1, g2) = (w * (h1 - c.score(p)) / s1, (1.0 - w) * (h2 - c.second_score(p)) / s2);
+    g1.max(g2) + 0.05 * (g1 + g2)
+}
+
+/// The incumbent for weight `w`: the feasible candidate nearest the ideal point (augmented
+/// Tchebycheff), or the least infeasible if none is feasible.
+fn incumbent_at(p: &Problem, cands: &[Candidate], w: f64) -> usize {
+    let feasible: Vec<&Candidate> = cands.iter().filter(|c| c.feasible(p)).collect();
+    if feasible.is_empty() {
+        return incumbent(p, cands);
+    }
+    (0..cands.len()).filter(|&i| cands[i].feasible(p)).min_by(|&a, &b| tchebycheff(p, &feasible, &cands[a], w).total_cmp(&tchebycheff(p, &feasible, &cands[b], w))).unwrap_or(0)
+}
+
+/// The compromise of a front: the member nearest the front's ideal point with equal weights
+/// on the two objectives, each scaled to the front's range.
+fn compromise(p: &Problem, cands: &[Candidate], front: &[usize]) -> usize {
+    let among: Vec<&Candidate> = front.iter().map(|&i| &cands[i]).collect();
+    *front.iter().min_by(|&&a, &&b| tchebycheff(p, &among, &cands[a], 0.5).total_cmp(&tchebycheff(p, &among, &cands[b], 0.5))).unwrap_or(&front[0])
 }
 
 /// Sort key: feasible first (by score), then the least infeasible.
@@ -380,6 +496,7 @@ mod tests {
             alpha: 0.05,
             finalists: 4,
             seed: 11,
+            second: None,
         }
     }
 
@@ -445,6 +562,63 @@ mod tests {
         let (chosen, g) = select(&p, &mut cands, (0..5).collect(), &mut runs, &mut eval).unwrap();
         assert_eq!(chosen, 4);
         assert!(g.reached && g.reps > 10, "{g:?}");
+    }
+
+    /// Two objectives, both minimised: `f₁ = x₀`, `f₂ = 1 − √x₀ + 4(x₁ − ½)²`, plus noise of
+    /// sd 0.01 common per replication. The true front is `x₁ = ½`, `f₂ = 1 − √f₁`.
+    fn two(jobs: &[(Vec<f64>, u64)]) -> Result<Vec<Vec<f64>>, ()> {
+        Ok(jobs
+            .iter()
+            .map(|(x, r)| {
+                let mut rng = RunSeed::new(6, *r).stream("noise", 0, 0);
+                let e = Normal::new(0.0, 0.01).unwrap().sample(&mut rng);
+                vec![x[0] + e, 1.0 - x[0].sqrt() + 4.0 * (x[1] - 0.5).powi(2) + e]
+            })
+            .collect())
+    }
+
+    #[test]
+    fn finds_the_pareto_front_of_two_objectives() {
+        let mut p = problem(vec![Dim::Real(0.0, 1.0), Dim::Real(0.0, 1.0)]);
+        p.maximise = false;
+        p.budget_runs = 1600;
+        p.second = Some(Second { figure: 1, maximise: false });
+        let o = search(&p, &mut two).unwrap();
+        assert!(o.front.len() >= 5, "front of {}", o.front.len());
+        let xs: Vec<&Vec<f64>> = o.front.iter().map(|&i| &o.candidates[i].x).collect();
+        // On the true front (x₁ near ½), spread along it, ordered by the first objective.
+        // Near the true front: the mean gap 4(x₁ − ½)² small, and most members close.
+        let gap = xs.iter().map(|x| 4.0 * (x[1] - 0.5).powi(2)).sum::<f64>() / xs.len() as f64;
+        let near = xs.iter().filter(|x| (x[1] - 0.5).abs() < 0.1).count();
+        assert!(gap < 0.01 && near * 4 >= xs.len() * 3, "mean gap {gap}, {near} of {} near the true front: {xs:?}", xs.len());
+        let (lo, hi) = (xs.iter().map(|x| x[0]).fold(1.0, f64::min), xs.iter().map(|x| x[0]).fold(0.0, f64::max));
+        assert!(hi - lo > 0.5, "front spans x₀ ∈ [{lo}, {hi}]");
+        assert!(xs.windows(2).all(|w| w[0][0] <= w[1][0]), "ordered by f₁ (minimised): {xs:?}");
+        // No member dominates another; the compromise is a member, away from both ends.
+        assert!(o.front.contains(&o.chosen));
+        let c = &o.candidates[o.chosen].x;
+        assert!(c[0] > 0.05 && c[0] < 0.7, "compromise {c:?}");
+        assert!(o.runs <= p.budget_runs && o.runs + o.front.len() > p.budget_runs, "{} runs, front of {}: the refinement spends the budget", o.runs, o.front.len());
+        assert!(!o.guarantee.reached);
+    }
+
+    #[test]
+    fn a_front_keeps_only_what_nothing_dominates() {
+        let mut p = problem(vec![Dim::Real(0.0, 1.0)]);
+        p.second = Some(Second { figure: 1, maximise: true });
+        let c = |x: f64, a: f64, b: f64| Candidate { x: vec![x], stage: "global", reps: vec![vec![a, b], vec![a, b]] };
+        // (3, 1) and (1, 3) trade off; (2, 2) too; (1, 1) is dominated; (3, 1) twice is one.
+        let cands = vec![c(0.0, 1.0, 1.0), c(0.1, 3.0, 1.0), c(0.2, 1.0, 3.0), c(0.3, 2.0, 2.0), c(0.1, 3.0, 1.0), c(0.4, 2.0, 1.5)];
+        assert_eq!(pareto_front(&p, &cands), vec![1, 3, 2]);
+        // The compromise is the middle of the three (both scaled to [1, 3]).
+        assert_eq!(compromise(&p, &cands, &[1, 3, 2]), 3);
+        // Minimising the second instead: (3, 1) dominates every other.
+        p.second = Some(Second { figure: 1, maximise: false });
+        assert_eq!(pareto_front(&p, &cands), vec![1]);
+        // An infeasible candidate is never on the front: without (3, 1), (2, 1.5) dominates
+        // (2, 2) and (1, 3), and trades off with (1, 1).
+        p.constraints.push(Chance { figure: 0, at_most: Some(2.5), at_least: None, confidence: 0.5 });
+        assert_eq!(pareto_front(&p, &cands), vec![5, 0]);
     }
 
     #[test]
