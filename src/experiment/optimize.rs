@@ -9,7 +9,7 @@
 //! # finalists = 4                # candidates that race in the selection
 //! [fixed]                        # fields set in every candidate (the problem's setting)
 //! "regions.shandong.shock_onset_prob_per_day" = 0.02
-//! [objective]
+//! [objective]                    # or two [[objective]] tables: a Pareto front of the two
 //! figure = "profit_yuan"         # any figure of runs.csv
 //! sense = "max"                  # or "min"
 //! measure = "mean"               # or "cvar:0.1": the mean of the worst 10 % of replications
@@ -29,7 +29,9 @@
 //! selection among the finalists. Outputs: `best.toml` (the base with the chosen decision
 //! written in), `best.csv` (every figure of the chosen decision on fresh replications it was
 //! not selected on: mean and 95 % CI), `candidates.csv` (every candidate, its estimates and
-//! feasibility).
+//! feasibility); with two objectives, `pareto.csv` (up to `front_points` = 8 members of the
+//! front on fresh replications) and `best.toml` is the front's compromise. Shards (`--shard
+//! i/N` on a shared folder) split every batch's runs and read each other's journals.
 
 pub mod journal;
 pub mod search;

@@ -61,7 +61,7 @@ pub(super) fn optimize_report(dir: &Path) -> Result<String, String> {
     if let Ok(front) = Table::read(&dir.join("pareto.csv")) {
         figs.insert(0, pareto_chart(&c, &front, &measure, &objective)?);
     }
-    let mut head = String::from("<p class=\"headline\"><b>Chosen decision</b>");
+    let mut head = String::from(if two { "<p class=\"headline\"><b>The front's compromise</b>" } else { "<p class=\"headline\"><b>Chosen decision</b>" });
     match chosen {
         Some(ch) => head.push_str(&esc(&shown(&decisions, |d| c.num(ch, d), |d| c.text(ch, d).to_string()).join(", "))),
         None => head.push_str("none feasible"),

@@ -126,7 +126,10 @@ pub fn set(root: &mut Table, path: &str, value: Value) -> Result<(), String> {
                         items
                             .iter_mut()
                             .find(|x| x.get("name").and_then(Value::as_str) == Some(name))
-                            .ok_or_else(|| format!("{path}: no entry of {key} is named {name:?}; names are {}", names.join(", ")))?
+                            .ok_or_else(|| {
+                                let named = if names.is_empty() { "its entries have no names".to_string() } else { format!("names are {}", names.join(", ")) };
+                                format!("{path}: no entry of {key} is named {name:?}; {named} (an entry by its place: {key}[0], {key}[1], …)")
+                            })?
                     }
                 };
                 table = elem.as_table_mut().ok_or_else(|| format!("{path}: the entries of {key} are not tables"))?;

@@ -132,10 +132,10 @@ fn two_objectives_give_a_front_from_lean_to_safe() {
     }
     assert_eq!(rows.iter().filter(|r| &r[col("chosen")] == "yes").count(), 1);
     // Every point is a runnable scenario with its buffer written in.
-    for k in 0..rows.len() {
+    for (k, row) in rows.iter().enumerate() {
         let p = out.join("pareto").join(format!("point_{k:02}.toml"));
         let s = cesim::scenario::load(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        assert!((s.policy.safety_stock_factor - num(&rows[k], b)).abs() < 1e-6);
+        assert!((s.policy.safety_stock_factor - num(row, b)).abs() < 1e-6);
     }
     assert!(std::fs::read_to_string(out.join("report.html")).unwrap().contains("Pareto front"));
     // A bad second objective is refused at its line.

@@ -200,7 +200,7 @@ mod tests {
         write!(k.file, "2,{}", hex(0.4)).unwrap();
         j.refresh().unwrap();
         assert_eq!(j.get(&[0.4, 0.4], 2), None);
-        write!(k.file, ",{},{},{},{}\n", hex(0.4), hex(1.0), hex(2.0), hex(3.0)).unwrap();
+        writeln!(k.file, ",{},{},{},{}", hex(0.4), hex(1.0), hex(2.0), hex(3.0)).unwrap();
         j.refresh().unwrap();
         assert_eq!(j.get(&[0.4, 0.4], 2), Some(&vec![1.0, 2.0, 3.0]));
         let _ = std::fs::remove_dir_all(&dir);
