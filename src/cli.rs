@@ -142,12 +142,16 @@ enum Command {
     /// random numbers, prints the claims table (claim, section, scenarios, KPI, expected
     /// direction, mean effect, 95 % CI, holds) and writes claims.csv and README.md into --out.
     Paper {
-        /// Replications per scenario.
-        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=10_000))]
-        reps: u32,
-        /// Output folder.
-        #[arg(long, default_value = "results/paper")]
-        out: PathBuf,
+        /// Replications per scenario (default 10; 3 with --quick).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+        reps: Option<u32>,
+        /// A quick run for checks and the test suite: 3 replications, robustness at 16 points
+        /// × 1 replication (the committed table is the full run); default --out results/paper-quick.
+        #[arg(long)]
+        quick: bool,
+        /// Output folder (default results/paper; results/paper-quick with --quick).
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Folder of the claim scenarios.
         #[arg(long, default_value = "scenarios/paper")]
         scenarios: PathBuf,
@@ -264,7 +268,11 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
             println!("merged {} folders: {runs} runs into {}/runs.csv and summary.csv", dirs.len(), out.display());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Paper { reps, out, scenarios, seed, jobs } => paper_cmd(reps as usize, &out, &scenarios, seed, jobs),
+        Command::Paper { reps, quick, out, scenarios, seed, jobs } => {
+            let reps = reps.map_or(if quick { 3 } else { 10 }, |r| r as usize);
+            let out = out.unwrap_or_else(|| PathBuf::from(if quick { "results/paper-quick" } else { "results/paper" }));
+            paper_cmd(reps, quick, &out, &scenarios, seed, jobs)
+        }
         Command::Sensitivity { file, out, jobs, shard } => sensitivity_cmd(&file, &out, jobs, shard),
         Command::Optimize { file, out, jobs, shard } => optimize_cmd(&file, &out, jobs, shard),
         Command::Serve { port, host, scenarios, work } => {
@@ -570,12 +578,13 @@ fn calibrate_cmd(path: &Path, out: &Path, jobs: Option<usize>) -> anyhow::Result
     Ok(ExitCode::SUCCESS)
 }
 
-fn paper_cmd(reps: usize, out: &Path, dir: &Path, seed: u64, jobs: Option<usize>) -> anyhow::Result<ExitCode> {
+fn paper_cmd(reps: usize, quick: bool, out: &Path, dir: &Path, seed: u64, jobs: Option<usize>) -> anyhow::Result<ExitCode> {
     use cesim::experiment::paper;
     let started = std::time::Instant::now();
+    let size = if quick { paper::ROBUST_QUICK } else { paper::ROBUST_FULL };
     let mut results = paper::run_claims(dir, reps, seed, None, jobs_or_all(jobs))?;
     let claims: Vec<paper::Claim> = results.iter().map(|r| r.claim.clone()).collect();
-    for (r, robust) in results.iter_mut().zip(paper::robust_shares(&claims, dir, seed, jobs_or_all(jobs))?) {
+    for (r, robust) in results.iter_mut().zip(paper::robust_shares(&claims, dir, seed, jobs_or_all(jobs), size)?) {
         r.robust = robust;
     }
     let mut o = std::io::stdout().lock();
@@ -602,8 +611,8 @@ fn paper_cmd(reps: usize, out: &Path, dir: &Path, seed: u64, jobs: Option<usize>
     }
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     atomic_write(&out.join("claims.csv"), &paper::claims_csv(&results, reps, seed))?;
-    let command = format!("cargo run --release -- paper --reps {reps} --seed {seed} --out {}", out.display());
-    atomic_write(&out.join("README.md"), paper::claims_markdown(&results, &side, reps, seed, &command).as_bytes())?;
+    let command = format!("cargo run --release -- paper{} --reps {reps} --seed {seed} --out {}", if quick { " --quick" } else { "" }, out.display());
+    atomic_write(&out.join("README.md"), paper::claims_markdown(&results, &side, reps, seed, &command, size).as_bytes())?;
     writeln!(o, "wrote {0}/claims.csv and {0}/README.md", out.display())?;
     Ok(ExitCode::SUCCESS)
 }

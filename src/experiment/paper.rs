@@ -11,7 +11,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 pub use quotes::{QUOTES, quote};
-pub use robustness::{POINTS as ROBUST_POINTS, REPS as ROBUST_REPS, Robustness, UNCERTAIN, robust_shares, spearman};
+pub use robustness::{Design as RobustDesign, FULL as ROBUST_FULL, QUICK as ROBUST_QUICK, Robustness, UNCERTAIN, robust_shares, spearman};
 
 use super::ExperimentError;
 use super::stats::{MeanCi, mean_ci};
@@ -455,7 +455,7 @@ fn table(s: &mut String, results: &[ClaimResult]) {
 }
 
 /// The claims table and the side findings as Markdown, with the command that regenerates them.
-pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usize, seed: u64, command: &str) -> String {
+pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usize, seed: u64, command: &str, size: RobustDesign) -> String {
     let held = results.iter().filter(|r| r.holds).count();
     let mut s = String::new();
     s.push_str("# The paper's claims, reproduced\n\n");
@@ -464,6 +464,9 @@ pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usiz
     s.push_str("uses the same random streams). A claim holds when the 95 % Student-t CI of its effect lies on\n");
     s.push_str("the expected side. Regenerate this file and `claims.csv` with:\n\n");
     s.push_str(&format!("```sh\n{command}\n```\n\n"));
+    if size != ROBUST_FULL {
+        s.push_str(&format!("*A quick run* ({reps} replications, robustness at {} points × {}): its signs and kinds are checked against the committed table by the test suite; its CIs and shares are too wide to quote.\n\n", size.points, size.reps));
+    }
     let is_finding = |r: &&ClaimResult| kind(r.claim.id) == "finding";
     let findings = results.iter().filter(is_finding).count();
     let findings_held = results.iter().filter(is_finding).filter(|r| r.holds).count();
@@ -477,7 +480,8 @@ pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], reps: usiz
     let robust = results.iter().filter(|r| r.robust.as_ref().is_some_and(|x| x.share >= 0.9)).count();
     if results.iter().any(|r| r.robust.is_some()) {
         s.push_str(&format!(
-            "\n**Robustness.** Every finding is run again at {ROBUST_POINTS} points of a Latin hypercube over the inputs the\nscenarios call assumptions ({ROBUST_REPS} paired replications at each point; each point sets the same values in\nevery scenario of the claim, on the inputs those scenarios share). Its *robust share* is the share\nof points where its mean effect lies on the expected side (with its Wilson 95 % interval); a finding *holds\nrobustly* at ≥ 90 %: **{robust} of {findings} findings do**. Below 90 % the table names the condition under which it\nholds: a threshold on the input that rank-correlates most with its effect (`flips_with` in `claims.csv`). The\ninputs and their ranges:\n\n"
+            "\n**Robustness.** Every finding is run again at {} points of a Latin hypercube over the inputs the\nscenarios call assumptions ({} paired replications at each point; each point sets the same values in\nevery scenario of the claim, on the inputs those scenarios share). Its *robust share* is the share\nof points where its mean effect lies on the expected side (with its Wilson 95 % interval); a finding *holds\nrobustly* at ≥ 90 %: **{robust} of {findings} findings do**. Below 90 % the table names the condition under which it\nholds: a threshold on the input that rank-correlates most with its effect (`flips_with` in `claims.csv`). The\ninputs and their ranges:\n\n",
+            size.points, size.reps
         ));
         for (p, lo, hi) in UNCERTAIN {
             s.push_str(&format!("- `{p}` in [{lo}, {hi}]\n"));

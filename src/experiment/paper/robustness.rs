@@ -1,7 +1,7 @@
 //! How robust each finding is to the inputs the paper's scenarios call assumptions: the
-//! claim's scenarios are run again at [`POINTS`] points of a Latin hypercube over
-//! [`UNCERTAIN`] (each point sets the same values in every scenario of the claim, on the
-//! inputs those scenarios share), [`REPS`] paired replications each, and the finding's
+//! claim's scenarios are run again at the points of a Latin hypercube over [`UNCERTAIN`]
+//! (each point sets the same values in every scenario of the claim, on the inputs those
+//! scenarios share; [`FULL`]: 64 points, 2 paired replications each), and the finding's
 //! `robust_share` is the share of points where its mean effect lies on the expected side.
 //!
 //! An input on which a claim's scenarios differ is the claim's lever, not an assumption:
@@ -37,10 +37,19 @@ pub const UNCERTAIN: &[(&str, f64, f64)] = &[
     ("reputation.word_of_mouth_penalty", 0.01, 0.06),
 ];
 
-/// Points of the Latin hypercube.
-pub const POINTS: usize = 64;
-/// Paired replications at each point.
-pub const REPS: usize = 2;
+/// The size of the robustness design.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Design {
+    /// Points of the Latin hypercube.
+    pub points: usize,
+    /// Paired replications at each point.
+    pub reps: usize,
+}
+
+/// The committed table's design: 64 points, 2 paired replications each.
+pub const FULL: Design = Design { points: 64, reps: 2 };
+/// `cesim paper --quick`: 16 points, 1 replication each (signs and kinds, not the table).
+pub const QUICK: Design = Design { points: 16, reps: 1 };
 
 /// A finding's robustness over the uncertain inputs.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,8 +138,9 @@ fn significant(x: f64) -> String {
 ///
 /// # Errors
 /// A scenario that does not load or does not validate at a point, or a run that fails.
-pub fn robust_shares(claims: &[Claim], dir: &Path, seed: u64, jobs: usize) -> Result<Vec<Option<Robustness>>, ExperimentError> {
-    let design = latin_hypercube(POINTS, UNCERTAIN.len(), RunSeed::new(seed, 0));
+pub fn robust_shares(claims: &[Claim], dir: &Path, seed: u64, jobs: usize, size: Design) -> Result<Vec<Option<Robustness>>, ExperimentError> {
+    let Design { points, reps } = size;
+    let design = latin_hypercube(points, UNCERTAIN.len(), RunSeed::new(seed, 0));
     let mut tables: HashMap<&str, (Table, String)> = HashMap::new();
     for c in claims.iter().filter(|c| kind(c.id) == "finding") {
         for s in c.scenarios {
@@ -163,7 +173,7 @@ pub fn robust_shares(claims: &[Claim], dir: &Path, seed: u64, jobs: usize) -> Re
             continue;
         }
         for s in c.scenarios {
-            for i in 0..POINTS {
+            for i in 0..points {
                 jobs_list.push((s, i, mask));
             }
         }
@@ -184,7 +194,7 @@ pub fn robust_shares(claims: &[Claim], dir: &Path, seed: u64, jobs: usize) -> Re
                 }
                 let text = toml::to_string(&t).map_err(|e| ExperimentError::Io(e.to_string()))?;
                 let sc = scenario::parse_str(&text, file)?;
-                (0..REPS)
+                (0..reps)
                     .map(|r| crate::model::run(&sc, seed, r as u64).map_err(|e| ExperimentError::Run { run: i, message: format!("{s} at robustness point {i}: {e}") }))
                     .collect()
             })
@@ -201,28 +211,28 @@ pub fn robust_shares(claims: &[Claim], dir: &Path, seed: u64, jobs: usize) -> Re
             if kind(c.id) != "finding" {
                 return None;
             }
-            let effects: Vec<f64> = (0..POINTS)
+            let effects: Vec<f64> = (0..points)
                 .map(|i| {
-                    (0..REPS)
+                    (0..reps)
                         .map(|r| {
                             let set: Vec<&RunReport> = c.scenarios.iter().map(|s| &done[&(*s, i, mask)][r]).collect();
                             (c.effect)(&set)
                         })
                         .sum::<f64>()
-                        / REPS as f64
+                        / reps as f64
                 })
                 .collect();
             let held: Vec<bool> = effects.iter().map(|&e| c.expect.holds_at(e)).collect();
             let k = held.iter().filter(|&&h| h).count();
-            let share = k as f64 / POINTS as f64;
-            let column = |j: usize| -> Vec<f64> { (0..POINTS).map(|i| design[i][j]).collect() };
+            let share = k as f64 / points as f64;
+            let column = |j: usize| -> Vec<f64> { (0..points).map(|i| design[i][j]).collect() };
             let flips_with = (0..UNCERTAIN.len())
                 .filter(|j| mask & (1 << j) != 0)
                 .map(|j| (j, spearman(&column(j), &effects)))
                 .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
                 .map(|(j, rho)| (UNCERTAIN[j].0, rho));
             let holds_if = match flips_with {
-                Some((name, _)) if k > 0 && k < POINTS => {
+                Some((name, _)) if k > 0 && k < points => {
                     let j = UNCERTAIN.iter().position(|u| u.0 == name).unwrap_or(0);
                     let (lo, hi) = (UNCERTAIN[j].1, UNCERTAIN[j].2);
                     let x: Vec<f64> = column(j).iter().map(|u| lo + u * (hi - lo)).collect();
@@ -230,7 +240,7 @@ pub fn robust_shares(claims: &[Claim], dir: &Path, seed: u64, jobs: usize) -> Re
                 }
                 _ => None,
             };
-            Some(Robustness { share, ci: wilson(k, POINTS), flips_with, holds_if })
+            Some(Robustness { share, ci: wilson(k, points), flips_with, holds_if })
         })
         .collect())
 }
