@@ -142,11 +142,12 @@ enum Command {
     /// random numbers, prints the claims table (claim, section, scenarios, KPI, expected
     /// direction, mean effect, 95 % CI, holds) and writes claims.csv and README.md into --out.
     Paper {
-        /// Replications per scenario (default 10; 3 with --quick).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(2..=10_000))]
-        reps: Option<u32>,
-        /// A quick run for checks and the test suite: 3 replications, robustness at 16 points
-        /// × 1 replication (the committed table is the full run); default --out results/paper-quick.
+        /// Replications per scenario.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+        reps: u32,
+        /// A quick run for checks and the test suite: the same claims and factorial designs,
+        /// robustness at 16 points × 1 replication instead of 64 × 2 (its verdicts are the full
+        /// run's; its robust shares are rough); default --out results/paper-quick.
         #[arg(long)]
         quick: bool,
         /// Output folder (default results/paper; results/paper-quick with --quick).
@@ -269,7 +270,7 @@ pub(crate) fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Paper { reps, quick, out, scenarios, seed, jobs } => {
-            let reps = reps.map_or(if quick { 3 } else { 10 }, |r| r as usize);
+            let reps = reps as usize;
             let out = out.unwrap_or_else(|| PathBuf::from(if quick { "results/paper-quick" } else { "results/paper" }));
             paper_cmd(reps, quick, &out, &scenarios, seed, jobs)
         }
@@ -609,11 +610,17 @@ fn paper_cmd(reps: usize, quick: bool, out: &Path, dir: &Path, seed: u64, jobs: 
     for r in &side {
         writeln!(o, "  {:<32} mean {:.4} [{:.4}, {:.4}] {}", r.claim.id, r.ci.mean, r.ci.lo, r.ci.hi, if r.holds { "holds" } else { "does not hold" })?;
     }
+    let terms = paper::factorials(&claims, dir, reps, seed, jobs_or_all(jobs))?;
+    writeln!(o, "levers apart (2 × 2 factorial designs, {reps} paired replications):")?;
+    for t in &terms {
+        writeln!(o, "  {:<34} {:<52} {:>14.4} [{:.4}, {:.4}]", t.claim, t.term, t.ci.mean, t.ci.lo, t.ci.hi)?;
+    }
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     atomic_write(&out.join("claims.csv"), &paper::claims_csv(&results, reps, seed))?;
+    atomic_write(&out.join("factorial.csv"), &paper::factorial_csv(&terms, &claims, reps, seed))?;
     let command = format!("cargo run --release -- paper{} --reps {reps} --seed {seed} --out {}", if quick { " --quick" } else { "" }, out.display());
-    atomic_write(&out.join("README.md"), paper::claims_markdown(&results, &side, reps, seed, &command, size).as_bytes())?;
-    writeln!(o, "wrote {0}/claims.csv and {0}/README.md", out.display())?;
+    atomic_write(&out.join("README.md"), paper::claims_markdown(&results, &side, &terms, reps, seed, &command, size).as_bytes())?;
+    writeln!(o, "wrote {0}/claims.csv, {0}/factorial.csv and {0}/README.md", out.display())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -48,7 +48,8 @@ pub struct Design {
 
 /// The committed table's design: 64 points, 2 paired replications each.
 pub const FULL: Design = Design { points: 64, reps: 2 };
-/// `cesim paper --quick`: 16 points, 1 replication each (signs and kinds, not the table).
+/// `cesim paper --quick`: 16 points, 1 replication each (rough shares; the verdicts are the
+/// claims', run as in the full table).
 pub const QUICK: Design = Design { points: 16, reps: 1 };
 
 /// A finding's robustness over the uncertain inputs.
