@@ -106,7 +106,7 @@ fn a_quick_run_matches_the_committed_table() {
 fn factorial_designs_separate_the_levers_of_two_lever_pairs() {
     let claims = paper::claims();
     let terms = paper::factorials(&claims, &crate::file("scenarios/paper"), 3, 20260101, 2).unwrap();
-    let get = |claim: &str, term: &str| terms.iter().find(|t| t.claim == claim && t.term.starts_with(term)).unwrap_or_else(|| panic!("{claim}: no term {term}")).ci.clone();
+    let get = |claim: &str, term: &str| terms.iter().find(|t| t.claim == claim && t.term.starts_with(term)).unwrap_or_else(|| panic!("{claim}: no term {term}")).ci;
     // Every claim on the five pairs is decomposed, four terms each.
     for id in ["4.1.1-lax-defects", "5.1.3-qc-defects", "4.3-relay-churn", "4.1.2-ambient-spoilage", "4.1.3-under-stockouts", "4.1.2-cold-transport-cost"] {
         assert_eq!(terms.iter().filter(|t| t.claim == id).count(), 4, "{id}");
