@@ -476,7 +476,9 @@ pub fn claims_markdown(results: &[ClaimResult], side: &[ClaimResult], terms: &[F
     s.push_str("Each claim of the paper's problem analysis (§4) and remedies (§5) is a paired comparison of\n");
     s.push_str("scenarios in `scenarios/paper/` under common random numbers (replication r of every scenario\n");
     s.push_str("uses the same random streams). A claim holds when the 95 % Student-t CI of its effect lies on\n");
-    s.push_str("the expected side. Regenerate this file and `claims.csv` with:\n\n");
+    s.push_str("the expected side. Every scenario starts its statistics after a 7-day warm-up (`warmup_days`: the\n");
+    s.push_str("forecast's window has filled) with a steady-start pipeline (no lane starts empty). Regenerate this\n");
+    s.push_str("file, `claims.csv` and `factorial.csv` with:\n\n");
     s.push_str(&format!("```sh\n{command}\n```\n\n"));
     if size != ROBUST_FULL {
         s.push_str(&format!("*A quick run* (robustness at {} points × {} instead of 64 × 2): its claims and verdicts are the full run's, checked against the committed table by the test suite; its robust shares are too rough to quote.\n\n", size.points, size.reps));
