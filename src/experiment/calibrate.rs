@@ -1,11 +1,13 @@
 //! `cesim calibrate`: parameter values fitted to the figures we know, with ranges, by the
-//! simulated method of moments (McFadden 1989; Gouriéroux & Monfort 1996).
+//! simulated method of moments (McFadden 1989; Gouriéroux & Monfort 1996) or by
+//! approximate Bayesian computation ([`abc`]); [`coverage`] checks the ranges on synthetic
+//! truths.
 //!
 //! ```toml
 //! base = "../baseline.toml"      # relative to this file
 //! replications = 4               # per candidate, common random numbers across candidates
 //! budget_runs = 400
-//! method = "smm"
+//! method = "smm"                 # or "abc" (with particles = 64)
 //! # seed = 7, days = 30          # as in sweeps
 //! [[target]]
 //! figure = "orders"              # any figure of runs.csv, or a ratio: "revenue_yuan / orders"
@@ -23,9 +25,10 @@
 //! (Latin hypercube, shrinking boxes, a final race) on the same replications for every θ.
 //!
 //! **Ranges**: the sandwich of the method of moments. With `G` the Jacobian of the
-//! simulated means at the estimate (central differences, common random numbers) and
-//! `W = diag(1/sd²)`, `Var θ̂ ≈ (1 + 1/R)(GᵀWG)⁻¹` — the targets' uncertainty plus the
-//! simulation noise of `R` replications. The 90 % interval is `θ̂ ± 1.645·se`, cut to the
+//! simulated means at the estimate (central differences, common random numbers),
+//! `W = diag(1/sd²)` and `Ω = diag(sd² + σ²/R)` (the targets' uncertainty plus the noise of
+//! their simulated means, σ² measured over the estimate's `R` replications),
+//! `Var θ̂ ≈ (GᵀWG)⁻¹ GᵀWΩWG (GᵀWG)⁻¹`. The 90 % interval is `θ̂ ± 1.645·se`, cut to the
 //! prior range. A parameter is *not identified* when the targets barely move with it
 //! (over half its prior range they move by less than one sd: it is left out of `GᵀWG`,
 //! its range is the prior's), or when its interval is wider than half its prior range.
@@ -33,6 +36,9 @@
 //! **Fit**: each target's simulated mean and 95 % CI on fresh replications at the estimate;
 //! `within` when the observed value lies within 1.96 × √(sd² + se² + (G Cov Gᵀ)ⱼⱼ) of it:
 //! the target's uncertainty, the simulated mean's, and the estimate's carried to the target.
+
+pub mod abc;
+pub mod coverage;
 
 use std::path::Path;
 
@@ -56,6 +62,8 @@ struct CalibrationFile {
     budget_runs: u32,
     #[serde(default = "d_method")]
     method: String,
+    /// ABC: particles per population.
+    particles: Option<u32>,
     seed: Option<u64>,
     days: Option<u32>,
     target: Vec<TargetFile>,
@@ -128,7 +136,34 @@ pub struct Calibration {
     pub budget_runs: usize,
     /// Root seed.
     pub seed: u64,
+    /// The method.
+    pub method: Method,
     base: Base,
+}
+
+/// How parameters are estimated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Method {
+    /// The simulated method of moments.
+    Smm,
+    /// ABC-SMC with this many particles ([`abc`]).
+    Abc {
+        /// Particles per population.
+        particles: usize,
+    },
+}
+
+/// What a calibration found.
+#[derive(Debug, Clone)]
+pub struct Calibrated {
+    /// Each parameter's estimate and range.
+    pub estimates: Vec<Estimate>,
+    /// Each target's fit at the estimate, on fresh replications.
+    pub fits: Vec<Fit>,
+    /// Runs spent.
+    pub runs: usize,
+    /// ABC: the posterior sample.
+    pub posterior: Option<abc::Posterior>,
 }
 
 /// One parameter's estimate.
@@ -195,8 +230,14 @@ pub fn load(path: &Path) -> Result<Calibration, ExperimentError> {
     let at = |segs: &[Seg], message: String| src.at(segs, message);
     let key = |k: &str| Seg::Key(k.to_string());
     let f: CalibrationFile = src.parse()?;
-    if f.method != "smm" {
-        return Err(at(&[key("method")], format!("method = {:?}: only \"smm\" (the simulated method of moments) is implemented", f.method)));
+    let method = match (f.method.as_str(), f.particles) {
+        ("smm", None) => Method::Smm,
+        ("abc", p) => Method::Abc { particles: p.unwrap_or(64) as usize },
+        ("smm", Some(_)) => return Err(at(&[key("particles")], "particles: only for method = \"abc\"".into())),
+        (m, _) => return Err(at(&[key("method")], format!("method = {m:?}: must be \"smm\" (the simulated method of moments) or \"abc\" (approximate Bayesian computation, SMC)"))),
+    };
+    if let (Method::Abc { particles }, true) = (method, f.particles.is_some_and(|p| p < 8)) {
+        return Err(at(&[key("particles")], format!("particles = {particles}: must be at least 8")));
     }
     if f.replications < 2 || f.target.is_empty() || f.parameter.is_empty() {
         return Err(at(&[], "give replications ≥ 2, at least one [[target]] and one [[parameter]]".into()));
@@ -232,6 +273,7 @@ pub fn load(path: &Path) -> Result<Calibration, ExperimentError> {
         replications: f.replications as usize,
         budget_runs: f.budget_runs as usize,
         seed: f.seed.unwrap_or(base.scenario.run.seed),
+        method,
         base,
     };
     for corner in [0.0, 1.0] {
@@ -245,9 +287,61 @@ pub fn load(path: &Path) -> Result<Calibration, ExperimentError> {
 ///
 /// # Errors
 /// A run that fails.
-pub fn run(c: &Calibration, jobs: usize, fresh: usize) -> Result<(Vec<Estimate>, Vec<Fit>, usize), ExperimentError> {
+pub fn run(c: &Calibration, jobs: usize, fresh: usize) -> Result<Calibrated, ExperimentError> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(|e| ExperimentError::Io(e.to_string()))?;
     let batch = |jobs: &[(Vec<f64>, u64)]| -> Result<Vec<Vec<f64>>, ExperimentError> { pool.install(|| jobs.par_iter().map(|(x, r)| c.moments(x, *r)).collect()) };
+    let (estimates, carried, runs, posterior) = estimate(c, &batch)?;
+    let theta: Vec<f64> = estimates.iter().map(|e| e.estimate).collect();
+    let fits = fit(c, &theta, &carried, fresh, &batch)?;
+    Ok(Calibrated { estimates, fits, runs: runs + fresh, posterior })
+}
+
+/// The coverage of the calibration's 90 % ranges over `truths` synthetic truths (see
+/// [`coverage`]), on `jobs` threads.
+///
+/// # Errors
+/// A run that fails.
+pub fn coverage_study(c: &Calibration, truths: usize, jobs: usize) -> Result<Vec<coverage::Covered>, ExperimentError> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(|e| ExperimentError::Io(e.to_string()))?;
+    let batch = |jobs: &[(Vec<f64>, u64)]| -> Result<Vec<Vec<f64>>, ExperimentError> { pool.install(|| jobs.par_iter().map(|(x, r)| c.moments(x, *r)).collect()) };
+    coverage::study(c, truths, &batch)
+}
+
+/// The parameters' estimates by the calibration's method: estimates, each target's variance
+/// carried from the estimate's (SMM), runs spent, the posterior (ABC).
+type Estimated = (Vec<Estimate>, Vec<f64>, usize, Option<abc::Posterior>);
+
+fn estimate(c: &Calibration, batch: &abc::Batch) -> Result<Estimated, ExperimentError> {
+    Ok(match c.method {
+        Method::Smm => {
+            let (e, carried, runs) = smm(c, batch)?;
+            (e, carried, runs, None)
+        }
+        Method::Abc { particles } => {
+            let post = abc::sample(c, particles, batch)?;
+            (abc_estimates(c, &post), vec![0.0; c.targets.len()], post.runs, Some(post))
+        }
+    })
+}
+
+/// Each parameter's posterior mean and weighted 5–95 % quantiles.
+fn abc_estimates(c: &Calibration, post: &abc::Posterior) -> Vec<Estimate> {
+    c.parameters
+        .iter()
+        .enumerate()
+        .map(|(j, p)| {
+            let xs: Vec<(f64, f64)> = post.particles.iter().map(|q| (q.theta[j], q.weight)).collect();
+            let mean: f64 = xs.iter().map(|(x, w)| x * w).sum();
+            let se = xs.iter().map(|(x, w)| w * (x - mean).powi(2)).sum::<f64>().sqrt();
+            let (low, high) = (abc::weighted_quantile(&xs, 0.05), abc::weighted_quantile(&xs, 0.95));
+            Estimate { path: p.path.clone(), estimate: mean, se, low, high, identified: (high - low) < 0.5 * (p.max - p.min) }
+        })
+        .collect()
+}
+
+/// The simulated method of moments: estimates, each target's variance carried from the
+/// estimate's (`G Cov Gᵀ`), and the runs spent.
+fn smm(c: &Calibration, batch: &abc::Batch) -> Result<(Vec<Estimate>, Vec<f64>, usize), ExperimentError> {
     let nt = c.targets.len();
     // The search minimises the distance of the mean moments to the targets.
     let problem = Problem {
@@ -296,7 +390,7 @@ pub fn run(c: &Calibration, jobs: usize, fresh: usize) -> Result<(Vec<Estimate>,
             g[t][j] = if dx > 0.0 { (hi[t] - lo[t]) / dx } else { 0.0 };
         }
     }
-    // (GᵀWG)⁻¹ × (1 + 1/R).
+    // GᵀWG, W = diag(1/sd²).
     let mut info = vec![vec![0.0; k]; k];
     for a in 0..k {
         for b in 0..k {
@@ -307,11 +401,26 @@ pub fn run(c: &Calibration, jobs: usize, fresh: usize) -> Result<(Vec<Estimate>,
     // by at least one sd (in the weighted norm); the others are left out of the inversion.
     let seen: Vec<usize> = (0..k).filter(|&j| info[j][j] * (0.5 * (c.parameters[j].max - c.parameters[j].min)).powi(2) >= 1.0).collect();
     let sub: Vec<Vec<f64>> = seen.iter().map(|&a| seen.iter().map(|&b| info[a][b]).collect()).collect();
-    let cov: Option<Vec<Vec<f64>>> = invert(&sub).map(|inv| {
+    // The sandwich (GᵀWG)⁻¹ GᵀWΩWG (GᵀWG)⁻¹, Ω = diag(sd² + σ²/R): each target's stated
+    // uncertainty plus the noise of its simulated mean, σ² measured over the estimate's
+    // replications.
+    let reps = &outcome.candidates[outcome.chosen].reps;
+    let omega: Vec<f64> = (0..nt)
+        .map(|t| {
+            let xs: Vec<f64> = reps.iter().map(|y| y[t]).collect();
+            let m = xs.iter().sum::<f64>() / xs.len().max(1) as f64;
+            let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len().max(2) - 1) as f64;
+            c.targets[t].sd.powi(2) + var / xs.len().max(1) as f64
+        })
+        .collect();
+    let meat: Vec<Vec<f64>> = seen.iter().map(|&a| seen.iter().map(|&b| (0..nt).map(|t| g[t][a] * g[t][b] * omega[t] / c.targets[t].sd.powi(4)).sum()).collect()).collect();
+    let cov: Option<Vec<Vec<f64>>> = invert(&sub).map(|bread| {
+        let n = seen.len();
+        let bm: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| (0..n).map(|l| bread[i][l] * meat[l][j]).sum()).collect()).collect();
         let mut full = vec![vec![0.0; k]; k];
         for (i, &a) in seen.iter().enumerate() {
             for (j, &b) in seen.iter().enumerate() {
-                full[a][b] = inv[i][j];
+                full[a][b] = (0..n).map(|l| bm[i][l] * bread[l][j]).sum();
             }
         }
         full
@@ -322,7 +431,7 @@ pub fn run(c: &Calibration, jobs: usize, fresh: usize) -> Result<(Vec<Estimate>,
         .enumerate()
         .map(|(j, p)| {
             let se = match &cov {
-                Some(m) if seen.contains(&j) => (m[j][j] * (1.0 + 1.0 / r as f64)).max(0.0).sqrt(),
+                Some(m) if seen.contains(&j) => m[j][j].max(0.0).sqrt(),
                 _ => f64::INFINITY,
             };
             let (low, high) = ((theta[j] - 1.645 * se).max(p.min), (theta[j] + 1.645 * se).min(p.max));
@@ -330,22 +439,24 @@ pub fn run(c: &Calibration, jobs: usize, fresh: usize) -> Result<(Vec<Estimate>,
             Estimate { path: p.path.clone(), estimate: theta[j], se, low, high, identified }
         })
         .collect();
-    // The fit on fresh replications.
-    let fresh_jobs: Vec<(Vec<f64>, u64)> = (0..fresh as u64).map(|i| (theta.clone(), 20_000 + i)).collect();
+    let carried = (0..nt)
+        .map(|t| cov.as_ref().map_or(0.0, |m| (0..k).flat_map(|a| (0..k).map(move |b| (a, b))).map(|(a, b)| g[t][a] * m[a][b] * g[t][b]).sum::<f64>()))
+        .collect();
+    Ok((estimates, carried, runs))
+}
+
+/// Each target's fit at `theta` on `fresh` fresh replications (20 000, …): within when the
+/// observed value lies within 1.96 × √(sd² + se² + carried) of the simulated mean.
+fn fit(c: &Calibration, theta: &[f64], carried: &[f64], fresh: usize, batch: &abc::Batch) -> Result<Vec<Fit>, ExperimentError> {
+    let fresh_jobs: Vec<(Vec<f64>, u64)> = (0..fresh as u64).map(|i| (theta.to_vec(), 20_000 + i)).collect();
     let fresh_out = batch(&fresh_jobs)?;
-    runs += fresh_jobs.len();
-    let fits = c
-        .targets
+    Ok(c.targets
         .iter()
         .enumerate()
         .map(|(t, tg)| {
             let xs: Vec<f64> = fresh_out.iter().map(|m| m[t]).collect();
             let ci = mean_ci(&xs, 0.95);
             let se = (ci.hi - ci.lo) / (2.0 * 1.96);
-            // The estimate's own uncertainty, carried to this target: G Cov Gᵀ.
-            let from_theta = cov.as_ref().map_or(0.0, |m| {
-                (0..k).flat_map(|a| (0..k).map(move |b| (a, b))).map(|(a, b)| g[t][a] * m[a][b] * g[t][b]).sum::<f64>() * (1.0 + 1.0 / r as f64)
-            });
             Fit {
                 target: tg.figure.clone(),
                 observed: tg.value,
@@ -353,11 +464,10 @@ pub fn run(c: &Calibration, jobs: usize, fresh: usize) -> Result<(Vec<Estimate>,
                 simulated: ci.mean,
                 ci95_low: ci.lo,
                 ci95_high: ci.hi,
-                within: (ci.mean - tg.value).abs() <= 1.96 * (tg.sd.powi(2) + se.powi(2) + from_theta.max(0.0)).sqrt(),
+                within: (ci.mean - tg.value).abs() <= 1.96 * (tg.sd.powi(2) + se.powi(2) + carried[t].max(0.0)).sqrt(),
             }
         })
-        .collect();
-    Ok((estimates, fits, runs))
+        .collect())
 }
 
 /// The inverse of a small symmetric matrix (Gauss–Jordan with partial pivoting); `None`
@@ -396,6 +506,21 @@ pub fn parameters_csv(e: &[Estimate]) -> Vec<u8> {
     let _ = w.write_record(["parameter", "estimate", "low", "high", "se", "identified"]);
     for x in e {
         let _ = w.write_record([x.path.clone(), format!("{:.6}", x.estimate), format!("{:.6}", x.low), format!("{:.6}", x.high), format!("{:.6}", x.se), x.identified.to_string()]);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// `posterior.csv` (ABC): every particle of the last population, its weight, distance and
+/// parameter values.
+pub fn posterior_csv(c: &Calibration, p: &abc::Posterior) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut head = vec!["particle".to_string(), "weight".into(), "distance".into()];
+    head.extend(c.parameters.iter().map(|p| p.path.clone()));
+    let _ = w.write_record(&head);
+    for (i, q) in p.particles.iter().enumerate() {
+        let mut row = vec![i.to_string(), format!("{:.8}", q.weight), format!("{:.6}", q.distance)];
+        row.extend(q.theta.iter().map(|x| format!("{x:.6}")));
+        let _ = w.write_record(&row);
     }
     w.into_inner().unwrap_or_default()
 }

@@ -20,6 +20,7 @@ use toml::{Table, Value};
 
 use super::{Claim, ExperimentError, kind};
 use crate::engine::RunSeed;
+use crate::experiment::stats::wilson;
 use crate::experiment::sweep::latin_hypercube;
 use crate::model::RunReport;
 use crate::scenario::{self, path};
@@ -63,18 +64,6 @@ pub struct Robustness {
     pub flips_with: Option<(&'static str, f64)>,
     /// Where it holds on part of the space only: `input > t` or `input < t`.
     pub holds_if: Option<String>,
-}
-
-/// Wilson score interval (95 %) of `k` successes in `n`.
-fn wilson(k: usize, n: usize) -> (f64, f64) {
-    if n == 0 {
-        return (0.0, 1.0);
-    }
-    let (z, n) = (1.959_963_984_540_054, n as f64);
-    let p = k as f64 / n;
-    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
-    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / (1.0 + z * z / n);
-    ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
 /// Ranks of `xs` (average ranks for ties).
