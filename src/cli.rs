@@ -588,7 +588,7 @@ fn calibrate_cmd(path: &Path, out: &Path, jobs: Option<usize>, coverage: Option<
     let shown: Vec<String> = estimates.iter().map(|e| format!("{} = {:.4} [{:.4}, {:.4}]", e.path, e.estimate, e.low, e.high)).collect();
     let header = format!("# cesim calibrate {}: the base with the estimates written in ({}; 90 % ranges).", path.display(), shown.join(", "));
     atomic_write(&out.join("calibrated.toml"), calibrate::calibrated_toml(&cal, estimates, &header)?.as_bytes())?;
-    atomic_write(&out.join("parameters.csv"), &calibrate::parameters_csv(estimates))?;
+    atomic_write(&out.join("parameters.csv"), &calibrate::parameters_csv(&cal, estimates))?;
     atomic_write(&out.join("fit.csv"), &calibrate::fit_csv(&cal, fits))?;
     if let Some(p) = &done.posterior {
         atomic_write(&out.join("posterior.csv"), &calibrate::posterior_csv(&cal, p))?;
@@ -609,7 +609,8 @@ fn calibrate_cmd(path: &Path, out: &Path, jobs: Option<usize>, coverage: Option<
     for f in fits {
         println!("{:<24} observed {:>14.4} ± {:<10.4} simulated {:>14.4} [{:.4}, {:.4}] {}", f.target, f.observed, f.sd, f.simulated, f.ci95_low, f.ci95_high, if f.within { "within" } else { "OFF" });
     }
-    println!("{runs} runs, {:.0} s; wrote {}/calibrated.toml, parameters.csv, fit.csv", started.elapsed().as_secs_f64(), out.display());
+    atomic_write(&out.join("report.html"), cesim::output::report::report(out).map_err(|m| anyhow::anyhow!(m))?.as_bytes())?;
+    println!("{runs} runs, {:.0} s; wrote {}/calibrated.toml, parameters.csv, fit.csv, report.html", started.elapsed().as_secs_f64(), out.display());
     Ok(ExitCode::SUCCESS)
 }
 

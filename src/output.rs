@@ -5,6 +5,7 @@ pub mod chart;
 pub mod metrics;
 pub mod report;
 pub mod story;
+mod calibrate_report;
 mod optimize_report;
 mod sweep_report;
 pub mod write;

@@ -500,12 +500,22 @@ fn invert(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     Some(a.into_iter().map(|row| row[n..].to_vec()).collect())
 }
 
-/// `parameters.csv`.
-pub fn parameters_csv(e: &[Estimate]) -> Vec<u8> {
+/// `parameters.csv`: each parameter's estimate, 90 % range, se, whether identified, and its
+/// prior range.
+pub fn parameters_csv(c: &Calibration, e: &[Estimate]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["parameter", "estimate", "low", "high", "se", "identified"]);
-    for x in e {
-        let _ = w.write_record([x.path.clone(), format!("{:.6}", x.estimate), format!("{:.6}", x.low), format!("{:.6}", x.high), format!("{:.6}", x.se), x.identified.to_string()]);
+    let _ = w.write_record(["parameter", "estimate", "low", "high", "se", "identified", "prior_min", "prior_max"]);
+    for (x, p) in e.iter().zip(&c.parameters) {
+        let _ = w.write_record([
+            x.path.clone(),
+            format!("{:.6}", x.estimate),
+            format!("{:.6}", x.low),
+            format!("{:.6}", x.high),
+            format!("{:.6}", x.se),
+            x.identified.to_string(),
+            format!("{}", p.min),
+            format!("{}", p.max),
+        ]);
     }
     w.into_inner().unwrap_or_default()
 }

@@ -101,13 +101,15 @@ pub fn report(dir: &Path) -> Result<String, String> {
         super::sweep_report::sweep_report(dir)
     } else if dir.join("candidates.csv").exists() && dir.join("best.csv").exists() {
         super::optimize_report::optimize_report(dir)
+    } else if dir.join("parameters.csv").exists() && dir.join("fit.csv").exists() {
+        super::calibrate_report::calibrate_report(dir)
     } else if dir.join("compare.csv").exists() {
         forest_report(dir, "compare.csv", "figure", "diff", "significant", "Paired comparison")
     } else if dir.join("claims.csv").exists() {
         forest_report(dir, "claims.csv", "claim", "mean_effect", "holds", "The paper's claims")
     } else {
         Err(format!(
-            "{}: no cesim output here (want daily.csv + summary.json from run, runs.csv + summary.csv from sweep, candidates.csv + best.csv from optimize, compare.csv or claims.csv)",
+            "{}: no cesim output here (want daily.csv + summary.json from run, runs.csv + summary.csv from sweep, candidates.csv + best.csv from optimize, parameters.csv + fit.csv from calibrate, compare.csv or claims.csv)",
             dir.display()
         ))
     }

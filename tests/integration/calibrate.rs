@@ -119,3 +119,23 @@ fn the_ranges_cover_synthetic_truths() {
         assert!(csv.starts_with("truth,parameter,true_value,estimate,low,high,identified,covered") && csv.lines().count() == 25);
     }
 }
+
+#[test]
+fn the_command_writes_a_report_of_the_fit_and_the_ranges() {
+    let base = crate::file("tests/data/small.toml").display().to_string();
+    let f = file(&format!(
+        "base = {base:?}\nreplications = 2\nbudget_runs = 600\nmethod = \"abc\"\nparticles = 16\n[[target]]\nfigure = \"orders\"\nvalue = 1500.0\nsd = 45.0\nsource = \"synthetic\"\n[[parameter]]\npath = \"residents.order_prob_per_day\"\nmin = 0.05\nmax = 0.3\n[[parameter]]\npath = \"qc.spot_rate\"\nmin = 0.0\nmax = 1.0\n"
+    ));
+    let out = f.parent().unwrap().join("cal-report");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cesim")).args(["calibrate", "--jobs", "2", "--out"]).arg(&out).arg(&f).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for want in ["1 of 1 targets met", "qc.spot_rate (not identified)", "The fit: simulated mean − observed", "within its prior", "ABC posterior sample", "<svg"] {
+        assert!(html.contains(want), "report lacks {want:?}");
+    }
+    let params = std::fs::read_to_string(out.join("parameters.csv")).unwrap();
+    assert!(params.starts_with("parameter,estimate,low,high,se,identified,prior_min,prior_max\n") && params.contains(",0.05,0.3\n"), "{params}");
+    // `cesim report` reads the folder too.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_cesim")).arg("report").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
