@@ -368,7 +368,7 @@ impl Market {
         for seg in &residents.segments {
             for pc in &base.products {
                 let boost = pc.segment_boost.get(&seg.name).copied().unwrap_or(1.0);
-                thresholds.push(u64_threshold(pc.basket_prob * boost));
+                thresholds.push(u64_threshold(pc.basket_prob * boost * base.residents.basket_scale));
             }
         }
         // The spend multiplier of the top 20 %, if a retention policy targets them.

@@ -696,6 +696,9 @@ pub struct ResidentsConfig {
     /// Mean daily probability a resident goes shopping (for groceries anywhere), in (0, 1].
     /// Default 0.12 (500 households, 60 orders a day: docs/model.md Sources, rough).
     pub order_prob_per_day: f64,
+    /// Multiplies every product's `basket_prob` (capped at 1): how many different products a
+    /// shopper puts in an order, > 0. Default 1 (the products' own chances, as written).
+    pub basket_scale: f64,
     /// Pareto shape of the spend multiplier `m`, > 1 (heavier tail when lower): a resident
     /// shops with probability `min(0.95, c·m)` (mean `order_prob_per_day`) and buys
     /// `clamp(round(√m), 1, 10)` units of each product chosen. Default 1.16 (the 80/20 rule).
@@ -728,6 +731,7 @@ impl Default for ResidentsConfig {
     fn default() -> Self {
         ResidentsConfig {
             order_prob_per_day: 0.12,
+            basket_scale: 1.0,
             spend_pareto_shape: 1.16,
             trust_initial: 0.8,
             trust_concentration: 20.0,

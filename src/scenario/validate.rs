@@ -408,6 +408,7 @@ pub fn validate(s: &Scenario) -> Result<(), BadValue> {
     let r = &s.residents;
     let c = at(vec![Seg::Key("residents".into())]);
     c.range("order_prob_per_day", r.order_prob_per_day, 0.0, 1.0, true, false)?;
+    c.range("basket_scale", r.basket_scale, 0.0, 100.0, true, false)?;
     c.range("spend_pareto_shape", r.spend_pareto_shape, 1.0, 100.0, true, false)?;
     c.range("trust_initial", r.trust_initial, 0.0, 1.0, true, true)?;
     c.positive("trust_concentration", r.trust_concentration)?;
