@@ -439,3 +439,16 @@ fn metamorphic_common_random_numbers_sharpen_a_one_point_trust_change() {
     assert!(churn_gain >= 20.0, "churn variance reduction {churn_gain:.1}×");
     assert!(orders_gain >= 20.0, "orders variance reduction {orders_gain:.1}×");
 }
+
+#[test]
+fn metamorphic_a_smaller_basket_holds_fewer_items_and_places_fewer_orders() {
+    // Half the basket chances: fewer items per order, and fewer orders (a trip whose basket
+    // comes out empty places none); a bigger one the other way.
+    let per_order = |r: &RunReport| r.total.units_sold as f64 / r.total.orders.max(1) as f64;
+    let d = effect(&base(), |s| s.residents.basket_scale = 0.5, 6, per_order);
+    assert!(down(d), "items per order at half the basket: {d:?}");
+    let d = effect(&base(), |s| s.residents.basket_scale = 0.5, 6, orders);
+    assert!(down(d), "orders at half the basket: {d:?}");
+    let d = effect(&base(), |s| s.residents.basket_scale = 1.5, 6, per_order);
+    assert!(up(d), "items per order at 1.5 × the basket: {d:?}");
+}
