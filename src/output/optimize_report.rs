@@ -110,7 +110,11 @@ fn shown(decisions: &[String], num: impl Fn(&str) -> f64, text: impl Fn(&str) ->
                 let total: f64 = decisions.iter().filter(|x| group(x).as_deref() == Some(g.as_str())).map(|x| num(x)).sum();
                 format!("{path} = {:.3} (share)", if total > 0.0 { num(d) / total } else { f64::NAN })
             }
-            _ => format!("{d} = {}", text(d)),
+            // A whole number as written in a scenario (`16`, not `16.000000`).
+            _ => match text(d).parse::<f64>() {
+                Ok(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{d} = {v:.0}"),
+                _ => format!("{d} = {}", text(d)),
+            },
         })
         .collect()
 }
@@ -128,5 +132,8 @@ mod tests {
             _ => 0.2,
         };
         assert_eq!(shown(&d, v, |x| v(x).to_string()), vec!["policy.safety_stock_factor = 0.1", "s.split.farm = 0.750 (share)", "s.split.shop = 0.250 (share)"]);
+        let d = vec!["qc.sample_size".to_string(), "qc.audit".into()];
+        let text = |x: &str| if x == "qc.sample_size" { "16.000000".to_string() } else { "spot".to_string() };
+        assert_eq!(shown(&d, |_| 0.0, text), vec!["qc.sample_size = 16", "qc.audit = spot"]);
     }
 }

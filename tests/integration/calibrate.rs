@@ -139,3 +139,29 @@ fn the_command_writes_a_report_of_the_fit_and_the_ranges() {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_cesim")).arg("report").arg(&out).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn every_abc_particle_runs_on_replications_of_its_own() {
+    let base = crate::file("tests/data/small.toml").display().to_string();
+    let cal = calibrate::load(&file(&format!(
+        "base = {base:?}\nreplications = 3\nbudget_runs = 400\nmethod = \"abc\"\nparticles = 8\n[[target]]\nfigure = \"orders\"\nvalue = 1500.0\nsd = 45.0\n[[parameter]]\npath = \"residents.order_prob_per_day\"\nmin = 0.05\nmax = 0.3\n"
+    )))
+    .unwrap();
+    let seen = std::sync::Mutex::new(Vec::new());
+    let batch = |jobs: &[(Vec<f64>, u64)]| -> Result<Vec<Vec<f64>>, cesim::experiment::ExperimentError> {
+        seen.lock().unwrap().extend(jobs.iter().map(|j| j.1));
+        // A stand-in model: orders rise with the shopping rate, noise from the replication.
+        Ok(jobs.iter().map(|(x, r)| vec![7500.0 * x[0] + ((*r % 7) as f64 - 3.0) * 10.0]).collect())
+    };
+    let post = calibrate::abc::sample(&cal, 8, &batch).unwrap();
+    let mut reps = seen.into_inner().unwrap();
+    let n = reps.len();
+    assert_eq!(n, post.runs);
+    reps.sort_unstable();
+    reps.dedup();
+    assert_eq!(reps.len(), n, "a replication was run twice");
+    // The stand-in's truth, 0.2, is inside the posterior's range.
+    let lo = post.particles.iter().map(|p| p.theta[0]).fold(1.0, f64::min);
+    let hi = post.particles.iter().map(|p| p.theta[0]).fold(0.0, f64::max);
+    assert!(lo <= 0.2 && 0.2 <= hi, "[{lo}, {hi}]");
+}
