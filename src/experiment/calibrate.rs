@@ -288,12 +288,12 @@ pub fn load(path: &Path) -> Result<Calibration, ExperimentError> {
 /// # Errors
 /// A run that fails.
 pub fn run(c: &Calibration, jobs: usize, fresh: usize) -> Result<Calibrated, ExperimentError> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(|e| ExperimentError::Io(e.to_string()))?;
-    let batch = |jobs: &[(Vec<f64>, u64)]| -> Result<Vec<Vec<f64>>, ExperimentError> { pool.install(|| jobs.par_iter().map(|(x, r)| c.moments(x, *r)).collect()) };
-    let (estimates, carried, runs, posterior) = estimate(c, &batch)?;
-    let theta: Vec<f64> = estimates.iter().map(|e| e.estimate).collect();
-    let fits = fit(c, &theta, &carried, fresh, &batch)?;
-    Ok(Calibrated { estimates, fits, runs: runs + fresh, posterior })
+    on_threads(c, jobs, |batch| {
+        let (estimates, carried, runs, posterior) = estimate(c, batch)?;
+        let theta: Vec<f64> = estimates.iter().map(|e| e.estimate).collect();
+        let fits = fit(c, &theta, &carried, fresh, batch)?;
+        Ok(Calibrated { estimates, fits, runs: runs + fresh, posterior })
+    })
 }
 
 /// The coverage of the calibration's 90 % ranges over `truths` synthetic truths (see
@@ -302,9 +302,14 @@ pub fn run(c: &Calibration, jobs: usize, fresh: usize) -> Result<Calibrated, Exp
 /// # Errors
 /// A run that fails.
 pub fn coverage_study(c: &Calibration, truths: usize, jobs: usize) -> Result<Vec<coverage::Covered>, ExperimentError> {
+    on_threads(c, jobs, |batch| coverage::study(c, truths, batch))
+}
+
+/// Calls `f` with a batch that simulates (θ, replication) runs of `c` on `jobs` threads.
+fn on_threads<T>(c: &Calibration, jobs: usize, f: impl FnOnce(&abc::Batch) -> Result<T, ExperimentError>) -> Result<T, ExperimentError> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(|e| ExperimentError::Io(e.to_string()))?;
     let batch = |jobs: &[(Vec<f64>, u64)]| -> Result<Vec<Vec<f64>>, ExperimentError> { pool.install(|| jobs.par_iter().map(|(x, r)| c.moments(x, *r)).collect()) };
-    coverage::study(c, truths, &batch)
+    f(&batch)
 }
 
 /// The parameters' estimates by the calibration's method: estimates, each target's variance

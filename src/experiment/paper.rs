@@ -165,6 +165,15 @@ fn level_of(figure: &str, r: &RunReport) -> f64 {
     }
 }
 
+/// The table of `scenarios/paper/<stem>.toml` in `dir` as written (before defaults), and
+/// the file's name for messages.
+fn scenario_table(dir: &Path, stem: &str) -> Result<(toml::Table, String), ExperimentError> {
+    let file = dir.join(format!("{stem}.toml"));
+    let text = std::fs::read_to_string(&file).map_err(|e| ExperimentError::Io(format!("{}: {e}", file.display())))?;
+    let t = toml::from_str(&text).map_err(|e| ExperimentError::Io(format!("{}: {e}", file.display())))?;
+    Ok((t, file.display().to_string()))
+}
+
 /// `identity` or `finding` (see [`IDENTITIES`]).
 pub fn kind(id: &str) -> &'static str {
     if IDENTITIES.iter().any(|(x, _)| *x == id) { "identity" } else { "finding" }

@@ -20,7 +20,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use toml::{Table, Value};
 
-use super::{Claim, kind};
+use super::{Claim, kind, scenario_table};
 use crate::experiment::ExperimentError;
 use crate::experiment::stats::{MeanCi, mean_ci};
 use crate::model::RunReport;
@@ -133,11 +133,6 @@ fn body(t: &Table) -> Table {
 /// A scenario that does not load or validate, a run that fails, or levers that do not
 /// turn A into B.
 pub fn factorials(claims: &[Claim], dir: &Path, reps: usize, seed: u64, jobs: usize) -> Result<Vec<Term>, ExperimentError> {
-    let read = |stem: &str| -> Result<Table, ExperimentError> {
-        let file = dir.join(format!("{stem}.toml"));
-        let text = std::fs::read_to_string(&file).map_err(|e| ExperimentError::Io(format!("{}: {e}", file.display())))?;
-        toml::from_str(&text).map_err(|e| ExperimentError::Io(format!("{}: {e}", file.display())))
-    };
     // The arms of each pair (in the claims' order of A and B), built and checked once.
     let mut pairs: Vec<(&str, &str, Vec<scenario::Scenario>)> = Vec::new();
     for c in claims {
@@ -145,8 +140,7 @@ pub fn factorials(claims: &[Claim], dir: &Path, reps: usize, seed: u64, jobs: us
         if pairs.iter().any(|(x, y, _)| x == a && y == b) {
             continue;
         }
-        let (ta, tb) = (read(a)?, read(b)?);
-        let file = dir.join(format!("{a}.toml")).display().to_string();
+        let ((ta, file), (tb, _)) = (scenario_table(dir, a)?, scenario_table(dir, b)?);
         let mut arms = Vec::new();
         for mask in 0..4 {
             let t = arm(&ta, &tb, &levers, mask, &file)?;

@@ -18,7 +18,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use toml::{Table, Value};
 
-use super::{Claim, ExperimentError, kind};
+use super::{Claim, ExperimentError, kind, scenario_table};
 use crate::engine::RunSeed;
 use crate::experiment::stats::wilson;
 use crate::experiment::sweep::latin_hypercube;
@@ -135,10 +135,7 @@ pub fn robust_shares(claims: &[Claim], dir: &Path, seed: u64, jobs: usize, size:
     for c in claims.iter().filter(|c| kind(c.id) == "finding") {
         for s in c.scenarios {
             if !tables.contains_key(s) {
-                let file = dir.join(format!("{s}.toml"));
-                let text = std::fs::read_to_string(&file).map_err(|e| ExperimentError::Io(format!("{}: {e}", file.display())))?;
-                let t: Table = toml::from_str(&text).map_err(|e| ExperimentError::Io(format!("{}: {e}", file.display())))?;
-                tables.insert(s, (t, file.display().to_string()));
+                tables.insert(s, scenario_table(dir, s)?);
             }
         }
     }
