@@ -174,6 +174,8 @@ struct Market {
     watch: Vec<market_events::Watch>,
     /// Each segment's customers over the last week, for the market's events in the trace.
     segment_watch: market_events::SegmentWatch,
+    /// Tonight's scandals and the residents' day-end counts, from the evening to the day's end.
+    tonight: Option<(Vec<Option<f64>>, neighbourhoods::DayEndCounts)>,
 }
 
 /// Runs replication `replication` of `sc` with root seed `seed` over `sc.run.horizon_days`.
@@ -405,6 +407,7 @@ impl Market {
             residents_start: 0,
             watch: vec![market_events::Watch::default(); n_platforms],
             segment_watch: market_events::SegmentWatch::default(),
+            tonight: None,
         })
     }
 
@@ -453,10 +456,13 @@ impl Market {
                 .collect();
             self.platforms[k].set_prices(&rival_min, day);
         }
-        // Residents choose and order, neighbourhood by neighbourhood.
-        let (tally, outside) = self.shop_all(day);
+        // Residents choose and order, neighbourhood by neighbourhood, and end their day.
+        let scandal = self.scandals(day);
+        let coupons = self.coupon_rules();
+        let (tally, outside, counts) = self.evening_all(day, &scandal, &coupons);
         self.shop_tally.copy_from_slice(&tally[..np]);
         self.outside_today = outside;
+        self.tonight = Some((scandal, counts));
         // The world's day: weather in every region (random and scheduled shocks).
         for (i, before) in self.world.new_day(day) {
             let cut = self.world.weather_cut[i];
@@ -491,11 +497,11 @@ impl Market {
         Ok(())
     }
 
-    fn day_end(&mut self, q: &mut EventQueue<Event>, now: SimTime, day: u64) -> Result<(), ModelError> {
-        let np = self.platforms.len();
-        let rep = self.sc.reputation.clone();
-        // Scandals: scheduled, or set off by today's delivered-defect rate.
-        let mut scandal = vec![None; np];
+    /// Today's scandals (depth per platform): scheduled, or set off by today's
+    /// delivered-defect rate (known once the pickups are over, before the cut-off).
+    fn scandals(&mut self, day: u64) -> Vec<Option<f64>> {
+        let rep = &self.sc.reputation;
+        let mut scandal = vec![None; self.platforms.len()];
         for s in &self.sc.scandals {
             if s.day as u64 == day {
                 let k = self.platforms.iter().position(|p| p.name == s.platform).unwrap_or(0);
@@ -511,11 +517,13 @@ impl Market {
                 self.scandal_quiet_until[k] = day + rep.scandal_cooldown_days as u64;
             }
         }
-        // One pass over residents: scandals, trust recovery, coupon eligibility, counts; then
-        // coupons in resident order while each platform's budget lasts.
+        scandal
+    }
+
+    /// Who may get each platform's retention coupon tonight (the budget aside).
+    fn coupon_rules(&self) -> Vec<CouponRule> {
         let seg_of = |name: &str| self.residents.segments.iter().position(|s| s.name == name).map(|i| i as u8);
-        let coupons: Vec<CouponRule> = self
-            .platforms
+        self.platforms
             .iter()
             .map(|p| {
                 let rt = &p.sc.retention;
@@ -529,8 +537,14 @@ impl Market {
                     segment: if rt.segment.is_empty() { None } else { segment },
                 }
             })
-            .collect();
-        let counts = self.residents_day_end(day, &scandal, &coupons);
+            .collect()
+    }
+
+    fn day_end(&mut self, q: &mut EventQueue<Event>, now: SimTime, day: u64) -> Result<(), ModelError> {
+        let np = self.platforms.len();
+        // The residents' day end ran with the evening (see `evening_all`); now coupons in
+        // resident order while each platform's budget lasts.
+        let (scandal, counts) = self.tonight.take().ok_or_else(|| ModelError::Queue(format!("day {day} ended without its evening")))?;
         let mut coupon_left: Vec<f64> = self.platforms.iter().map(|p| p.sc.retention.budget_yuan - p.coupons_committed_yuan).collect();
         for &(r, k) in &counts.coupon_candidates {
             let (r, k) = (r as usize, k as usize);

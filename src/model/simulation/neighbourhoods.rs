@@ -111,10 +111,17 @@ impl Market {
         total
     }
 
-    /// Tonight's shopping in every neighbourhood: fills `self.orders` and each platform's
+    /// Tonight's shopping in every neighbourhood, and each resident's day end right after
+    /// its shopping (one pass over the residents): fills `self.orders` and each platform's
     /// units ordered per leader; returns (per-platform tallies, shoppers who chose the
-    /// outside option).
-    pub(super) fn shop_all(&mut self, day: u64) -> ([ShopTally; MAX_PLATFORMS], u64) {
+    /// outside option, the day end's counts).
+    ///
+    /// The day end (`scandal[k]`: depth of platform k's scandal today; trust drifting back
+    /// towards its initial level; coupon eligibility; counts) reads and writes nothing the
+    /// evening of another resident uses, and nothing happens to residents between the
+    /// cut-off and the day's end, so doing it resident by resident during the evening gives
+    /// the numbers of a separate pass at 23:59.
+    pub(super) fn evening_all(&mut self, day: u64, scandal: &[Option<f64>], coupons: &[CouponRule]) -> ([ShopTally; MAX_PLATFORMS], u64, DayEndCounts) {
         let np = self.platforms.len();
         let n_products = self.n_products;
         let width = np * n_products;
@@ -131,6 +138,8 @@ impl Market {
         }
         let offers = &offers;
         let (outside, thresholds, hoods) = (self.sc.market.outside_option, &self.thresholds, &self.hoods);
+        let drift = Drift { trust_initial: self.sc.residents.trust_initial, recovery: self.sc.reputation.trust_recovery_per_day };
+        let n_segments = self.residents.segments.len();
         let views = self.residents.split_mut(&self.resident_chunks);
         let orders = split_mut(&mut self.orders, &self.chunks, 1);
         let units = split_mut(&mut self.hood_units, &self.chunks, width);
@@ -138,79 +147,24 @@ impl Market {
         let results = self.workers.map(work, |(((mut view, orders), units), chunk)| {
             let mut tally = [ShopTally::default(); MAX_PLATFORMS];
             let mut outside_chosen = 0;
+            let mut c = DayEndCounts { active_by_segment: vec![0; n_segments], ..DayEndCounts::default() };
             for (i, n) in chunk.enumerate() {
                 let u = &mut units[i * width..(i + 1) * width];
                 u.fill(0);
                 orders[i].clear();
                 outside_chosen += view.shop(hoods[n].clone(), day, &offers[n * np..(n + 1) * np], outside, thresholds, n_products, u, &mut orders[i], &mut tally, evening);
+                day_end(&mut view, hoods[n].clone(), day, scandal, coupons, drift, &mut c);
             }
-            (tally, outside_chosen)
+            (tally, outside_chosen, c)
         });
         let mut tally = [ShopTally::default(); MAX_PLATFORMS];
         let mut outside_chosen = 0;
-        for (t, o) in results {
+        let mut total = DayEndCounts { active_by_segment: vec![0; n_segments], ..DayEndCounts::default() };
+        for (t, o, c) in results {
             for (a, b) in tally.iter_mut().zip(&t) {
                 a.add(b);
             }
             outside_chosen += o;
-        }
-        for (k, p) in self.platforms.iter_mut().enumerate() {
-            for n in 0..self.hoods.len() {
-                p.orders[n * n_products..(n + 1) * n_products].copy_from_slice(&self.hood_units[n * width + k * n_products..][..n_products]);
-            }
-        }
-        (tally, outside_chosen)
-    }
-
-    /// The residents' day end: scandals (`scandal[k]`: depth of platform k's scandal
-    /// today), trust drifting back towards its initial level, coupon eligibility, counts.
-    pub(super) fn residents_day_end(&mut self, day: u64, scandal: &[Option<f64>], coupons: &[CouponRule]) -> DayEndCounts {
-        let np = self.platforms.len();
-        let t0 = self.sc.residents.trust_initial;
-        let recovery = self.sc.reputation.trust_recovery_per_day;
-        let n_segments = self.residents.segments.len();
-        let views = self.residents.split_mut(&self.resident_chunks);
-        let results = self.workers.map(views, |mut res| {
-            let mut c = DayEndCounts { active_by_segment: vec![0; n_segments], ..DayEndCounts::default() };
-            for i in 0..res.status.len() {
-                if res.status[i] != IN_MARKET {
-                    continue;
-                }
-                c.in_market += 1;
-                if res.customer[i] != 0 {
-                    c.active += 1;
-                    c.active_by_segment[res.segment[i] as usize] += 1;
-                }
-                for k in 0..np {
-                    let j = i * np + k;
-                    let customer = res.customer[i] & (1 << k) != 0;
-                    if let Some(depth) = scandal[k] {
-                        res.trust_kp[j] *= (1.0 - depth) as f32;
-                        if customer {
-                            res.remember(i + res.start, k, ChurnCause::Scandal, day);
-                        }
-                    }
-                    let t = res.trust_kp[j] as f64;
-                    res.trust_kp[j] = (t + recovery * (t0 - t)) as f32;
-                    c.trust_sum[k] += res.trust_kp[j] as f64;
-                    if customer {
-                        c.customers[k] += 1;
-                        let rule = &coupons[k];
-                        if rule.active
-                            && res.coupon[i] & (1 << k) == 0
-                            && (res.trust_kp[j] as f64) < rule.at_risk_trust
-                            && res.spend[i] >= rule.min_spend
-                            && rule.segment.is_none_or(|s| s == res.segment[i])
-                        {
-                            c.coupon_candidates.push(((i + res.start) as u32, k as u8));
-                        }
-                    }
-                }
-            }
-            c
-        });
-        let mut total = DayEndCounts { active_by_segment: vec![0; n_segments], ..DayEndCounts::default() };
-        for c in results {
             for (a, b) in total.active_by_segment.iter_mut().zip(&c.active_by_segment) {
                 *a += b;
             }
@@ -222,7 +176,12 @@ impl Market {
             total.active += c.active;
             total.coupon_candidates.extend(c.coupon_candidates);
         }
-        total
+        for (k, p) in self.platforms.iter_mut().enumerate() {
+            for n in 0..self.hoods.len() {
+                p.orders[n * n_products..(n + 1) * n_products].copy_from_slice(&self.hood_units[n * width + k * n_products..][..n_products]);
+            }
+        }
+        (tally, outside_chosen, total)
     }
 
     /// Prospects join the market, in each neighbourhood a binomial draw with probability
@@ -252,6 +211,55 @@ impl Market {
             })
             .into_iter()
             .sum()
+    }
+}
+
+/// Trust's drift back towards its initial level.
+#[derive(Clone, Copy)]
+struct Drift {
+    trust_initial: f64,
+    recovery: f64,
+}
+
+/// The day end of the residents `range` (scandals, trust recovery, coupon eligibility),
+/// counted into `c`.
+fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Option<f64>], coupons: &[CouponRule], drift: Drift, c: &mut DayEndCounts) {
+    let np = res.platforms;
+    let (t0, recovery) = (drift.trust_initial, drift.recovery);
+    for i in range.start - res.start..range.end - res.start {
+        if res.status[i] != IN_MARKET {
+            continue;
+        }
+        c.in_market += 1;
+        if res.customer[i] != 0 {
+            c.active += 1;
+            c.active_by_segment[res.segment[i] as usize] += 1;
+        }
+        for k in 0..np {
+            let j = i * np + k;
+            let customer = res.customer[i] & (1 << k) != 0;
+            if let Some(depth) = scandal[k] {
+                res.trust_kp[j] *= (1.0 - depth) as f32;
+                if customer {
+                    res.remember(i + res.start, k, ChurnCause::Scandal, day);
+                }
+            }
+            let t = res.trust_kp[j] as f64;
+            res.trust_kp[j] = (t + recovery * (t0 - t)) as f32;
+            c.trust_sum[k] += res.trust_kp[j] as f64;
+            if customer {
+                c.customers[k] += 1;
+                let rule = &coupons[k];
+                if rule.active
+                    && res.coupon[i] & (1 << k) == 0
+                    && (res.trust_kp[j] as f64) < rule.at_risk_trust
+                    && res.spend[i] >= rule.min_spend
+                    && rule.segment.is_none_or(|s| s == res.segment[i])
+                {
+                    c.coupon_candidates.push(((i + res.start) as u32, k as u8));
+                }
+            }
+        }
     }
 }
 
