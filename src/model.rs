@@ -13,6 +13,7 @@
 
 pub mod accounts;
 pub mod aftersales;
+pub mod basket;
 pub mod event;
 pub mod farmer;
 pub mod footprint;

@@ -30,6 +30,8 @@
 use std::ops::Range;
 
 use rand::{Rng, RngExt};
+
+use super::basket::Baskets;
 use rand_distr::{Beta, Distribution, Pareto};
 
 use crate::engine::parallel::split_mut;
@@ -476,8 +478,8 @@ impl ResidentsMut<'_> {
 
     /// One evening's shopping of the residents in `range` (one neighbourhood, global
     /// indices inside the view). Adds units ordered to `units[k × n_products + p]` and each
-    /// order to `orders` (in resident order); `thresholds[segment × n_products + p]` is
-    /// the basket probability scaled to `u64`. Resident `r` draws from `evening.agent(r)`
+    /// order to `orders` (in resident order); a shopper who chooses a platform orders a
+    /// basket of its segment from `baskets` (never empty). Resident `r` draws from `evening.agent(r)`
     /// only (moving, shopping, choice, basket), so a change in one resident's choice shifts
     /// no other resident's numbers. Returns the shoppers who chose the outside option.
     #[allow(clippy::too_many_arguments)]
@@ -487,8 +489,7 @@ impl ResidentsMut<'_> {
         day: u64,
         offers: &[Offer],
         outside: bool,
-        thresholds: &[u64],
-        n_products: usize,
+        baskets: &Baskets,
         units: &mut [u32],
         orders: &mut Vec<Order>,
         tally: &mut [ShopTally],
@@ -595,13 +596,12 @@ impl ResidentsMut<'_> {
                 tally[k].gained += 1;
             }
             let q = self.qty[r] as u32;
-            let th = &thresholds[self.segment[r] as usize * n_products..][..n_products];
-            let mut basket = 0u64;
-            for (p, &t) in th.iter().enumerate() {
-                if rng.next_u64() < t {
-                    basket |= 1 << p;
-                    units[k * n_products + p] += q;
-                }
+            let n_products = baskets.n_products;
+            let basket = baskets.draw(self.segment[r] as usize, &mut rng);
+            let mut rest = basket;
+            while rest != 0 {
+                units[k * n_products + rest.trailing_zeros() as usize] += q;
+                rest &= rest - 1;
             }
             if basket != 0 {
                 orders.push(Order { resident: resident as u32, platform: chose, basket });
@@ -695,12 +695,12 @@ mod tests {
         }
         res.order_prob.iter_mut().for_each(|p| *p = 1.0);
         let offers = [Offer { serves: true, price_index: 1.0, availability: 1.0, coupon_utility: 0.0 }];
-        let thresholds = vec![u64::MAX; res.segments.len()];
+        let baskets = Baskets::new(&vec![vec![1.0]; res.segments.len()]);
         let mut units = [0u32];
         let mut orders = Vec::new();
         let mut tally = [ShopTally::default()];
         let evening = |d: u64| AgentStreams::new(RunSeed::new(2, 0).stream_key("t", 0, d));
-        res.all_mut().shop(0..50_000, 1, &offers, true, &thresholds, 1, &mut units, &mut orders, &mut tally, evening(1));
+        res.all_mut().shop(0..50_000, 1, &offers, true, &baskets, &mut units, &mut orders, &mut tally, evening(1));
         assert_eq!(orders.len() as u64, tally[0].orders);
         assert!(orders.windows(2).all(|w| w[0].resident < w[1].resident), "orders in resident order");
         let share = tally[0].orders as f64 / 50_000.0;
@@ -708,7 +708,7 @@ mod tests {
         // Without an outside option everyone chooses the only platform and nobody churns.
         let mut tally = [ShopTally::default()];
         for day in 2..10 {
-            res.all_mut().shop(0..50_000, day, &offers, false, &thresholds, 1, &mut units, &mut orders, &mut tally, evening(day));
+            res.all_mut().shop(0..50_000, day, &offers, false, &baskets, &mut units, &mut orders, &mut tally, evening(day));
         }
         assert_eq!(tally[0].orders, 8 * 50_000);
         assert_eq!(tally[0].churned.iter().sum::<u64>(), 0);

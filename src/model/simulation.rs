@@ -31,7 +31,8 @@ pub use super::event::ModelError;
 pub use season::{Night, ProductNight, Season, Today};
 use super::platform::{CentreTotals, Platform, Town};
 use super::streams;
-use super::resident::{ChurnCause, Order, PROSPECT, Residents, ShopTally, top_share, u64_threshold};
+use super::basket::Baskets;
+use super::resident::{ChurnCause, Order, PROSPECT, Residents, ShopTally, top_share};
 use neighbourhoods::CouponRule;
 use super::trace::{Trace, TraceEvent};
 use super::world::World;
@@ -153,8 +154,8 @@ struct Market {
     /// Each neighbourhood's first prospect (prospects are its last residents).
     first_prospect: Vec<usize>,
     n_products: usize,
-    /// Basket probability per (segment, product), scaled to u64.
-    thresholds: Vec<u64>,
+    /// Every segment's basket.
+    baskets: Baskets,
     shop_tally: Vec<ShopTally>,
     outside_today: u64,
     /// Per platform: no triggered scandal before this day.
@@ -366,13 +367,12 @@ impl Market {
         for p in &mut platforms {
             p.world_index = p.sc.suppliers.iter().map(|s| world.supplier_index(&s.name)).collect();
         }
-        let mut thresholds = Vec::new();
-        for seg in &residents.segments {
-            for pc in &base.products {
-                let boost = pc.segment_boost.get(&seg.name).copied().unwrap_or(1.0);
-                thresholds.push(u64_threshold(pc.basket_prob * boost * base.residents.basket_scale));
-            }
-        }
+        let chances: Vec<Vec<f64>> = residents
+            .segments
+            .iter()
+            .map(|seg| base.products.iter().map(|pc| pc.basket_prob * pc.segment_boost.get(&seg.name).copied().unwrap_or(1.0) * base.residents.basket_scale).collect())
+            .collect();
+        let baskets = Baskets::new(&chances);
         // The spend multiplier of the top 20 %, if a retention policy targets them.
         let top_spend = if platforms.iter().any(|p| p.sc.retention.target == RetentionTarget::TopSpend) {
             let mut spend: Vec<f32> = residents.spend.clone();
@@ -398,7 +398,7 @@ impl Market {
             residents,
             hoods,
             n_products,
-            thresholds,
+            baskets,
             top_spend,
             days: Vec::new(),
             world,

@@ -433,22 +433,28 @@ fn crn_gain(n: u64, f: impl Fn(&RunReport) -> f64) -> f64 {
 fn metamorphic_common_random_numbers_sharpen_a_one_point_trust_change() {
     // Residents draw from their own streams, so a changed choice shifts nobody else's
     // numbers: the paired churn difference is far less noisy than an unpaired one.
-    let churn_gain = crn_gain(16, churn);
+    // A ratio of two variances from n pairs is itself noisy (with 16 pairs its 95 % range
+    // spans ×0.35–2.9): 64 pairs. Measured at 96 pairs: churn 12.6× (17.1× before orders
+    // were made to hold at least one item: more orders, so a changed choice reaches more
+    // pickups), orders 72×.
+    let churn_gain = crn_gain(64, churn);
     let orders_gain = crn_gain(16, orders);
     eprintln!("CRN variance reduction: churn {churn_gain:.1}×, orders {orders_gain:.1}×");
-    assert!(churn_gain >= 20.0, "churn variance reduction {churn_gain:.1}×");
+    assert!(churn_gain >= 8.0, "churn variance reduction {churn_gain:.1}×");
     assert!(orders_gain >= 20.0, "orders variance reduction {orders_gain:.1}×");
 }
 
 #[test]
-fn metamorphic_a_smaller_basket_holds_fewer_items_and_places_fewer_orders() {
-    // Half the basket chances: fewer items per order, and fewer orders (a trip whose basket
-    // comes out empty places none); a bigger one the other way.
+fn metamorphic_a_smaller_basket_holds_fewer_items_and_as_many_orders() {
+    // Half the basket chances: fewer items per order, but the orders stay (an order holds
+    // at least one item, and the basket is drawn after the choice); a bigger one the other way.
     let per_order = |r: &RunReport| r.total.units_sold as f64 / r.total.orders.max(1) as f64;
     let d = effect(&base(), |s| s.residents.basket_scale = 0.5, 6, per_order);
     assert!(down(d), "items per order at half the basket: {d:?}");
-    let d = effect(&base(), |s| s.residents.basket_scale = 0.5, 6, orders);
-    assert!(down(d), "orders at half the basket: {d:?}");
     let d = effect(&base(), |s| s.residents.basket_scale = 1.5, 6, per_order);
     assert!(up(d), "items per order at 1.5 × the basket: {d:?}");
+    // Orders move only through what the baskets do to trust afterwards: within 2 %.
+    let total = reps(&base(), 6).iter().map(orders).sum::<f64>() / 6.0;
+    let d = effect(&base(), |s| s.residents.basket_scale = 0.5, 6, orders);
+    assert!(d.mean.abs() < 0.02 * total, "orders at half the basket: {d:?} of {total}");
 }

@@ -11,6 +11,9 @@ use cesim::scenario::Scenario;
 fn two_centres(lane_factor: f64) -> Scenario {
     let mut sc = crate::load("multi_sourcing");
     sc.run.horizon_days = 20;
+    // Every product's own basket chance (not the calibrated single-product orders): lanes
+    // full enough that a few units spoil on the road.
+    sc.residents.basket_scale = 1.0;
     let mut north = sc.central_warehouse.clone();
     north.name = "north".into();
     sc.centres.push(north);

@@ -137,7 +137,7 @@ impl Market {
             }));
         }
         let offers = &offers;
-        let (outside, thresholds, hoods) = (self.sc.market.outside_option, &self.thresholds, &self.hoods);
+        let (outside, baskets, hoods) = (self.sc.market.outside_option, &self.baskets, &self.hoods);
         let drift = Drift { trust_initial: self.sc.residents.trust_initial, recovery: self.sc.reputation.trust_recovery_per_day };
         let n_segments = self.residents.segments.len();
         let views = self.residents.split_mut(&self.resident_chunks);
@@ -152,7 +152,7 @@ impl Market {
                 let u = &mut units[i * width..(i + 1) * width];
                 u.fill(0);
                 orders[i].clear();
-                outside_chosen += view.shop(hoods[n].clone(), day, &offers[n * np..(n + 1) * np], outside, thresholds, n_products, u, &mut orders[i], &mut tally, evening);
+                outside_chosen += view.shop(hoods[n].clone(), day, &offers[n * np..(n + 1) * np], outside, baskets, u, &mut orders[i], &mut tally, evening);
                 day_end(&mut view, hoods[n].clone(), day, scandal, coupons, drift, &mut c);
             }
             (tally, outside_chosen, c)

@@ -1,0 +1,137 @@
+//! What an order holds. A resident who shops on a platform takes product `p` with its
+//! chance `b_p` (`basket_prob` × the segment's boost × `residents.basket_scale`, capped at
+//! 1), independently of the others, **given that the order holds at least one product**:
+//! someone who goes to order buys something. (Before this rule an empty draw placed no
+//! order, so a smaller basket also meant fewer orders and the shopping rate could not be
+//! told apart from the basket's size.)
+//!
+//! The draw is exact and needs no retries: the first product in the order is drawn from
+//! its distribution given a non-empty basket,
+//! `P(first = p) = (Π_{q<p} (1 − b_q)) · b_p / (1 − Π_q (1 − b_q))`,
+//! then each later product with its own chance. Expected products in an order:
+//! `Σ_p b_p / (1 − Π_p (1 − b_p))`.
+
+use rand::{Rng, RngExt};
+
+use super::resident::u64_threshold;
+
+/// Every segment's basket: chances scaled to `u64` and the first product's cumulative
+/// distribution, `[segment × products + p]`.
+#[derive(Debug, Clone, Default)]
+pub struct Baskets {
+    /// Products on offer.
+    pub n_products: usize,
+    chances: Vec<f64>,
+    thresholds: Vec<u64>,
+    /// Cumulative unnormalised chance that the first product is `≤ p`; the last of each
+    /// segment is the chance of a non-empty basket.
+    first_cumulative: Vec<f64>,
+}
+
+impl Baskets {
+    /// Baskets from each segment's chances (`chances[segment][p]`, clamped to [0, 1]).
+    pub fn new(chances: &[Vec<f64>]) -> Self {
+        let n_products = chances.first().map_or(0, Vec::len);
+        let mut b = Baskets { n_products, ..Baskets::default() };
+        for seg in chances {
+            let mut none_before = 1.0;
+            let mut cumulative = 0.0;
+            for &c in seg {
+                let c = c.clamp(0.0, 1.0);
+                b.chances.push(c);
+                b.thresholds.push(u64_threshold(c));
+                cumulative += none_before * c;
+                none_before *= 1.0 - c;
+                b.first_cumulative.push(cumulative);
+            }
+        }
+        b
+    }
+
+    /// A basket of `segment` (bit `p` set: product `p` in the order), never empty unless
+    /// the segment takes no product at all (then `0`: no order).
+    pub fn draw<R: Rng + ?Sized>(&self, segment: usize, rng: &mut R) -> u64 {
+        let n = self.n_products;
+        let cum = &self.first_cumulative[segment * n..][..n];
+        let total = cum.last().copied().unwrap_or(0.0);
+        if total <= 0.0 {
+            return 0;
+        }
+        let x = rng.random::<f64>() * total;
+        // The first p whose cumulative chance exceeds x (at the top end, rounding: the last
+        // product with a chance).
+        let chances = &self.chances[segment * n..][..n];
+        let first = cum.iter().position(|&c| x < c).unwrap_or_else(|| (0..n).rev().find(|&p| chances[p] > 0.0).unwrap_or(0));
+        let mut basket = 1u64 << first;
+        for (p, &t) in self.thresholds[segment * n..][..n].iter().enumerate().skip(first + 1) {
+            if rng.next_u64() < t {
+                basket |= 1 << p;
+            }
+        }
+        basket
+    }
+
+    /// Expected products in an order of `segment` (its basket given non-empty).
+    pub fn expected_products(&self, segment: usize) -> f64 {
+        let n = self.n_products;
+        let total = self.first_cumulative[segment * n..][..n].last().copied().unwrap_or(0.0);
+        if total <= 0.0 {
+            return 0.0;
+        }
+        self.chances[segment * n..][..n].iter().sum::<f64>() / total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::RunSeed;
+
+    #[test]
+    fn a_basket_is_never_empty_and_holds_each_product_at_its_conditional_chance() {
+        let chances = vec![vec![0.5, 0.35, 0.15, 0.25, 0.3, 0.05], vec![0.05, 0.02, 0.0, 0.1, 0.01, 0.03]];
+        let b = Baskets::new(&chances);
+        let mut rng = RunSeed::new(4, 0).stream("t", 0, 0);
+        let n = 200_000;
+        for (s, ch) in chances.iter().enumerate() {
+            let nonempty = 1.0 - ch.iter().map(|c| 1.0 - c).product::<f64>();
+            let mut seen = vec![0u64; ch.len()];
+            let mut items = 0u64;
+            for _ in 0..n {
+                let basket = b.draw(s, &mut rng);
+                assert_ne!(basket, 0, "segment {s}: an empty basket");
+                assert_eq!(basket >> ch.len(), 0, "only products on offer");
+                items += basket.count_ones() as u64;
+                for (p, x) in seen.iter_mut().enumerate() {
+                    *x += (basket >> p) & 1;
+                }
+            }
+            for (p, &x) in seen.iter().enumerate() {
+                let want = ch[p] / nonempty;
+                let got = x as f64 / n as f64;
+                // Four standard errors of a share over n draws.
+                let se = (want * (1.0 - want) / n as f64).sqrt();
+                assert!((got - want).abs() <= 4.0 * se + 1e-9, "segment {s} product {p}: {got} against {want}");
+            }
+            let mean = items as f64 / n as f64;
+            let want = b.expected_products(s);
+            assert!((want - ch.iter().sum::<f64>() / nonempty).abs() < 1e-12, "closed form {want}");
+            assert!((mean - want).abs() < 0.01, "segment {s}: {mean} products per order against {want}");
+        }
+    }
+
+    #[test]
+    fn certain_and_impossible_products() {
+        // A product with chance 1 is in every basket; one with chance 0 in none; a segment
+        // that takes nothing draws the empty basket (no order).
+        let b = Baskets::new(&[vec![0.0, 1.0, 0.2], vec![0.0, 0.0, 0.0]]);
+        let mut rng = RunSeed::new(5, 0).stream("t", 0, 0);
+        for _ in 0..10_000 {
+            let x = b.draw(0, &mut rng);
+            assert_eq!(x & 0b011, 0b010, "{x:b}");
+            assert_eq!(b.draw(1, &mut rng), 0);
+        }
+        assert_eq!(b.expected_products(1), 0.0);
+        assert!((b.expected_products(0) - 1.2).abs() < 1e-12);
+    }
+}
