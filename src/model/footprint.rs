@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::scenario::Scenario;
 
 /// Bytes of the per-resident columns of [`super::resident::Residents`] (a test checks them).
-pub const BYTES_PER_RESIDENT: u64 = 23;
+pub const BYTES_PER_RESIDENT: u64 = 27;
 /// Bytes of the per-resident, per-platform columns.
 pub const BYTES_PER_RESIDENT_PLATFORM: u64 = 10;
 /// Bytes per resident of the neighbourhoods' order lists (16 bytes an order, room for the

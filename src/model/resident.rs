@@ -4,7 +4,8 @@
 //!
 //! **Shopping and choice** (docs/model.md §2.2, §4.2). Each evening a resident in the market
 //! first may move away (`base_churn_prob_per_day`), then goes shopping with its own
-//! probability. It chooses among the platforms with a pickup point in its neighbourhood
+//! probability. Both are drawn ahead ([`next_action`]): the evening it next acts is kept in
+//! `next_day`, so a resident who does nothing tonight costs a load and a compare. It chooses among the platforms with a pickup point in its neighbourhood
 //! and, if the market has one, the outside option (wet market, supermarket), by a
 //! multinomial logit with its segment's weights:
 //! `U_k = β_trust·trust_k + β_price·(price_index_k − 1) + β_avail·availability_k +
@@ -32,7 +33,7 @@ use std::ops::Range;
 use rand::{Rng, RngExt};
 
 use super::basket::Baskets;
-use rand_distr::{Beta, Distribution, Pareto};
+use rand_distr::{Beta, Distribution, Exp1, Pareto};
 
 use crate::engine::parallel::split_mut;
 use crate::engine::rng::AgentStreams;
@@ -97,6 +98,9 @@ pub const PROSPECT: u8 = 0;
 pub const IN_MARKET: u8 = 1;
 /// Moved away.
 pub const MOVED: u8 = 2;
+/// `next_day` of a resident who will not act again (not in the market, or a day beyond
+/// any horizon).
+pub const NEVER: u32 = u32::MAX;
 /// `flags` bit: a customer of some platform during the statistics window (the churn
 /// denominator: customers at its start, and everyone who became one later).
 pub const EXPOSED: u8 = 1;
@@ -249,8 +253,9 @@ macro_rules! columns {
 columns! {
     /// Segment index.
     segment: u8 = 0, one;
-    /// Daily shopping probability.
-    order_prob: f32 = 0.0, one;
+    /// Rate of its shopping trips, `−ln(1 − p)` for its daily shopping chance `p`: the days
+    /// between trips are geometric (see [`next_action`]).
+    shop_rate: f32 = 0.0, one;
     /// Units of each product chosen.
     qty: u8 = 1, one;
     /// Spend multiplier (Pareto draw).
@@ -277,6 +282,9 @@ columns! {
     flags: u8 = 0, one;
     /// Money spent over the run, yuan.
     spent_yuan: f32 = 0.0, one;
+    /// The evening it next acts: `day × 2` to shop, `day × 2 + 1` to move away; [`NEVER`]
+    /// while not in the market (see [`next_action`]).
+    next_day: u32 = NEVER, one;
 }
 
 /// One resident's order at a cut-off: what it is to collect at the next pickup.
@@ -436,12 +444,13 @@ impl ResidentsMut<'_> {
             let m: f64 = d.pareto.as_ref().map_or(1.0, |x| x.sample(rng)).min(2000.0);
             let p = (d.scales[seg] * m).min(0.95);
             self.segment[r] = seg as u8;
-            self.order_prob[r] = p as f32;
+            self.shop_rate[r] = rate(p) as f32;
             self.qty[r] = m.sqrt().round().clamp(1.0, 10.0) as u8;
             self.spend[r] = m as f32;
             self.attach[r] = d.attach.as_ref().map_or(c.attachment_mean, |b| b.sample(rng)) as f32;
             self.home[r] = home;
             self.status[r] = if i < active { IN_MARKET } else { PROSPECT };
+            self.next_day[r] = NEVER;
             for k in 0..np {
                 self.trust_kp[r * np + k] = d.trust.as_ref().map_or(c.trust_initial, |b| b.sample(rng)) as f32;
                 self.missed_kp[r * np + k] = 0;
@@ -452,6 +461,18 @@ impl ResidentsMut<'_> {
             self.coupon[r] = 0;
             self.flags[r] = if i < active { EXPOSED } else { 0 };
             self.spent_yuan[r] = 0.0;
+        }
+    }
+
+    /// Draws when each resident of `range` (global indices) in the market next acts, from
+    /// the evening `from_day` on, each from its own stream of `streams`.
+    pub fn schedule(&mut self, range: Range<usize>, from_day: u64, streams: AgentStreams) {
+        let move_rate = rate(self.c.base_churn_prob_per_day);
+        for r in range {
+            let i = r - self.start;
+            if self.status[i] == IN_MARKET {
+                self.next_day[i] = next_action(from_day, self.shop_rate[i] as f64, move_rate, &mut streams.agent(r as u64));
+            }
         }
     }
 
@@ -477,7 +498,8 @@ impl ResidentsMut<'_> {
     }
 
     /// One evening's shopping of the residents in `range` (one neighbourhood, global
-    /// indices inside the view). Adds units ordered to `units[k × n_products + p]` and each
+    /// indices inside the view): those whose `next_day` is tonight move away or shop, and
+    /// a shopper draws when it next acts. Adds units ordered to `units[k × n_products + p]` and each
     /// order to `orders` (in resident order); a shopper who chooses a platform orders a
     /// basket of its segment from `baskets` (never empty). Resident `r` draws from `evening.agent(r)`
     /// only (moving, shopping, choice, basket), so a change in one resident's choice shifts
@@ -494,20 +516,28 @@ impl ResidentsMut<'_> {
         orders: &mut Vec<Order>,
         tally: &mut [ShopTally],
         evening: AgentStreams,
+        due: &mut Vec<u32>,
     ) -> u64 {
         let np = self.platforms;
         let mut outside_chosen = 0u64;
-        let base = self.c.base_churn_prob_per_day;
+        let move_rate = rate(self.c.base_churn_prob_per_day);
         let churn_after = self.c.churn_after_occasions.min(255) as u8;
+        let today = day.min((NEVER >> 1) as u64) as u32;
         let mut weights = [0.0f64; 5];
-        for r in range.start - self.start..range.end - self.start {
+        // Most residents do nothing tonight: one tight scan finds those who act.
+        let a = range.start - self.start;
+        due.clear();
+        due.extend(self.next_day[a..range.end - self.start].iter().enumerate().filter(|&(_, &d)| d >> 1 == today).map(|(i, _)| (a + i) as u32));
+        for &r in due.iter() {
+            let r = r as usize;
+            let due = self.next_day[r];
             if self.status[r] != IN_MARKET {
                 continue;
             }
             let resident = (r + self.start) as u64;
             let mut rng = evening.agent(resident);
-            let u: f64 = rng.random();
-            if u < base {
+            if due & 1 == 1 {
+                self.next_day[r] = NEVER;
                 self.status[r] = MOVED;
                 let mut last = None;
                 for (k, t) in tally.iter_mut().enumerate().take(np) {
@@ -523,10 +553,9 @@ impl ResidentsMut<'_> {
                 self.customer[r] = 0;
                 continue;
             }
-            let v = (u - base) / (1.0 - base);
-            if v >= self.order_prob[r] as f64 {
-                continue;
-            }
+            // Tonight it shops; first, when it next acts (drawn before anything else, so
+            // its days do not depend on what it chooses).
+            self.next_day[r] = next_action(day + 1, self.shop_rate[r] as f64, move_rate, &mut rng);
             // Multinomial logit over the platforms serving here and the outside option.
             let seg = &self.segments[self.segment[r] as usize];
             let mut total = 0.0;
@@ -639,6 +668,40 @@ impl ResidentsMut<'_> {
     }
 }
 
+/// When a resident in the market next acts, from the evening `from_day` on: the days until
+/// it next shops are geometric with its daily shopping chance (given as [`rate`]
+/// `shop_rate`), the days until it moves away geometric with the chance of `move_rate`
+/// (moving first when both fall on one evening). The same law as a daily draw of each (both
+/// are memoryless, so the draw not taken can be drawn anew next time), at the cost of one
+/// draw per time it acts instead of one per day. Two exponential draws from `rng`, always.
+pub fn next_action<R: Rng + ?Sized>(from_day: u64, shop_rate: f64, move_rate: f64, rng: &mut R) -> u32 {
+    let shop = geometric_gap(shop_rate, rng.sample(Exp1));
+    let moving = geometric_gap(move_rate, rng.sample(Exp1));
+    let (gap, bit) = if moving <= shop { (moving, 1) } else { (shop, 0) };
+    match from_day.checked_add(gap) {
+        Some(d) if d < (NEVER >> 1) as u64 => ((d as u32) << 1) | bit,
+        _ => NEVER,
+    }
+}
+
+/// `−ln(1 − p)`: the rate whose exponential waiting time, rounded down to whole days, is
+/// the number of failures before the first success of daily trials with chance `p`
+/// (`P(gap ≥ g) = e^(−g·rate) = (1 − p)^g`); infinite for `p ≥ 1`, 0 for `p ≤ 0`.
+pub fn rate(p: f64) -> f64 {
+    if p <= 0.0 { 0.0 } else { -(-p.min(1.0)).ln_1p() }
+}
+
+/// Failures before the first success of daily trials whose chance has [`rate`] `rate`,
+/// from a standard exponential draw `e`: `⌊e / rate⌋`; `u64::MAX` if `rate ≤ 0`.
+fn geometric_gap(rate: f64, e: f64) -> u64 {
+    if rate <= 0.0 {
+        return u64::MAX;
+    }
+    // The cast truncates, which is the floor of a quotient ≥ 0, and saturates: a huge
+    // quotient is "never"; an infinite rate gives 0.
+    (e / rate) as u64
+}
+
 /// `prob` in [0, 1] as a threshold for comparing with a uniform `u64`.
 pub fn u64_threshold(prob: f64) -> u64 {
     if prob >= 1.0 { u64::MAX } else { (prob.max(0.0) * 18_446_744_073_709_551_616.0) as u64 }
@@ -693,14 +756,16 @@ mod tests {
             s.beta_avail = 0.0;
             s.outside_asc = 0.0;
         }
-        res.order_prob.iter_mut().for_each(|p| *p = 1.0);
+        res.shop_rate.iter_mut().for_each(|p| *p = f32::INFINITY);
+        let key = |d: u64| AgentStreams::new(RunSeed::new(3, 0).stream_key("s", 0, d));
+        res.all_mut().schedule(0..50_000, 1, key(1));
         let offers = [Offer { serves: true, price_index: 1.0, availability: 1.0, coupon_utility: 0.0 }];
         let baskets = Baskets::new(&vec![vec![1.0]; res.segments.len()]);
         let mut units = [0u32];
         let mut orders = Vec::new();
         let mut tally = [ShopTally::default()];
         let evening = |d: u64| AgentStreams::new(RunSeed::new(2, 0).stream_key("t", 0, d));
-        res.all_mut().shop(0..50_000, 1, &offers, true, &baskets, &mut units, &mut orders, &mut tally, evening(1));
+        res.all_mut().shop(0..50_000, 1, &offers, true, &baskets, &mut units, &mut orders, &mut tally, evening(1), &mut Vec::new());
         assert_eq!(orders.len() as u64, tally[0].orders);
         assert!(orders.windows(2).all(|w| w[0].resident < w[1].resident), "orders in resident order");
         let share = tally[0].orders as f64 / 50_000.0;
@@ -708,10 +773,42 @@ mod tests {
         // Without an outside option everyone chooses the only platform and nobody churns.
         let mut tally = [ShopTally::default()];
         for day in 2..10 {
-            res.all_mut().shop(0..50_000, day, &offers, false, &baskets, &mut units, &mut orders, &mut tally, evening(day));
+            res.all_mut().shop(0..50_000, day, &offers, false, &baskets, &mut units, &mut orders, &mut tally, evening(day), &mut Vec::new());
         }
         assert_eq!(tally[0].orders, 8 * 50_000);
         assert_eq!(tally[0].churned.iter().sum::<u64>(), 0);
+    }
+
+    #[test]
+    fn the_days_between_trips_are_those_of_a_daily_draw() {
+        // Geometric gaps with daily chance p: P(gap = 0) = p, mean (1 − p)/p, each within four
+        // standard errors over n draws.
+        let mut rng = RunSeed::new(6, 0).stream("t", 0, 0);
+        let n = 200_000;
+        for p in [0.02, 0.147, 0.6] {
+            let gaps: Vec<f64> = (0..n)
+                .map(|_| {
+                    let d = next_action(10, rate(p), 0.0, &mut rng);
+                    assert_eq!(d & 1, 0, "no moving at a zero chance");
+                    (d >> 1) as f64 - 10.0
+                })
+                .collect();
+            assert!(gaps.iter().all(|&g| g >= 0.0), "never before the first evening");
+            let zero = gaps.iter().filter(|&&g| g == 0.0).count() as f64 / n as f64;
+            assert!((zero - p).abs() < 4.0 * (p * (1.0 - p) / n as f64).sqrt(), "p {p}: P(gap 0) {zero}");
+            let mean = gaps.iter().sum::<f64>() / n as f64;
+            let want = (1.0 - p) / p;
+            assert!((mean - want).abs() < 4.0 * (1.0 - p).sqrt() / p / (n as f64).sqrt(), "p {p}: mean gap {mean} against {want}");
+        }
+        // Moving away first (ties to moving) with chance q / (1 − (1 − p)(1 − q)).
+        let (p, q) = (0.147, 0.05);
+        let moves = (0..n).filter(|_| next_action(0, rate(p), rate(q), &mut rng) & 1 == 1).count() as f64 / n as f64;
+        let want = q / (1.0 - (1.0 - p) * (1.0 - q));
+        assert!((moves - want).abs() < 4.0 * (want * (1.0 - want) / n as f64).sqrt(), "{moves} against {want}");
+        // Certain and impossible.
+        assert_eq!(next_action(7, rate(1.0), 0.0, &mut rng), 14);
+        assert_eq!(next_action(7, rate(0.0), rate(0.0), &mut rng), NEVER);
+        assert_eq!(next_action(7, rate(0.0), rate(1.0), &mut rng), 15);
     }
 
     #[test]
@@ -719,8 +816,8 @@ mod tests {
         let mut res = population(10_000, 2);
         res.shrink_to_fit();
         let per = res.heap_bytes() as f64 / res.len() as f64;
-        // 23 bytes per resident plus 10 per platform (orders live in per-neighbourhood lists).
-        assert_eq!(per, 43.0, "{per} bytes per resident");
+        // 27 bytes per resident plus 10 per platform (orders live in per-neighbourhood lists).
+        assert_eq!(per, 47.0, "{per} bytes per resident");
     }
 
     #[test]
@@ -737,7 +834,7 @@ mod tests {
     fn default_spend_follows_the_80_20_rule() {
         let res = population(200_000, 1);
         // Expected spend ∝ shopping probability × units.
-        let spend: Vec<f32> = (0..res.len()).map(|r| res.order_prob[r] * res.qty[r] as f32).collect();
+        let spend: Vec<f32> = (0..res.len()).map(|r| (1.0 - (-res.shop_rate[r]).exp()) * res.qty[r] as f32).collect();
         let s = top_share(&spend, 0.2);
         assert!((0.7..0.9).contains(&s), "top-20 % share {s}");
     }

@@ -15,8 +15,12 @@ pub const NETWORK: &str = "network";
 pub const RESIDENTS: &str = "residents";
 /// Which leaders are trained in storage (leader id + platform << 32, 0).
 pub const TRAINING: &str = "training";
-/// A resident's evening: moving away, shopping, choice, basket (resident, day).
+/// A resident's evening when it acts: moving away, or shopping (when it next acts, choice,
+/// basket) (resident, day).
 pub const EVENING: &str = "evening";
+/// When a resident next acts, drawn as it enters the market: at the start, or on joining
+/// (resident, first evening it may act).
+pub const SCHEDULE: &str = "schedule";
 /// A resident at pickup: collecting, defects, complaints, word of mouth (resident, day).
 pub const PICKUP_RESIDENT: &str = "pickup_resident";
 /// A resident's after-sales: complaints, their handling, word of mouth (resident, day).
@@ -66,7 +70,7 @@ pub const SHOCK_SEASON: &str = "shock_season";
 
 /// Every purpose, for the collision test.
 pub const ALL: &[&str] = &[
-    NETWORK, RESIDENTS, TRAINING, EVENING, PICKUP_RESIDENT, AFTERSALES, PICKUP, ALLOCATION, WEATHER, YIELD, SUPPLIER_FILL, LOT, INBOUND_TRIP, INBOUND, QC,
+    NETWORK, RESIDENTS, TRAINING, EVENING, SCHEDULE, PICKUP_RESIDENT, AFTERSALES, PICKUP, ALLOCATION, WEATHER, YIELD, SUPPLIER_FILL, LOT, INBOUND_TRIP, INBOUND, QC,
     CENTRAL_CUTOFF, CENTRAL_PICK, CENTRAL_NIGHT, LINEHAUL_TRIP, LAST_MILE_TRIP, LAST_MILE, AGE_CENTRAL, AGE_LINEHAUL, AGE_GRID, SWITCH, INFLOW, SHOCK_SEASON,
 ];
 

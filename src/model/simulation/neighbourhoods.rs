@@ -78,11 +78,13 @@ pub(super) fn populate(residents: &mut Residents, hoods: &[Range<usize>], househ
     let (hood_chunks, resident_chunks) = hood_chunks(hoods);
     let views = residents.split_mut(&resident_chunks);
     let work: Vec<(ResidentsMut, Range<usize>)> = views.into_iter().zip(hood_chunks).collect();
+    let schedule = streams::residents(seed, streams::SCHEDULE, 0);
     workers.map(work, |(mut view, chunk)| {
         for n in chunk {
             let mut rng = seed.stream(streams::RESIDENTS, n as u64, 0);
             let home = if np > 1 { rng.random_range(0..np) as u8 } else { 0 };
             view.fill(hoods[n].clone(), households[n], home, draws, &mut rng);
+            view.schedule(hoods[n].clone(), 0, schedule);
             if np > 1 {
                 // Each resident's home platform: the pickup point it knows best.
                 for r in hoods[n].clone() {
@@ -148,11 +150,12 @@ impl Market {
             let mut tally = [ShopTally::default(); MAX_PLATFORMS];
             let mut outside_chosen = 0;
             let mut c = DayEndCounts { active_by_segment: vec![0; n_segments], ..DayEndCounts::default() };
+            let mut due = Vec::new();
             for (i, n) in chunk.enumerate() {
                 let u = &mut units[i * width..(i + 1) * width];
                 u.fill(0);
                 orders[i].clear();
-                outside_chosen += view.shop(hoods[n].clone(), day, &offers[n * np..(n + 1) * np], outside, baskets, u, &mut orders[i], &mut tally, evening);
+                outside_chosen += view.shop(hoods[n].clone(), day, &offers[n * np..(n + 1) * np], outside, baskets, u, &mut orders[i], &mut tally, evening, &mut due);
                 day_end(&mut view, hoods[n].clone(), day, scandal, coupons, drift, &mut c);
             }
             (tally, outside_chosen, c)
@@ -193,8 +196,9 @@ impl Market {
         let views = self.residents.split_mut(&self.resident_chunks);
         let first = split_mut(&mut self.first_prospect, &self.chunks, 1);
         let work: Vec<_> = views.into_iter().zip(first).zip(self.chunks.iter().cloned()).collect();
+        let schedule = streams::residents(&seed, streams::SCHEDULE, day + 1);
         self.workers
-            .map(work, |((view, first), chunk)| {
+            .map(work, |((mut view, first), chunk)| {
                 let mut joined = 0u64;
                 for (i, n) in chunk.enumerate() {
                     let prospects = (hoods[n].end - first[i]) as u32;
@@ -204,6 +208,7 @@ impl Market {
                     let mut rng = seed.stream(streams::INFLOW, n as u64, day);
                     let joins = binomial(prospects, p, &mut rng) as usize;
                     view.status[first[i] - view.start..][..joins].fill(IN_MARKET);
+                    view.schedule(first[i]..first[i] + joins, day + 1, schedule);
                     first[i] += joins;
                     joined += joins as u64;
                 }
@@ -226,6 +231,29 @@ struct Drift {
 fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Option<f64>], coupons: &[CouponRule], drift: Drift, c: &mut DayEndCounts) {
     let np = res.platforms;
     let (t0, recovery) = (drift.trust_initial, drift.recovery);
+    if scandal.iter().all(Option::is_none) && coupons.iter().all(|r| !r.active) {
+        // Most days: no scandal and no coupon to hand out, so only trust's drift and the
+        // counts; the same numbers as below, without the per-resident branches.
+        let (a, b) = (range.start - res.start, range.end - res.start);
+        let trust = res.trust_kp[a * np..b * np].chunks_exact_mut(np);
+        for (((&status, &customer), &segment), trust) in res.status[a..b].iter().zip(&res.customer[a..b]).zip(&res.segment[a..b]).zip(trust) {
+            if status != IN_MARKET {
+                continue;
+            }
+            c.in_market += 1;
+            if customer != 0 {
+                c.active += 1;
+                c.active_by_segment[segment as usize] += 1;
+            }
+            for (k, t) in trust.iter_mut().enumerate() {
+                let x = *t as f64;
+                *t = (x + recovery * (t0 - x)) as f32;
+                c.trust_sum[k] += *t as f64;
+                c.customers[k] += u64::from(customer >> k & 1);
+            }
+        }
+        return;
+    }
     for i in range.start - res.start..range.end - res.start {
         if res.status[i] != IN_MARKET {
             continue;
