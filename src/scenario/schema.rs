@@ -645,7 +645,8 @@ pub struct LeadersConfig {
     pub commission_rate: f64,
     /// Temperature of goods waiting at the pickup point, °C. Default 22 (shop, no fridge).
     pub storage_temp_c: f64,
-    /// Probability a resident comes to pick up the order, in [0, 1]. Default 0.97.
+    /// Probability a resident comes to pick up the order, in [0, 1]. Default 0.984, fitted to a
+    /// full cold chain's losses (scenarios/calibration/baseline_losses.toml).
     pub pickup_rate: f64,
     /// Share of leaders trained in storage (docs/model.md §5.3), in [0, 1]. Default 0.
     pub training_share: f64,
@@ -675,7 +676,7 @@ impl Default for LeadersConfig {
             households_spread: 0.3,
             commission_rate: 0.10,
             storage_temp_c: 22.0,
-            pickup_rate: 0.97,
+            pickup_rate: 0.984,
             training_share: 0.0,
             trained_storage_temp_c: 8.0,
             rating_alpha: 0.1,
@@ -694,7 +695,8 @@ impl Default for LeadersConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct ResidentsConfig {
     /// Mean daily probability a resident goes shopping (for groceries anywhere), in (0, 1].
-    /// Default 0.12 (500 households, 60 orders a day: docs/model.md Sources, rough).
+    /// Default 0.147, fitted to ~60 orders a day per 500 households (rough;
+    /// scenarios/calibration/baseline_per_order.toml).
     pub order_prob_per_day: f64,
     /// Multiplies every product's `basket_prob` (capped at 1): how many different products a
     /// shopper puts in an order, > 0. Default 1 (the products' own chances, as written).
@@ -730,7 +732,7 @@ pub struct ResidentsConfig {
 impl Default for ResidentsConfig {
     fn default() -> Self {
         ResidentsConfig {
-            order_prob_per_day: 0.12,
+            order_prob_per_day: 0.147,
             basket_scale: 1.0,
             spend_pareto_shape: 1.16,
             trust_initial: 0.8,
@@ -796,7 +798,7 @@ fn d_outside_asc() -> f64 {
 /// sensitive elderly (40 %, shop most often, weigh price most), busy young families (35 %),
 /// quality seekers (25 %, weigh trust most). Their shopping probabilities are 1.25, 0.917
 /// and 0.75 times `order_prob_per_day` (`[residents]`), so that mean stays the population's
-/// (0.15, 0.11 and 0.09 at the default 0.12).
+/// (0.15, 0.11 and 0.09 at 0.12).
 pub fn default_segments(order_prob_per_day: f64) -> Vec<SegmentConfig> {
     let seg = |name: &str, share, rel: f64, bp, bt| SegmentConfig {
         name: name.into(),
