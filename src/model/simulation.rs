@@ -8,10 +8,13 @@
 //! 05:00 LinehaulDepart(g)  trucks to each grid warehouse; then LinehaulArrive, LastMileDepart,
 //!                          LeaderArrive as the goods move
 //! 21:00 Pickup(l)          hand-over, trust, complaints and refunds, recalls, word of mouth
-//! 23:00 Cutoff             prices (from rivals' of yesterday), residents choose and order,
-//!                          each platform's purchase plan; suppliers ship (InboundArrival later)
-//! 23:59 DayEnd             scandals, trust recovery, coupons, leader ratings and switching,
-//!                          newcomers, accounts and balance checks, daily rows
+//! 23:00 Cutoff             prices (from rivals' of yesterday); today's scandals; residents who
+//!                          act tonight move away or choose and order, and every resident ends
+//!                          its day in the same pass (scandal, trust recovery, coupon
+//!                          eligibility, counts); each platform's purchase plan; suppliers ship
+//!                          (InboundArrival later)
+//! 23:59 DayEnd             coupons handed out, leader ratings and switching, newcomers,
+//!                          accounts and balance checks, daily rows
 //! ```
 //! Random streams are named by purpose and agent (and day), e.g. `("lot", supplier × 64 +
 //! product, day)`; each resident's evening draws from its own stream `(EVENING, resident,
