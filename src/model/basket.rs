@@ -57,11 +57,7 @@ impl Baskets {
         if total <= 0.0 {
             return 0;
         }
-        let x = rng.random::<f64>() * total;
-        // The first p whose cumulative chance exceeds x (at the top end, rounding: the last
-        // product with a chance).
-        let chances = &self.chances[segment * n..][..n];
-        let first = cum.iter().position(|&c| x < c).unwrap_or_else(|| (0..n).rev().find(|&p| chances[p] > 0.0).unwrap_or(0));
+        let first = first_product(cum, rng.random::<f64>() * total);
         let mut basket = 1u64 << first;
         for (p, &t) in self.thresholds[segment * n..][..n].iter().enumerate().skip(first + 1) {
             if rng.next_u64() < t {
@@ -80,6 +76,13 @@ impl Baskets {
         }
         self.chances[segment * n..][..n].iter().sum::<f64>() / total
     }
+}
+
+/// The first product of a basket for `x` uniform in [0, `cum`'s last): the first `p` whose
+/// cumulative chance exceeds `x`. Should rounding put `x` at the top end, the last product
+/// with a chance (its cumulative chance above the one before).
+fn first_product(cum: &[f64], x: f64) -> usize {
+    cum.iter().position(|&c| x < c).unwrap_or_else(|| (0..cum.len()).rev().find(|&p| cum[p] > if p == 0 { 0.0 } else { cum[p - 1] }).unwrap_or(0))
 }
 
 #[cfg(test)]
@@ -118,6 +121,21 @@ mod tests {
             assert!((want - ch.iter().sum::<f64>() / nonempty).abs() < 1e-12, "closed form {want}");
             assert!((mean - want).abs() < 0.01, "segment {s}: {mean} products per order against {want}");
         }
+    }
+
+    #[test]
+    fn the_first_product_is_where_the_uniform_falls() {
+        // Chances 0, 0.5, 0, 0.5 → cumulative 0, 0.5, 0.5, 0.75.
+        let cum = [0.0, 0.5, 0.5, 0.75];
+        assert_eq!(first_product(&cum, 0.0), 1);
+        assert_eq!(first_product(&cum, 0.4999), 1);
+        // At a boundary the next product with a chance.
+        assert_eq!(first_product(&cum, 0.5), 3);
+        assert_eq!(first_product(&cum, 0.7), 3);
+        // Rounding at the top end: the last product with a chance, not a product without.
+        assert_eq!(first_product(&cum, 0.75), 3);
+        assert_eq!(first_product(&[0.0, 0.25, 0.25], 0.25), 1);
+        assert_eq!(first_product(&[0.25, 0.25, 0.25], 0.25), 0);
     }
 
     #[test]
