@@ -5,8 +5,9 @@
 //! **Shopping and choice** (docs/model.md §2.2, §4.2). Each evening a resident in the market
 //! first may move away (`base_churn_prob_per_day`), then goes shopping with its own
 //! probability. Both are drawn ahead ([`next_action`]): the evening it next acts is kept in
-//! `next_day`, so a resident who does nothing tonight costs a load and a compare. It chooses among the platforms with a pickup point in its neighbourhood
-//! and, if the market has one, the outside option (wet market, supermarket), by a
+//! `next_day`, so a resident who does nothing tonight costs a load and a compare. It
+//! chooses among the platforms with a pickup point in its neighbourhood and, if the market
+//! has one, the outside option (wet market, supermarket), by a
 //! multinomial logit with its segment's weights:
 //! `U_k = β_trust·trust_k + β_price·(price_index_k − 1) + β_avail·availability_k +
 //! β_attach·attachment·[k is home] + coupon utility`, `U_outside = outside_asc`.
@@ -31,9 +32,9 @@
 use std::ops::Range;
 
 use rand::{Rng, RngExt};
+use rand_distr::{Beta, Distribution, Exp1, Pareto};
 
 use super::basket::Baskets;
-use rand_distr::{Beta, Distribution, Exp1, Pareto};
 
 use crate::engine::parallel::split_mut;
 use crate::engine::rng::AgentStreams;
@@ -499,10 +500,11 @@ impl ResidentsMut<'_> {
 
     /// One evening's shopping of the residents in `range` (one neighbourhood, global
     /// indices inside the view): those whose `next_day` is tonight move away or shop, and
-    /// a shopper draws when it next acts. Adds units ordered to `units[k × n_products + p]` and each
-    /// order to `orders` (in resident order); a shopper who chooses a platform orders a
-    /// basket of its segment from `baskets` (never empty). Resident `r` draws from `evening.agent(r)`
-    /// only (moving, shopping, choice, basket), so a change in one resident's choice shifts
+    /// a shopper draws when it next acts (`due`: scratch space for their indices). Adds
+    /// units ordered to `units[k × n_products + p]` and each order to `orders` (in resident
+    /// order); a shopper who chooses a platform orders a basket of its segment from
+    /// `baskets` (never empty). Resident `r` draws from `evening.agent(r)` only (moving,
+    /// shopping, choice, basket), so a change in one resident's choice shifts
     /// no other resident's numbers. Returns the shoppers who chose the outside option.
     #[allow(clippy::too_many_arguments)]
     pub fn shop(
@@ -530,13 +532,12 @@ impl ResidentsMut<'_> {
         due.extend(self.next_day[a..range.end - self.start].iter().enumerate().filter(|&(_, &d)| d >> 1 == today).map(|(i, _)| (a + i) as u32));
         for &r in due.iter() {
             let r = r as usize;
-            let due = self.next_day[r];
             if self.status[r] != IN_MARKET {
                 continue;
             }
             let resident = (r + self.start) as u64;
             let mut rng = evening.agent(resident);
-            if due & 1 == 1 {
+            if self.next_day[r] & 1 == 1 {
                 self.next_day[r] = NEVER;
                 self.status[r] = MOVED;
                 let mut last = None;

@@ -40,6 +40,36 @@ pub(super) struct DayEndCounts {
     pub coupon_candidates: Vec<(u32, u8)>,
 }
 
+impl DayEndCounts {
+    /// Nothing counted yet, for `segments` segments.
+    fn new(segments: usize) -> Self {
+        DayEndCounts { active_by_segment: vec![0; segments], ..DayEndCounts::default() }
+    }
+
+    /// Adds a later chunk's counts (its coupon candidates after these: resident order).
+    fn add(&mut self, other: DayEndCounts) {
+        for (a, b) in self.active_by_segment.iter_mut().zip(&other.active_by_segment) {
+            *a += b;
+        }
+        for (k, (a, b)) in self.trust_sum.iter_mut().zip(&other.trust_sum).enumerate() {
+            *a += b;
+            self.customers[k] += other.customers[k];
+        }
+        self.in_market += other.in_market;
+        self.active += other.active;
+        self.coupon_candidates.extend(other.coupon_candidates);
+    }
+
+    /// Counts a resident in the market, customer of the platforms of bits `customer`.
+    fn resident(&mut self, customer: u8, segment: u8) {
+        self.in_market += 1;
+        if customer != 0 {
+            self.active += 1;
+            self.active_by_segment[segment as usize] += 1;
+        }
+    }
+}
+
 /// Who may get a retention coupon of a platform tonight (the budget aside).
 #[derive(Clone, Copy)]
 pub(super) struct CouponRule {
@@ -149,7 +179,7 @@ impl Market {
         let results = self.workers.map(work, |(((mut view, orders), units), chunk)| {
             let mut tally = [ShopTally::default(); MAX_PLATFORMS];
             let mut outside_chosen = 0;
-            let mut c = DayEndCounts { active_by_segment: vec![0; n_segments], ..DayEndCounts::default() };
+            let mut c = DayEndCounts::new(n_segments);
             let mut due = Vec::new();
             for (i, n) in chunk.enumerate() {
                 let u = &mut units[i * width..(i + 1) * width];
@@ -162,22 +192,13 @@ impl Market {
         });
         let mut tally = [ShopTally::default(); MAX_PLATFORMS];
         let mut outside_chosen = 0;
-        let mut total = DayEndCounts { active_by_segment: vec![0; n_segments], ..DayEndCounts::default() };
+        let mut total = DayEndCounts::new(n_segments);
         for (t, o, c) in results {
             for (a, b) in tally.iter_mut().zip(&t) {
                 a.add(b);
             }
             outside_chosen += o;
-            for (a, b) in total.active_by_segment.iter_mut().zip(&c.active_by_segment) {
-                *a += b;
-            }
-            for k in 0..np {
-                total.trust_sum[k] += c.trust_sum[k];
-                total.customers[k] += c.customers[k];
-            }
-            total.in_market += c.in_market;
-            total.active += c.active;
-            total.coupon_candidates.extend(c.coupon_candidates);
+            total.add(c);
         }
         for (k, p) in self.platforms.iter_mut().enumerate() {
             for n in 0..self.hoods.len() {
@@ -226,11 +247,19 @@ struct Drift {
     recovery: f64,
 }
 
+impl Drift {
+    /// Trust `t` after a day's drift (one expression for both paths of [`day_end`], so
+    /// they give the same numbers).
+    fn step(self, t: f32) -> f32 {
+        let x = t as f64;
+        (x + self.recovery * (self.trust_initial - x)) as f32
+    }
+}
+
 /// The day end of the residents `range` (scandals, trust recovery, coupon eligibility),
 /// counted into `c`.
 fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Option<f64>], coupons: &[CouponRule], drift: Drift, c: &mut DayEndCounts) {
     let np = res.platforms;
-    let (t0, recovery) = (drift.trust_initial, drift.recovery);
     if scandal.iter().all(Option::is_none) && coupons.iter().all(|r| !r.active) {
         // Most days: no scandal and no coupon to hand out, so only trust's drift and the
         // counts; the same numbers as below, without the per-resident branches.
@@ -240,14 +269,9 @@ fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Opt
             if status != IN_MARKET {
                 continue;
             }
-            c.in_market += 1;
-            if customer != 0 {
-                c.active += 1;
-                c.active_by_segment[segment as usize] += 1;
-            }
+            c.resident(customer, segment);
             for (k, t) in trust.iter_mut().enumerate() {
-                let x = *t as f64;
-                *t = (x + recovery * (t0 - x)) as f32;
+                *t = drift.step(*t);
                 c.trust_sum[k] += *t as f64;
                 c.customers[k] += u64::from(customer >> k & 1);
             }
@@ -258,11 +282,7 @@ fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Opt
         if res.status[i] != IN_MARKET {
             continue;
         }
-        c.in_market += 1;
-        if res.customer[i] != 0 {
-            c.active += 1;
-            c.active_by_segment[res.segment[i] as usize] += 1;
-        }
+        c.resident(res.customer[i], res.segment[i]);
         for k in 0..np {
             let j = i * np + k;
             let customer = res.customer[i] & (1 << k) != 0;
@@ -272,8 +292,7 @@ fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Opt
                     res.remember(i + res.start, k, ChurnCause::Scandal, day);
                 }
             }
-            let t = res.trust_kp[j] as f64;
-            res.trust_kp[j] = (t + recovery * (t0 - t)) as f32;
+            res.trust_kp[j] = drift.step(res.trust_kp[j]);
             c.trust_sum[k] += res.trust_kp[j] as f64;
             if customer {
                 c.customers[k] += 1;
