@@ -65,6 +65,9 @@ pub struct Leader {
     pub van_arrival: Option<SimTime>,
     /// Units spoiled on today's van and their cost, yuan (see `van_arrival`).
     pub van_spoiled: (u64, f64),
+    /// When the van that has just left arrives (before or after the close), until its
+    /// arrival is scheduled.
+    pub van_due: Option<SimTime>,
     /// Storage temperature at the shop, °C.
     pub storage_temp_c: f64,
     /// Rating: running share of its orders served without a problem.
@@ -140,6 +143,7 @@ impl Leader {
             van_breakdown_hours: 0.0,
             van_arrival: None,
             van_spoiled: (0, 0.0),
+            van_due: None,
             storage_temp_c,
             rating: 1.0,
             availability: 1.0,

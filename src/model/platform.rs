@@ -253,8 +253,8 @@ impl Platform {
         let day = now.day();
         match ev {
             PlatformEvent::CentralPick => self.central_pick(now, day),
-            PlatformEvent::LinehaulDepart(g) => self.linehaul_depart(q, g as usize, now, day)?,
-            PlatformEvent::LinehaulArrive(g, trip) => self.linehaul_arrive(q, g as usize, trip as u64, now, day)?,
+            PlatformEvent::LinehaulDepart(g) => self.linehaul_depart(q, g as usize, now, day, town.workers)?,
+            PlatformEvent::LinehaulArrive(g, trip) => self.linehaul_arrive(q, g as usize, trip as u64, now, day, town.workers)?,
             PlatformEvent::LastMileDepart(g, trip) => {
                 let g = g as usize;
                 if self.grid_leaders(g).any(|l| self.leaders[l].trip_day == trip as u64 && self.leaders[l].stage == CrateStage::Grid) {

@@ -55,11 +55,11 @@ pub const LINEHAUL_TRIP: &str = "linehaul_trip";
 pub const LAST_MILE_TRIP: &str = "last_mile_trip";
 /// Spoilage on the van (leader, day).
 pub const LAST_MILE: &str = "last_mile";
-/// Spoilage of a grid's crates in central stock before loading (grid, day).
+/// Spoilage of a leader's crates in central stock before loading (leader, day).
 pub const AGE_CENTRAL: &str = "central";
-/// Spoilage of a grid's crates on the linehaul (grid, day).
+/// Spoilage of a leader's crates on the linehaul, on the road then stuck (leader, day).
 pub const AGE_LINEHAUL: &str = "linehaul";
-/// Spoilage of a grid's crates while sorted (grid, day).
+/// Spoilage of a leader's crates while sorted at the grid warehouse (leader, day).
 pub const AGE_GRID: &str = "grid";
 /// A leader switching platform (leader + platform << 32, day).
 pub const SWITCH: &str = "switch";
@@ -74,7 +74,7 @@ pub const ALL: &[&str] = &[
     CENTRAL_CUTOFF, CENTRAL_PICK, CENTRAL_NIGHT, LINEHAUL_TRIP, LAST_MILE_TRIP, LAST_MILE, AGE_CENTRAL, AGE_LINEHAUL, AGE_GRID, SWITCH, INFLOW, SHOCK_SEASON,
 ];
 
-/// The purpose under which a grid's crates age at `stage`.
+/// The purpose under which a leader's crates age at `stage`.
 pub fn ageing(stage: Stage) -> &'static str {
     match stage {
         Stage::Linehaul => AGE_LINEHAUL,

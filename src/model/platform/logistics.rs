@@ -14,9 +14,56 @@ use crate::model::event::{Event, ModelError, PlatformEvent};
 use crate::engine::parallel::Workers;
 use crate::model::leader::{CrateStage, Leader};
 use crate::model::lot::SpoilMemo;
+use crate::model::product::Product;
 
-/// Leaders per chunk of work when vans leave a grid warehouse.
-const VANS_PER_CHUNK: usize = 256;
+/// Leaders per chunk of work in a pass over a grid's leaders.
+const LEADERS_PER_CHUNK: usize = 256;
+
+/// What a pass over a grid's leaders adds up.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct GridSums {
+    /// Units spoiled in the pass, and their cost in yuan.
+    pub spoiled: u64,
+    pub spoiled_yuan: f64,
+    /// Units and kg left in the crates after it.
+    pub units: u64,
+    pub load_kg: f64,
+    /// Vans that left, and their kilometres out and back.
+    pub vans: u64,
+    pub van_km: f64,
+}
+
+impl GridSums {
+    /// `spoiled` (units, yuan) in a leader's ageing, and what its crates hold after it.
+    fn aged(spoiled: (u64, f64), leader: &Leader, products: &[Product]) -> Self {
+        GridSums { spoiled: spoiled.0, spoiled_yuan: spoiled.1, units: leader.units(), load_kg: leader.load_kg(products), ..GridSums::default() }
+    }
+
+    fn add(self, o: GridSums) -> Self {
+        GridSums {
+            spoiled: self.spoiled + o.spoiled,
+            spoiled_yuan: self.spoiled_yuan + o.spoiled_yuan,
+            units: self.units + o.units,
+            load_kg: self.load_kg + o.load_kg,
+            vans: self.vans + o.vans,
+            van_km: self.van_km + o.van_km,
+        }
+    }
+}
+
+/// Runs `f` on every leader of `range` (with its index and a memo per product) on the
+/// run's threads, a chunk of leaders at a time, and adds up what it returns: in leader
+/// order within a chunk and in chunk order across, so the sums do not depend on the thread
+/// count. `f` draws from streams keyed by the leader, so the draws do not either.
+fn over_leaders(leaders: &mut [Leader], range: std::ops::Range<usize>, n_products: usize, workers: &Workers, f: impl Fn(usize, &mut Leader, &mut [SpoilMemo]) -> GridSums + Sync) -> GridSums {
+    let first = range.start;
+    let work: Vec<(usize, &mut [Leader])> = leaders[range].chunks_mut(LEADERS_PER_CHUNK).enumerate().map(|(i, c)| (first + i * LEADERS_PER_CHUNK, c)).collect();
+    let sums = workers.map(work, |(start, leaders)| {
+        let mut memo = vec![SpoilMemo::default(); n_products];
+        leaders.iter_mut().enumerate().fold(GridSums::default(), |s, (i, leader)| s.add(f(start + i, leader, &mut memo)))
+    });
+    sums.into_iter().fold(GridSums::default(), GridSums::add)
+}
 use crate::model::supplier::{ShortCause};
 
 impl Platform {
@@ -48,16 +95,15 @@ impl Platform {
     }
 
     /// Ages the crates of every leader of grid `g` to `now`, product `p` at `temp_c(p)`,
-    /// counting losses at `stage`.
-    pub(super) fn age_grid(&mut self, g: usize, now: SimTime, temp_c: impl Fn(usize) -> f64 + Copy, stage: Stage, day: u64) {
-        let mut rng = self.seed.stream(streams::ageing(stage), g as u64, day);
-        let (mut units, mut cost) = (0, 0.0);
-        for l in self.grid_leaders(g) {
-            let (k, c) = self.leaders[l].age_to(now, temp_c, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
-            units += k;
-            cost += c;
-        }
-        self.today.spoil(stage, units, cost);
+    /// counting losses at `stage`; returns what the pass adds up (units and load left).
+    pub(super) fn age_grid(&mut self, g: usize, now: SimTime, temp_c: impl Fn(usize) -> f64 + Copy + Sync, stage: Stage, day: u64, workers: &Workers) -> GridSums {
+        let (products, lots, seed) = (&self.products, &self.lots, self.seed);
+        let sums = over_leaders(&mut self.leaders, self.grids[g].leaders.clone(), products.len(), workers, |l, leader, memo| {
+            let mut rng = seed.stream(streams::ageing(stage), l as u64, day);
+            GridSums::aged(leader.age_to(now, temp_c, products, lots, memo, &mut rng), leader, products)
+        });
+        self.today.spoil(stage, sums.spoiled, sums.spoiled_yuan);
+        sums
     }
 
     /// Ages centre `c`'s stock of product `p` to `now`, drawing from stream `purpose`.
@@ -203,10 +249,10 @@ impl Platform {
         self.today.short(ShortCause::Other, supply_gap - given);
     }
 
-    pub(super) fn linehaul_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64) -> Result<(), ModelError> {
+    pub(super) fn linehaul_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64, workers: &Workers) -> Result<(), ModelError> {
         let c = self.grid_centre[g];
         let temps = self.centres[c].wh.temps_c.clone();
-        self.age_grid(g, now, |p| temps[p], Stage::Central, day);
+        let kg = self.age_grid(g, now, |p| temps[p], Stage::Central, day, workers).load_kg;
         let name = self.sc.grid_warehouses[g].name.clone();
         let name = name.as_str();
         if self.shocks.road_closed(name, day) {
@@ -228,7 +274,6 @@ impl Platform {
             return Ok(());
         }
         let m = self.centres[c].wh.linehaul_mode;
-        let kg: f64 = self.grid_leaders(g).map(|l| self.leaders[l].load_kg(&self.products)).sum();
         let km = self.grids[g].distance_km;
         if kg <= 0.0 {
             return Ok(());
@@ -248,81 +293,80 @@ impl Platform {
 
     /// A truck reaches grid warehouse `g` with trip `trip`'s crates (if they were not written
     /// off as late meanwhile): ageing on the road, handling, sorting.
-    pub(super) fn linehaul_arrive(&mut self, q: &mut EventQueue<Event>, g: usize, trip: u64, now: SimTime, day: u64) -> Result<(), ModelError> {
+    pub(super) fn linehaul_arrive(&mut self, q: &mut EventQueue<Event>, g: usize, trip: u64, now: SimTime, day: u64, workers: &Workers) -> Result<(), ModelError> {
         if !self.grid_leaders(g).any(|l| self.leaders[l].trip_day == trip && self.leaders[l].stage == CrateStage::Linehaul) {
             return Ok(()); // its goods missed their pickup and were written off
         }
         let (_, breakdown_h, temp) = self.linehaul[g];
         let warm = self.modes[self.centres[self.grid_centre[g]].wh.linehaul_mode].m.breakdown_temp_c;
         let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(breakdown_h)));
-        self.age_grid(g, stuck_from, |_| temp, Stage::Linehaul, day);
-        self.age_grid(g, now, |_| warm, Stage::Linehaul, day);
-        let units: u64 = self.grid_leaders(g).map(|l| self.leaders[l].units()).sum();
+        // On the road at the truck's temperature, then stuck at its breakdown temperature.
+        let (products, lots, seed) = (&self.products, &self.lots, self.seed);
+        let sums = over_leaders(&mut self.leaders, self.grids[g].leaders.clone(), products.len(), workers, |l, leader, memo| {
+            let mut rng = seed.stream(streams::AGE_LINEHAUL, l as u64, day);
+            let (k1, c1) = leader.age_to(stuck_from, |_| temp, products, lots, memo, &mut rng);
+            let (k2, c2) = leader.age_to(now, |_| warm, products, lots, memo, &mut rng);
+            GridSums::aged((k1 + k2, c1 + c2), leader, products)
+        });
+        self.today.spoil(Stage::Linehaul, sums.spoiled, sums.spoiled_yuan);
+        let units = sums.units;
         self.today.warehousing_yuan += units as f64 * self.sc.grid_warehouses[g].handling_cost_yuan_per_unit;
         self.set_stage(g, CrateStage::Grid);
         self.schedule(q, now.plus_hours(self.sc.timeline.grid_sort_hours), PlatformEvent::LastMileDepart(g as u32, trip as u32))
     }
 
+    /// The vans leave grid warehouse `g` for its leaders, after the crates' last hours at
+    /// the grid. On the run's threads, leader by leader: the crates' ageing at the grid, the
+    /// van's run (delay, breakdown), and the ageing on the road of the vans that arrive
+    /// before the pickup closes (nothing else touches those crates meanwhile; booked when
+    /// each arrives). Then the vans' cost, and each arrival scheduled in leader order.
     pub(super) fn last_mile_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64, workers: &Workers) -> Result<(), ModelError> {
-        let temps = self.grids[g].temps_c.clone();
-        self.age_grid(g, now, |p| temps[p], Stage::Grid, day);
         let m = self.grids[g].last_mile_mode;
-        let mut kg = 0.0;
-        let mut km = 0.0;
-        for l in self.grid_leaders(g) {
-            let load = self.leaders[l].load_kg(&self.products);
-            if load > 0.0 {
-                kg += load;
-                km += 2.0 * self.leaders[l].distance_km;
+        let close = SimTime::at_day_hour(day, self.sc.timeline.pickup_end_hour);
+        let (products, lots, seed, grid_temps, van) = (&self.products, &self.lots, self.seed, &self.grids[g].temps_c, &self.modes[m]);
+        let (temp, warm) = (van.m.temp_c, van.m.breakdown_temp_c);
+        let sums = over_leaders(&mut self.leaders, self.grids[g].leaders.clone(), products.len(), workers, |l, leader, memo| {
+            let mut rng = seed.stream(streams::AGE_GRID, l as u64, day);
+            let mut s = GridSums::aged(leader.age_to(now, |p| grid_temps[p], products, lots, memo, &mut rng), leader, products);
+            if s.load_kg > 0.0 {
+                // Kilometres are each loaded leader's out-and-back run.
+                s.van_km = 2.0 * leader.distance_km;
             }
-        }
-        // Vans by load, paying per trip; kilometres are each leader's out-and-back run.
-        let c = self.modes[m].load_cost(m, &self.modes, kg, 0.0, self.own_used[m]);
+            if leader.stage != CrateStage::Grid {
+                return s;
+            }
+            // Each leader's van run may be delayed or break down, like any departure.
+            let dep = van.depart(leader.distance_km, false, &mut seed.stream(streams::LAST_MILE_TRIP, l as u64, day));
+            s.vans = 1;
+            leader.stage = CrateStage::LastMile;
+            leader.van_breakdown_hours = dep.breakdown_hours;
+            let arrive = now.plus_hours(dep.total_hours());
+            leader.van_due = Some(arrive);
+            leader.van_arrival = (arrive < close).then_some(arrive);
+            if let Some(arrive) = leader.van_arrival {
+                let mut rng = seed.stream(streams::LAST_MILE, l as u64, day);
+                let stuck_from = SimTime(arrive.0.saturating_sub(hours_to_minutes(leader.van_breakdown_hours)));
+                let (k1, c1) = leader.age_to(stuck_from, |_| temp, products, lots, memo, &mut rng);
+                let (k2, c2) = leader.age_to(arrive, |_| warm, products, lots, memo, &mut rng);
+                leader.van_spoiled = (k1 + k2, c1 + c2);
+            }
+            s
+        });
+        self.today.spoil(Stage::Grid, sums.spoiled, sums.spoiled_yuan);
+        // Vans by load, paying per trip, and per kilometre of every run.
+        let c = self.modes[m].load_cost(m, &self.modes, sums.load_kg, 0.0, self.own_used[m]);
         self.own_used[m] += c.own_trips;
-        let yuan_km = km * self.modes[m].m.cost_per_km_yuan;
+        let yuan_km = sums.van_km * self.modes[m].m.cost_per_km_yuan;
         self.today.transport_last_mile_yuan += c.own_yuan + c.hired_yuan + yuan_km;
         self.today.transport_by_mode_yuan[m] += c.own_yuan + yuan_km;
         self.today.transport_by_mode_yuan[c.hired_mode] += c.hired_yuan;
-        let close = SimTime::at_day_hour(day, self.sc.timeline.pickup_end_hour);
-        let mode = &self.modes[m].m;
-        let (temp, warm) = (mode.temp_c, mode.breakdown_temp_c);
+        self.today.van_runs += sums.vans;
         for l in self.grid_leaders(g) {
-            if self.leaders[l].stage == CrateStage::Grid {
-                // Each leader's van run may be delayed or break down, like any departure.
-                let mut rng = self.seed.stream(streams::LAST_MILE_TRIP, l as u64, day);
-                let dep = self.modes[m].depart(self.leaders[l].distance_km, false, &mut rng);
-                let leader = &mut self.leaders[l];
-                leader.stage = CrateStage::LastMile;
-                self.today.van_runs += 1;
-                leader.van_breakdown_hours = dep.breakdown_hours;
-                let arrive = now.plus_hours(dep.total_hours());
-                leader.van_arrival = (arrive < close).then_some(arrive);
-                let trip = leader.trip_day as u32;
+            if let Some(arrive) = self.leaders[l].van_due.take() {
+                let trip = self.leaders[l].trip_day as u32;
                 self.schedule(q, arrive, PlatformEvent::LeaderArrive(l as u32, trip))?;
             }
         }
-        // The crates' ageing on the vans that arrive before the pickup closes, computed now on
-        // the run's threads (nothing else touches them on the road, and each van draws from its
-        // own stream), booked when each arrives.
-        let (products, lots, seed) = (&self.products, &self.lots, self.seed);
-        let first = self.grids[g].leaders.start;
-        let work: Vec<(usize, &mut [Leader])> = self.leaders[self.grids[g].leaders.clone()]
-            .chunks_mut(VANS_PER_CHUNK)
-            .enumerate()
-            .map(|(i, c)| (first + i * VANS_PER_CHUNK, c))
-            .collect();
-        workers.map(work, |(start, leaders)| {
-            let mut memo = vec![SpoilMemo::default(); products.len()];
-            for (i, leader) in leaders.iter_mut().enumerate() {
-                if let Some(arrive) = leader.van_arrival {
-                    let mut rng = seed.stream(streams::LAST_MILE, (start + i) as u64, day);
-                    let stuck_from = SimTime(arrive.0.saturating_sub(hours_to_minutes(leader.van_breakdown_hours)));
-                    let (k1, c1) = leader.age_to(stuck_from, |_| temp, products, lots, &mut memo, &mut rng);
-                    let (k2, c2) = leader.age_to(arrive, |_| warm, products, lots, &mut memo, &mut rng);
-                    leader.van_spoiled = (k1 + k2, c1 + c2);
-                }
-            }
-        });
         Ok(())
     }
 
