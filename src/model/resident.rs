@@ -709,16 +709,15 @@ pub fn u64_threshold(prob: f64) -> u64 {
 }
 
 /// Share of total `spent` brought by the top `top` share of residents (e.g. 0.2): a
-/// selection of the top, not a sort of all.
-pub fn top_share(spent: &[f32], top: f64) -> f64 {
-    let mut v: Vec<f64> = spent.iter().map(|&x| x as f64).collect();
-    let total: f64 = v.iter().sum();
-    if total <= 0.0 || v.is_empty() {
+/// selection of the top, not a sort of all. Takes the values (reordered in place).
+pub fn top_share(mut spent: Vec<f32>, top: f64) -> f64 {
+    let total: f64 = spent.iter().map(|&x| x as f64).sum();
+    if total <= 0.0 || spent.is_empty() {
         return 0.0;
     }
-    let n = ((v.len() as f64 * top).round() as usize).clamp(1, v.len());
-    v.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
-    v[..n].iter().sum::<f64>() / total
+    let n = ((spent.len() as f64 * top).round() as usize).clamp(1, spent.len());
+    spent.select_nth_unstable_by(n - 1, |a, b| b.total_cmp(a));
+    spent[..n].iter().map(|&x| x as f64).sum::<f64>() / total
 }
 
 #[cfg(test)]
@@ -836,7 +835,18 @@ mod tests {
         let res = population(200_000, 1);
         // Expected spend ∝ shopping probability × units.
         let spend: Vec<f32> = (0..res.len()).map(|r| (1.0 - (-res.shop_rate[r]).exp()) * res.qty[r] as f32).collect();
-        let s = top_share(&spend, 0.2);
+        let s = top_share(spend, 0.2);
         assert!((0.7..0.9).contains(&s), "top-20 % share {s}");
+    }
+
+    #[test]
+    fn the_top_share_is_that_of_the_largest_values() {
+        // Ten residents: the top two spend 6 and 2 of 12.
+        let spent = vec![1.0, 0.0, 6.0, 0.5, 0.5, 2.0, 0.5, 0.5, 0.5, 0.5];
+        assert_eq!(top_share(spent.clone(), 0.2), 8.0 / 12.0);
+        assert_eq!(top_share(spent.clone(), 0.1), 6.0 / 12.0);
+        assert_eq!(top_share(spent, 1.0), 1.0);
+        assert_eq!(top_share(vec![0.0; 4], 0.2), 0.0, "nothing spent");
+        assert_eq!(top_share(Vec::new(), 0.2), 0.0);
     }
 }

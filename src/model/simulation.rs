@@ -321,8 +321,10 @@ impl Market {
             centres,
             top20_revenue_share: {
                 // Over the residents who were ever in the market (prospects who never joined spend nothing).
-                let spent: Vec<f32> = (0..m.residents.len()).filter(|&r| m.residents.status[r] != PROSPECT).map(|r| m.residents.spent_yuan[r]).collect();
-                top_share(&spent, 0.2)
+                let r = &m.residents;
+                let mut spent = Vec::with_capacity(r.len());
+                spent.extend(r.status.iter().zip(&r.spent_yuan).filter(|&(&s, _)| s != PROSPECT).map(|(_, &x)| x));
+                top_share(spent, 0.2)
             },
         }, events)
     }
