@@ -20,6 +20,7 @@ pub mod footprint;
 pub mod leader;
 pub mod lot;
 pub mod platform;
+pub mod population;
 pub mod pricing;
 pub mod product;
 pub mod purchase_plan;

@@ -284,7 +284,7 @@ impl Leader {
                             _ => handed.push((x.lot, 1)),
                         }
                         if !cur.ready {
-                            let wilt = product.spoil_prob(x.age_h, x.age_h + margin_share * product.shelf_mean_h);
+                            let wilt = memo[p].spoil_prob(x.age_h, x.age_h + margin_share * product.shelf_mean_h, product);
                             cur.defect_p = 1.0 - (1.0 - lot.defect_rate) * (1.0 - wilt);
                             cur.ready = true;
                         }

@@ -38,45 +38,63 @@ pub struct Lot {
 /// Bits of (age, hours, temperature).
 type StepKey = (u64, u64, u64);
 
-/// The last spoilage computations of one product, keyed by their inputs' bits: the ageing
-/// rate at a temperature, the share spoiled by an age, and the whole step (age, hours,
-/// temperature) → (new age, probability of spoiling).
+/// The last few results of a pure function, keyed by the bits of its inputs; the oldest
+/// gives way. A hit returns exactly what the function returned.
+#[derive(Debug, Clone, Copy)]
+struct Recent<K: Copy + PartialEq, V: Copy, const N: usize> {
+    entries: [Option<(K, V)>; N],
+    next: usize,
+}
+
+impl<K: Copy + PartialEq, V: Copy, const N: usize> Default for Recent<K, V, N> {
+    fn default() -> Self {
+        Recent { entries: [None; N], next: 0 }
+    }
+}
+
+impl<K: Copy + PartialEq, V: Copy, const N: usize> Recent<K, V, N> {
+    fn get_or(&mut self, key: K, f: impl FnOnce() -> V) -> V {
+        for (k, v) in self.entries.iter().flatten() {
+            if *k == key {
+                return *v;
+            }
+        }
+        let v = f();
+        self.entries[self.next] = Some((key, v));
+        self.next = (self.next + 1) % N;
+        v
+    }
+}
+
+/// Recent spoilage computations of one product, keyed by their inputs' bits: the ageing
+/// rate at a temperature, the share spoiled by an age, the whole step (age, hours,
+/// temperature) → (new age, probability of spoiling), and the probability of spoiling
+/// between two ages. Portions of one lot travel together, so the crates of the leaders of
+/// one grid repeat the same few inputs (one per lot), and a memo kept across them computes
+/// each once: the same numbers, without the normal CDFs and powers.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SpoilMemo {
-    // (rate: temperature bits → rate; share: age bits → share spoiled.)
-    rate: Option<(u64, f64)>,
-    share: Option<(u64, f64)>,
-    last: Option<(StepKey, (f64, f64))>,
+    rate: Recent<u64, f64, 2>,
+    share: Recent<u64, f64, 4>,
+    steps: Recent<StepKey, (f64, f64), 4>,
+    probs: Recent<(u64, u64), f64, 4>,
 }
 
 impl SpoilMemo {
     fn step(&mut self, age_h: f64, hours: f64, temp_c: f64, product: &Product) -> (f64, f64) {
         let key = (age_h.to_bits(), hours.to_bits(), temp_c.to_bits());
-        if let Some((k, v)) = self.last
-            && k == key
-        {
-            return v;
-        }
-        let rate = match self.rate {
-            Some((t, r)) if t == key.2 => r,
-            _ => {
-                let r = product.aging_rate(temp_c);
-                self.rate = Some((key.2, r));
-                r
-            }
-        };
-        let new_age = age_h + hours * rate;
-        let f0 = match self.share {
-            Some((a, f)) if a == key.0 => f,
-            _ => {
-                let f = product.spoiled_share(age_h);
-                self.share = Some((key.0, f));
-                f
-            }
-        };
-        let v = (new_age, product.spoil_prob_from(f0, age_h, new_age));
-        self.last = Some((key, v));
-        v
+        let (rate, share) = (&mut self.rate, &mut self.share);
+        self.steps.get_or(key, || {
+            let rate = rate.get_or(key.2, || product.aging_rate(temp_c));
+            let new_age = age_h + hours * rate;
+            let f0 = share.get_or(key.0, || product.spoiled_share(age_h));
+            (new_age, product.spoil_prob_from(f0, age_h, new_age))
+        })
+    }
+
+    /// [`Product::spoil_prob`] from `from_h` to `to_h`, remembered.
+    pub fn spoil_prob(&mut self, from_h: f64, to_h: f64, product: &Product) -> f64 {
+        self.probs.get_or((from_h.to_bits(), to_h.to_bits()), || product.spoil_prob(from_h, to_h))
     }
 }
 
@@ -161,6 +179,15 @@ mod tests {
             let k1 = x1.age_to(now, temp, &p, &mut a);
             let k2 = x2.age_to_memo(now, temp, &p, &mut memo, &mut b);
             assert_eq!((k1, x1.age_h.to_bits(), x1.qty), (k2, x2.age_h.to_bits(), x2.qty), "portion {i}");
+        }
+        // Lots that alternate (a hit on an older entry), more of them than the memo holds
+        // (an entry given way), and the probability between two ages.
+        let mut memo = SpoilMemo::default();
+        let ages = [10.0, 55.5, 10.0, 120.0, 55.5, 200.0, 7.0, 10.0, 300.0, 55.5];
+        for (i, &age_h) in ages.iter().cycle().take(60).enumerate() {
+            let temp = if i % 7 < 3 { 4.0 } else { 20.0 };
+            assert_eq!(memo.step(age_h, 2.0, temp, &p), (age_h + 2.0 * p.aging_rate(temp), p.spoil_prob(age_h, age_h + 2.0 * p.aging_rate(temp))), "step {i}");
+            assert_eq!(memo.spoil_prob(age_h, age_h + 30.0, &p).to_bits(), p.spoil_prob(age_h, age_h + 30.0).to_bits(), "prob {i}");
         }
     }
 

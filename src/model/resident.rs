@@ -32,9 +32,11 @@
 use std::ops::Range;
 
 use rand::{Rng, RngExt};
-use rand_distr::{Beta, Distribution, Exp1, Pareto};
+use rand_distr::{Distribution, Exp1, Pareto};
 
 use super::basket::Baskets;
+pub use super::population::Draws;
+use super::population::{BetaByGammas, order_scale};
 
 use crate::engine::parallel::split_mut;
 use crate::engine::rng::AgentStreams;
@@ -299,32 +301,6 @@ pub struct Order {
     pub basket: u64,
 }
 
-/// What a neighbourhood's population is drawn from: segment shares, spend, trust and
-/// attachment distributions, each segment's shopping-probability scale.
-#[derive(Debug, Clone)]
-pub struct Draws {
-    shares: Vec<f64>,
-    scales: Vec<f64>,
-    trust: Option<Beta<f64>>,
-    attach: Option<Beta<f64>>,
-    pareto: Option<Pareto<f64>>,
-}
-
-/// The `c` for which `E[min(0.95, c·m)] = mean` when `m ~ Pareto(1, a)`, `a > 1`:
-/// `E = c·a/(a−1)·(1 − M^(1−a)) + 0.95·M^(−a)` with `M = 0.95/c`, solved by bisection.
-fn order_scale(mean: f64, a: f64) -> f64 {
-    let expect = |c: f64| {
-        let big_m = (0.95 / c).max(1.0);
-        c * a / (a - 1.0) * (1.0 - big_m.powf(1.0 - a)) + 0.95 * big_m.powf(-a)
-    };
-    let (mut lo, mut hi) = (0.0, 0.95);
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if expect(mid) < mean { lo = mid } else { hi = mid }
-    }
-    0.5 * (lo + hi)
-}
-
 impl Residents {
     /// An empty population of `platforms` platforms; `segments` from the scenario (the
     /// defaults if empty).
@@ -348,12 +324,11 @@ impl Residents {
     /// The distributions new residents are drawn from, with segment shares `shares`.
     pub fn draws(&self, shares: &[f64]) -> Draws {
         let c = &self.c;
-        let beta = |mean: f64, k: f64| Beta::new((mean * k).max(1e-6), ((1.0 - mean) * k).max(1e-6)).ok();
         Draws {
             shares: shares.to_vec(),
             scales: self.segments.iter().map(|g| order_scale(g.order_prob, c.spend_pareto_shape)).collect(),
-            trust: beta(c.trust_initial, c.trust_concentration),
-            attach: beta(c.attachment_mean, 4.0),
+            trust: BetaByGammas::new(c.trust_initial, c.trust_concentration),
+            attach: BetaByGammas::new(c.attachment_mean, 4.0),
             pareto: Pareto::new(1.0, c.spend_pareto_shape).ok(),
         }
     }
@@ -818,16 +793,6 @@ mod tests {
         let per = res.heap_bytes() as f64 / res.len() as f64;
         // 27 bytes per resident plus 10 per platform (orders live in per-neighbourhood lists).
         assert_eq!(per, 47.0, "{per} bytes per resident");
-    }
-
-    #[test]
-    fn order_scale_hits_the_mean() {
-        let c = order_scale(0.12, 1.16);
-        let mut rng = RunSeed::new(8, 0).stream("t", 0, 0);
-        let d = Pareto::new(1.0, 1.16).unwrap();
-        let n = 400_000;
-        let mean = (0..n).map(|_| (c * d.sample(&mut rng)).min(0.95)).sum::<f64>() / n as f64;
-        assert!((mean - 0.12).abs() < 0.002, "{mean}");
     }
 
     #[test]
