@@ -99,7 +99,7 @@ mod tests {
         let d = BetaByGammas::new(0.25, 1e-3).unwrap();
         let mut rng = RunSeed::new(6, 0).stream("t", 0, 0);
         let v: Vec<f64> = (0..20_000).map(|_| d.sample(&mut rng)).collect();
-        let ends = v.iter().filter(|&&x| x < 1e-3 || x > 1.0 - 1e-3).count();
+        let ends = v.iter().filter(|&&x| !(1e-3..=1.0 - 1e-3).contains(&x)).count();
         assert!(ends as f64 >= 0.99 * v.len() as f64, "{ends}");
         let ones = v.iter().filter(|&&x| x > 0.5).count() as f64 / v.len() as f64;
         assert!((ones - 0.25).abs() < 0.02, "{ones}");
