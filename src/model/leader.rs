@@ -240,7 +240,10 @@ impl Leader {
         if n > 0 {
             // Residents come in a random rotation of the neighbourhood's order.
             let first = range.start + rng.random_range(0..n);
-            let split = orders.partition_point(|o| (o.resident as usize) < first);
+            // Orders are in resident order: those before `first` (counted in one sweep of the
+            // list, which brings it into cache for the loop below, where a binary search
+            // would wait on each probe).
+            let split = orders.iter().filter(|o| (o.resident as usize) < first).count();
             for o in orders[split..].iter().chain(&orders[..split]) {
                 if o.platform != k {
                     continue;

@@ -191,6 +191,30 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_memo_keeps_its_last_entries_and_lets_the_oldest_go() {
+        // What it is for: the last N inputs are not computed again; the N+1-th new one
+        // pushes out the oldest only.
+        let mut m: Recent<u64, u64, 4> = Recent::default();
+        let mut computed = 0;
+        let mut get = |m: &mut Recent<u64, u64, 4>, k: u64| m.get_or(k, || { computed += 1; k * 10 });
+        for k in 0..4 {
+            assert_eq!(get(&mut m, k), k * 10);
+        }
+        for k in (0..4).rev() {
+            assert_eq!(get(&mut m, k), k * 10);
+        }
+        assert_eq!(get(&mut m, 4), 40);
+        for k in 1..5 {
+            assert_eq!(get(&mut m, k), k * 10);
+        }
+        drop(get);
+        assert_eq!(computed, 5, "each of 0..5 computed once");
+        let mut again = 0;
+        assert_eq!(m.get_or(0, || { again += 1; 0 }), 0);
+        assert_eq!(again, 1, "0, the oldest, was let go");
+    }
+
     fn product(q10: f64) -> Product {
         Product {
             name: "x".into(),

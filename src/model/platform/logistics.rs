@@ -2,6 +2,8 @@
 //! limits, shortfalls by cause), linehaul trucks to the grid warehouses, sorting, vans to
 //! the leaders, and the ageing (spoilage by stage) of every crate on the way. Each event
 //! carries the day of its trip, so a late truck's event leaves the next day's crates alone.
+//! The passes over a grid's leaders (ageing, loads, vans) run on the run's threads, each
+//! leader drawing from its own streams ([`over_leaders`]); the central pick runs on one.
 
 use rand::RngExt;
 
@@ -15,6 +17,7 @@ use crate::engine::parallel::Workers;
 use crate::model::leader::{CrateStage, Leader};
 use crate::model::lot::SpoilMemo;
 use crate::model::product::Product;
+use crate::model::supplier::ShortCause;
 
 /// Leaders per chunk of work in a pass over a grid's leaders.
 const LEADERS_PER_CHUNK: usize = 256;
@@ -64,7 +67,6 @@ fn over_leaders(leaders: &mut [Leader], range: std::ops::Range<usize>, n_product
     });
     sums.into_iter().fold(GridSums::default(), GridSums::add)
 }
-use crate::model::supplier::{ShortCause};
 
 impl Platform {
     pub(super) fn grid_leaders(&self, g: usize) -> std::ops::Range<usize> {
