@@ -208,7 +208,6 @@ mod tests {
         for k in 1..5 {
             assert_eq!(get(&mut m, k), k * 10);
         }
-        drop(get);
         assert_eq!(computed, 5, "each of 0..5 computed once");
         let mut again = 0;
         assert_eq!(m.get_or(0, || { again += 1; 0 }), 0);
