@@ -395,3 +395,61 @@ impl Platform {
         self.leaders[l].stage = CrateStage::AtLeader;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::lot::Portion;
+
+    fn leaders(n: usize) -> Vec<Leader> {
+        (0..n).map(|_| Leader::new(0, 1.0, 0..0, 2, 4.0)).collect()
+    }
+
+    #[test]
+    fn a_pass_over_leaders_adds_up_every_leader_whatever_the_threads() {
+        // Leaders 50..600 of 600 (three chunks, the last short), each returning figures of
+        // its own index: the sums are those of the leaders, on one thread or three.
+        let mut all = leaders(600);
+        let f = |l: usize, _: &mut Leader, _: &mut [SpoilMemo]| GridSums {
+            spoiled: l as u64,
+            spoiled_yuan: 0.5 * l as f64,
+            units: 1,
+            load_kg: 2.0,
+            vans: (l % 2) as u64,
+            van_km: 3.0,
+        };
+        let (a, b) = (f(1, &mut all[0].clone(), &mut []), f(2, &mut all[0].clone(), &mut []));
+        let ab = a.add(b);
+        assert_eq!((ab.spoiled, ab.spoiled_yuan, ab.units, ab.load_kg, ab.vans, ab.van_km), (3, 1.5, 2, 4.0, 1, 6.0), "one addition");
+        let index_sum: u64 = (50..600).sum();
+        for threads in [1, 3] {
+            let s = over_leaders(&mut all, 50..600, 2, &Workers::new(threads).unwrap(), f);
+            assert_eq!((s.spoiled, s.spoiled_yuan, s.units, s.load_kg, s.vans, s.van_km), (index_sum, 0.5 * index_sum as f64, 550, 1100.0, 275, 1650.0), "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn a_leader_aged_counts_what_spoiled_and_what_is_left() {
+        let p = |unit_kg: f64| Product {
+            name: "x".into(),
+            supplier: 0,
+            unit_kg,
+            unit_cost_yuan: 1.0,
+            price_yuan: 2.0,
+            reference_price_yuan: 2.0,
+            shelf_mean_h: 100.0,
+            shelf_sd_h: 20.0,
+            q10: 2.0,
+            basket_prob: 1.0,
+            season_amplitude: 0.0,
+            season_peak_day: 0,
+        };
+        let products = [p(2.0), p(0.5)];
+        let mut leader = leaders(1).remove(0);
+        let portion = |qty| Portion { lot: 0, qty, age_h: 0.0, since: SimTime(0) };
+        leader.crates[0].extend([portion(5), portion(3)]);
+        leader.crates[1].push(portion(4));
+        let s = GridSums::aged((7, 3.5), &leader, &products);
+        assert_eq!((s.spoiled, s.spoiled_yuan, s.units, s.load_kg, s.vans, s.van_km), (7, 3.5, 12, 18.0, 0, 0.0));
+    }
+}
