@@ -308,12 +308,15 @@ impl Platform {
             let mut rng = seed.stream(streams::AGE_LINEHAUL, l as u64, day);
             let (k1, c1) = leader.age_to(stuck_from, |_| temp, products, lots, memo, &mut rng);
             let (k2, c2) = leader.age_to(now, |_| warm, products, lots, memo, &mut rng);
+            // Unloaded at the grid (crates that hold nothing stay empty).
+            if leader.stage != CrateStage::Empty {
+                leader.stage = CrateStage::Grid;
+            }
             GridSums::aged((k1 + k2, c1 + c2), leader, products)
         });
         self.today.spoil(Stage::Linehaul, sums.spoiled, sums.spoiled_yuan);
         let units = sums.units;
         self.today.warehousing_yuan += units as f64 * self.sc.grid_warehouses[g].handling_cost_yuan_per_unit;
-        self.set_stage(g, CrateStage::Grid);
         self.schedule(q, now.plus_hours(self.sc.timeline.grid_sort_hours), PlatformEvent::LastMileDepart(g as u32, trip as u32))
     }
 
