@@ -1,0 +1,279 @@
+//! A resident's evening: those whose next evening out is tonight move away or shop — a
+//! multinomial logit over the platforms serving its neighbourhood and the outside option,
+//! a basket, an order — and draw when they next act (geometric days, [`next_action`]).
+
+use std::ops::Range;
+
+use rand::{Rng, RngExt};
+use rand_distr::Exp1;
+
+use super::*;
+
+impl ResidentsMut<'_> {
+    /// Cause of a churn of local resident `r` from `k` on `day` after choosing `chose` (a
+    /// platform or [`NO_CHOICE`] for the outside option).
+    fn churn_cause(&self, r: usize, k: usize, day: u64, chose: u8, offers: &[Offer]) -> ChurnCause {
+        let i = r * self.platforms + k;
+        let bad = self.last_bad_kp[i];
+        if bad != NO_CAUSE && day.saturating_sub(self.last_bad_day_kp[i] as u64) <= self.c.memory_days as u64 {
+            return ChurnCause::ALL[bad as usize];
+        }
+        if chose != NO_CHOICE && offers[chose as usize].price_index < offers[k].price_index {
+            return ChurnCause::Price;
+        }
+        ChurnCause::Other
+    }
+
+    /// One evening's shopping of the residents in `range` (one neighbourhood, global
+    /// indices inside the view): those whose `next_day` is tonight move away or shop, and
+    /// a shopper draws when it next acts (`due`: scratch space for their indices). Adds
+    /// units ordered to `units[k × n_products + p]` and each order to `orders` (in resident
+    /// order); a shopper who chooses a platform orders a basket of its segment from
+    /// `baskets` (never empty). Resident `r` draws from `evening.agent(r)` only (moving,
+    /// shopping, choice, basket), so a change in one resident's choice shifts
+    /// no other resident's numbers. Returns the shoppers who chose the outside option.
+    #[allow(clippy::too_many_arguments)]
+    pub fn shop(
+        &mut self,
+        range: Range<usize>,
+        day: u64,
+        offers: &[Offer],
+        outside: bool,
+        baskets: &Baskets,
+        units: &mut [u32],
+        orders: &mut Vec<Order>,
+        tally: &mut [ShopTally],
+        evening: AgentStreams,
+        due: &mut Vec<u32>,
+    ) -> u64 {
+        let np = self.platforms;
+        let mut outside_chosen = 0u64;
+        let move_rate = rate(self.c.base_churn_prob_per_day);
+        let churn_after = self.c.churn_after_occasions.min(255) as u8;
+        let today = day.min((NEVER >> 1) as u64) as u32;
+        let mut weights = [0.0f64; 5];
+        // Most residents do nothing tonight: one tight scan finds those who act.
+        let a = range.start - self.start;
+        due.clear();
+        due.extend(self.next_day[a..range.end - self.start].iter().enumerate().filter(|&(_, &d)| d >> 1 == today).map(|(i, _)| (a + i) as u32));
+        for &r in due.iter() {
+            let r = r as usize;
+            if self.status[r] != IN_MARKET {
+                continue;
+            }
+            let resident = (r + self.start) as u64;
+            let mut rng = evening.agent(resident);
+            if self.next_day[r] & 1 == 1 {
+                self.next_day[r] = NEVER;
+                self.status[r] = MOVED;
+                let mut last = None;
+                for (k, t) in tally.iter_mut().enumerate().take(np) {
+                    if self.customer[r] & (1 << k) != 0 {
+                        t.churned[ChurnCause::Moved as usize] += 1;
+                        last = Some(k);
+                    }
+                }
+                if let Some(k) = last {
+                    tally[k].left_market[ChurnCause::Moved as usize] += 1;
+                    self.flags[r] |= LEFT;
+                }
+                self.customer[r] = 0;
+                continue;
+            }
+            // Tonight it shops; first, when it next acts (drawn before anything else, so
+            // its days do not depend on what it chooses).
+            self.next_day[r] = next_action(day + 1, self.shop_rate[r] as f64, move_rate, &mut rng);
+            // Multinomial logit over the platforms serving here and the outside option.
+            let seg = &self.segments[self.segment[r] as usize];
+            let mut total = 0.0;
+            for k in 0..np {
+                let o = &offers[k];
+                weights[k] = if o.serves {
+                    let mut util = seg.beta_trust * self.trust_kp[r * np + k] as f64
+                        + seg.beta_price * (o.price_index - 1.0)
+                        + seg.beta_avail * o.availability;
+                    if self.home[r] as usize == k {
+                        util += seg.beta_attach * self.attach[r] as f64;
+                    }
+                    if self.coupon[r] & (1 << k) != 0 {
+                        util += o.coupon_utility;
+                    }
+                    // Utilities are differences to the outside option, which keeps exp() in range.
+                    (util - seg.outside_asc).min(50.0).exp()
+                } else {
+                    0.0
+                };
+                total += weights[k];
+            }
+            if outside {
+                total += 1.0;
+            }
+            if total <= 0.0 {
+                continue;
+            }
+            let mut x = rng.random::<f64>() * total;
+            let mut chose = NO_CHOICE;
+            for (k, &w) in weights.iter().enumerate().take(np) {
+                if x < w {
+                    chose = k as u8;
+                    break;
+                }
+                x -= w;
+            }
+            if chose == NO_CHOICE && !outside {
+                // Rounding at the top end: the last platform with weight.
+                chose = (0..np).rev().find(|&k| weights[k] > 0.0).map_or(NO_CHOICE, |k| k as u8);
+            }
+            for (k, t) in tally.iter_mut().enumerate().take(np) {
+                if k as u8 == chose || self.customer[r] & (1 << k) == 0 {
+                    continue;
+                }
+                let m = &mut self.missed_kp[r * np + k];
+                *m = m.saturating_add(1);
+                if *m >= churn_after {
+                    let cause = self.churn_cause(r, k, day, chose, offers);
+                    t.churned[cause as usize] += 1;
+                    self.customer[r] &= !(1 << k);
+                    if self.customer[r] == 0 && chose == NO_CHOICE {
+                        t.left_market[cause as usize] += 1;
+                        self.flags[r] |= LEFT;
+                    }
+                }
+            }
+            if chose == NO_CHOICE {
+                outside_chosen += 1;
+                continue;
+            }
+            let k = chose as usize;
+            self.missed_kp[r * np + k] = 0;
+            if self.customer[r] & (1 << k) == 0 {
+                self.customer[r] |= 1 << k;
+                self.flags[r] |= EXPOSED;
+                tally[k].gained += 1;
+            }
+            let q = self.qty[r] as u32;
+            let n_products = baskets.n_products;
+            let basket = baskets.draw(self.segment[r] as usize, &mut rng);
+            let mut rest = basket;
+            while rest != 0 {
+                units[k * n_products + rest.trailing_zeros() as usize] += q;
+                rest &= rest - 1;
+            }
+            if basket != 0 {
+                orders.push(Order { resident: resident as u32, platform: chose, basket });
+                tally[k].orders += 1;
+                if self.coupon[r] & (1 << k) != 0 {
+                    self.coupon[r] &= !(1 << k);
+                    tally[k].coupons_redeemed += 1;
+                }
+            }
+        }
+        outside_chosen
+    }
+}
+
+/// When a resident in the market next acts, from the evening `from_day` on: the days until
+/// it next shops are geometric with its daily shopping chance (given as [`rate`]
+/// `shop_rate`), the days until it moves away geometric with the chance of `move_rate`
+/// (moving first when both fall on one evening). The same law as a daily draw of each (both
+/// are memoryless, so the draw not taken can be drawn anew next time), at the cost of one
+/// draw per time it acts instead of one per day. Two exponential draws from `rng`, always.
+pub fn next_action<R: Rng + ?Sized>(from_day: u64, shop_rate: f64, move_rate: f64, rng: &mut R) -> u32 {
+    let shop = geometric_gap(shop_rate, rng.sample(Exp1));
+    let moving = geometric_gap(move_rate, rng.sample(Exp1));
+    let (gap, bit) = if moving <= shop { (moving, 1) } else { (shop, 0) };
+    match from_day.checked_add(gap) {
+        Some(d) if d < (NEVER >> 1) as u64 => ((d as u32) << 1) | bit,
+        _ => NEVER,
+    }
+}
+
+/// `−ln(1 − p)`: the rate whose exponential waiting time, rounded down to whole days, is
+/// the number of failures before the first success of daily trials with chance `p`
+/// (`P(gap ≥ g) = e^(−g·rate) = (1 − p)^g`); infinite for `p ≥ 1`, 0 for `p ≤ 0`.
+pub fn rate(p: f64) -> f64 {
+    if p <= 0.0 { 0.0 } else { -(-p.min(1.0)).ln_1p() }
+}
+
+/// Failures before the first success of daily trials whose chance has [`rate`] `rate`,
+/// from a standard exponential draw `e`: `⌊e / rate⌋`; `u64::MAX` if `rate ≤ 0`.
+fn geometric_gap(rate: f64, e: f64) -> u64 {
+    if rate <= 0.0 {
+        return u64::MAX;
+    }
+    // The cast truncates, which is the floor of a quotient ≥ 0, and saturates: a huge
+    // quotient is "never"; an infinite rate gives 0.
+    (e / rate) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::RunSeed;
+    use crate::model::resident::tests::population;
+
+    #[test]
+    fn choice_follows_the_logit() {
+        // One platform at equal utility with the outside option: half the shoppers choose it.
+        let mut res = population(50_000, 1);
+        for s in &mut res.segments {
+            s.beta_trust = 0.0;
+            s.beta_attach = 0.0;
+            s.beta_avail = 0.0;
+            s.outside_asc = 0.0;
+        }
+        res.shop_rate.iter_mut().for_each(|p| *p = f32::INFINITY);
+        let key = |d: u64| AgentStreams::new(RunSeed::new(3, 0).stream_key("s", 0, d));
+        res.all_mut().schedule(0..50_000, 1, key(1));
+        let offers = [Offer { serves: true, price_index: 1.0, availability: 1.0, coupon_utility: 0.0 }];
+        let baskets = Baskets::new(&vec![vec![1.0]; res.segments.len()]);
+        let mut units = [0u32];
+        let mut orders = Vec::new();
+        let mut tally = [ShopTally::default()];
+        let evening = |d: u64| AgentStreams::new(RunSeed::new(2, 0).stream_key("t", 0, d));
+        res.all_mut().shop(0..50_000, 1, &offers, true, &baskets, &mut units, &mut orders, &mut tally, evening(1), &mut Vec::new());
+        assert_eq!(orders.len() as u64, tally[0].orders);
+        assert!(orders.windows(2).all(|w| w[0].resident < w[1].resident), "orders in resident order");
+        let share = tally[0].orders as f64 / 50_000.0;
+        assert!((share - 0.5).abs() < 0.01, "share {share}");
+        // Without an outside option everyone chooses the only platform and nobody churns.
+        let mut tally = [ShopTally::default()];
+        for day in 2..10 {
+            res.all_mut().shop(0..50_000, day, &offers, false, &baskets, &mut units, &mut orders, &mut tally, evening(day), &mut Vec::new());
+        }
+        assert_eq!(tally[0].orders, 8 * 50_000);
+        assert_eq!(tally[0].churned.iter().sum::<u64>(), 0);
+    }
+
+    #[test]
+    fn the_days_between_trips_are_those_of_a_daily_draw() {
+        // Geometric gaps with daily chance p: P(gap = 0) = p, mean (1 − p)/p, each within four
+        // standard errors over n draws.
+        let mut rng = RunSeed::new(6, 0).stream("t", 0, 0);
+        let n = 200_000;
+        for p in [0.02, 0.147, 0.6] {
+            let gaps: Vec<f64> = (0..n)
+                .map(|_| {
+                    let d = next_action(10, rate(p), 0.0, &mut rng);
+                    assert_eq!(d & 1, 0, "no moving at a zero chance");
+                    (d >> 1) as f64 - 10.0
+                })
+                .collect();
+            assert!(gaps.iter().all(|&g| g >= 0.0), "never before the first evening");
+            let zero = gaps.iter().filter(|&&g| g == 0.0).count() as f64 / n as f64;
+            assert!((zero - p).abs() < 4.0 * (p * (1.0 - p) / n as f64).sqrt(), "p {p}: P(gap 0) {zero}");
+            let mean = gaps.iter().sum::<f64>() / n as f64;
+            let want = (1.0 - p) / p;
+            assert!((mean - want).abs() < 4.0 * (1.0 - p).sqrt() / p / (n as f64).sqrt(), "p {p}: mean gap {mean} against {want}");
+        }
+        // Moving away first (ties to moving) with chance q / (1 − (1 − p)(1 − q)).
+        let (p, q) = (0.147, 0.05);
+        let moves = (0..n).filter(|_| next_action(0, rate(p), rate(q), &mut rng) & 1 == 1).count() as f64 / n as f64;
+        let want = q / (1.0 - (1.0 - p) * (1.0 - q));
+        assert!((moves - want).abs() < 4.0 * (want * (1.0 - want) / n as f64).sqrt(), "{moves} against {want}");
+        // Certain and impossible.
+        assert_eq!(next_action(7, rate(1.0), 0.0, &mut rng), 14);
+        assert_eq!(next_action(7, rate(0.0), rate(0.0), &mut rng), NEVER);
+        assert_eq!(next_action(7, rate(0.0), rate(1.0), &mut rng), 15);
+    }
+}
