@@ -21,7 +21,7 @@
 //! bigger baskets. With the defaults the top 20 % of residents bring about 80 % of revenue.
 //!
 //! **Trust and churn.** Trust in a platform moves with experiences (see
-//! [`Residents::experience`]). A customer of a platform who shops elsewhere for
+//! [`ResidentsMut::experience`]). A customer of a platform who shops elsewhere for
 //! `churn_after_occasions` occasions in a row has churned from it; the cause is the last
 //! bad experience with it within `memory_days` (stock-out, defect, refund, leader left,
 //! scandal), else `price` if the rival chosen last was cheaper, else `other`. A resident
