@@ -22,6 +22,7 @@ use super::lot::{Lot, Portion, SpoilMemo};
 use super::product::Product;
 use super::resident::{Order, ResidentsMut};
 use crate::engine::SimTime;
+use crate::engine::time::hours_to_minutes;
 use crate::engine::rng::AgentStreams;
 
 /// Where a leader's crates for the day are.
@@ -190,6 +191,27 @@ impl Leader {
             crate_.retain(|x| x.qty > 0);
         }
         (units, cost)
+    }
+
+    /// Ages every crate over a trip that ends at `arrive`: at `temp_c` on the road, then, for
+    /// its last `breakdown_hours`, at `warm_c` (the vehicle broke down). One stream `rng` for
+    /// both; returns (units spoiled, their cost in yuan).
+    #[allow(clippy::too_many_arguments)]
+    pub fn age_on_the_road<R: Rng + ?Sized>(
+        &mut self,
+        arrive: SimTime,
+        breakdown_hours: f64,
+        temp_c: f64,
+        warm_c: f64,
+        products: &[Product],
+        lots: &[Lot],
+        memo: &mut [SpoilMemo],
+        rng: &mut R,
+    ) -> (u64, f64) {
+        let stuck_from = SimTime(arrive.0.saturating_sub(hours_to_minutes(breakdown_hours)));
+        let (k1, c1) = self.age_to(stuck_from, |_| temp_c, products, lots, memo, rng);
+        let (k2, c2) = self.age_to(arrive, |_| warm_c, products, lots, memo, rng);
+        (k1 + k2, c1 + c2)
     }
 
     /// Writes off everything in the crates. Returns (units, cost in yuan).

@@ -166,7 +166,7 @@ mod tests {
     fn the_memo_changes_no_number() {
         // Portions of equal and of different ages, hours and temperatures, aged with and
         // without a memo from the same stream: the same survivors and ages, bit for bit.
-        let p = product(2.5);
+        let p = Product::plain(2.5);
         let mut memo = SpoilMemo::default();
         let (mut a, mut b) = (RunSeed::new(3, 0).stream("t", 0, 0), RunSeed::new(3, 0).stream("t", 0, 0));
         // Neighbours that repeat, and that differ in the age, the hours or the temperature only.
@@ -214,26 +214,9 @@ mod tests {
         assert_eq!(again, 1, "0, the oldest, was let go");
     }
 
-    fn product(q10: f64) -> Product {
-        Product {
-            name: "x".into(),
-            supplier: 0,
-            unit_kg: 1.0,
-            unit_cost_yuan: 1.0,
-            price_yuan: 2.0,
-            reference_price_yuan: 2.0,
-            shelf_mean_h: 100.0,
-            shelf_sd_h: 20.0,
-            q10,
-            basket_prob: 1.0,
-            season_amplitude: 0.0,
-            season_peak_day: 0,
-        }
-    }
-
     #[test]
     fn warmer_spoils_more_on_average() {
-        let p = product(2.5);
+        let p = Product::plain(2.5);
         let mut rng = RunSeed::new(7, 0).stream("test", 0, 0);
         let mut cold_total = 0;
         let mut warm_total = 0;
@@ -250,7 +233,7 @@ mod tests {
     #[test]
     fn spoilage_matches_expectation() {
         // 10 hours at 10 °C with Q10 = 2 ages 20 equivalent hours: from 100 to 120.
-        let p = product(2.0);
+        let p = Product::plain(2.0);
         let expect = p.spoil_prob(100.0, 120.0);
         let mut rng = RunSeed::new(9, 0).stream("test", 0, 0);
         let n = 2000u32;

@@ -97,6 +97,28 @@ impl Product {
 }
 
 #[cfg(test)]
+impl Product {
+    /// A plain product for tests: 1 kg and cost 1 a unit, price 2, shelf life 100 ± 20 hours
+    /// at 0 °C, temperature factor `q10`.
+    pub(crate) fn plain(q10: f64) -> Product {
+        Product {
+            name: "x".into(),
+            supplier: 0,
+            unit_kg: 1.0,
+            unit_cost_yuan: 1.0,
+            price_yuan: 2.0,
+            reference_price_yuan: 2.0,
+            shelf_mean_h: 100.0,
+            shelf_sd_h: 20.0,
+            q10,
+            basket_prob: 1.0,
+            season_amplitude: 0.0,
+            season_peak_day: 0,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

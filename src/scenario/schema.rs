@@ -798,7 +798,7 @@ fn d_outside_asc() -> f64 {
 /// sensitive elderly (40 %, shop most often, weigh price most), busy young families (35 %),
 /// quality seekers (25 %, weigh trust most). Their shopping probabilities are 1.25, 0.917
 /// and 0.75 times `order_prob_per_day` (`[residents]`), so that mean stays the population's
-/// (0.15, 0.11 and 0.09 at 0.12).
+/// (0.18, 0.13 and 0.11 at the default 0.147).
 pub fn default_segments(order_prob_per_day: f64) -> Vec<SegmentConfig> {
     let seg = |name: &str, share, rel: f64, bp, bt| SegmentConfig {
         name: name.into(),

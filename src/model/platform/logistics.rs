@@ -9,7 +9,6 @@ use rand::RngExt;
 
 use crate::model::streams;
 use super::{Leg, Platform};
-use crate::engine::time::hours_to_minutes;
 use crate::engine::{EventQueue, SimTime};
 use crate::model::accounts::Stage;
 use crate::model::event::{Event, ModelError, PlatformEvent};
@@ -301,18 +300,15 @@ impl Platform {
         }
         let (_, breakdown_h, temp) = self.linehaul[g];
         let warm = self.modes[self.centres[self.grid_centre[g]].wh.linehaul_mode].m.breakdown_temp_c;
-        let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(breakdown_h)));
-        // On the road at the truck's temperature, then stuck at its breakdown temperature.
         let (products, lots, seed) = (&self.products, &self.lots, self.seed);
         let sums = over_leaders(&mut self.leaders, self.grids[g].leaders.clone(), products.len(), workers, |l, leader, memo| {
             let mut rng = seed.stream(streams::AGE_LINEHAUL, l as u64, day);
-            let (k1, c1) = leader.age_to(stuck_from, |_| temp, products, lots, memo, &mut rng);
-            let (k2, c2) = leader.age_to(now, |_| warm, products, lots, memo, &mut rng);
+            let spoiled = leader.age_on_the_road(now, breakdown_h, temp, warm, products, lots, memo, &mut rng);
             // Unloaded at the grid (crates that hold nothing stay empty).
             if leader.stage != CrateStage::Empty {
                 leader.stage = CrateStage::Grid;
             }
-            GridSums::aged((k1 + k2, c1 + c2), leader, products)
+            GridSums::aged(spoiled, leader, products)
         });
         self.today.spoil(Stage::Linehaul, sums.spoiled, sums.spoiled_yuan);
         let units = sums.units;
@@ -350,10 +346,7 @@ impl Platform {
             leader.van_arrival = (arrive < close).then_some(arrive);
             if let Some(arrive) = leader.van_arrival {
                 let mut rng = seed.stream(streams::LAST_MILE, l as u64, day);
-                let stuck_from = SimTime(arrive.0.saturating_sub(hours_to_minutes(leader.van_breakdown_hours)));
-                let (k1, c1) = leader.age_to(stuck_from, |_| temp, products, lots, memo, &mut rng);
-                let (k2, c2) = leader.age_to(arrive, |_| warm, products, lots, memo, &mut rng);
-                leader.van_spoiled = (k1 + k2, c1 + c2);
+                leader.van_spoiled = leader.age_on_the_road(arrive, dep.breakdown_hours, temp, warm, products, lots, memo, &mut rng);
             }
             s
         });
@@ -391,10 +384,9 @@ impl Platform {
         let mut rng = self.seed.stream(streams::LAST_MILE, l as u64, day);
         let mode = &self.modes[self.grids[self.leaders[l].grid].last_mile_mode].m;
         let (temp, warm) = (mode.temp_c, mode.breakdown_temp_c);
-        let stuck_from = SimTime(now.0.saturating_sub(hours_to_minutes(self.leaders[l].van_breakdown_hours)));
-        let (k1, c1) = self.leaders[l].age_to(stuck_from, |_| temp, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
-        let (k2, c2) = self.leaders[l].age_to(now, |_| warm, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
-        self.today.spoil(Stage::LastMile, k1 + k2, c1 + c2);
+        let leader = &mut self.leaders[l];
+        let (k, c) = leader.age_on_the_road(now, leader.van_breakdown_hours, temp, warm, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
+        self.today.spoil(Stage::LastMile, k, c);
         self.leaders[l].stage = CrateStage::AtLeader;
     }
 }
@@ -433,20 +425,7 @@ mod tests {
 
     #[test]
     fn a_leader_aged_counts_what_spoiled_and_what_is_left() {
-        let p = |unit_kg: f64| Product {
-            name: "x".into(),
-            supplier: 0,
-            unit_kg,
-            unit_cost_yuan: 1.0,
-            price_yuan: 2.0,
-            reference_price_yuan: 2.0,
-            shelf_mean_h: 100.0,
-            shelf_sd_h: 20.0,
-            q10: 2.0,
-            basket_prob: 1.0,
-            season_amplitude: 0.0,
-            season_peak_day: 0,
-        };
+        let p = |unit_kg: f64| Product { unit_kg, ..Product::plain(2.0) };
         let products = [p(2.0), p(0.5)];
         let mut leader = leaders(1).remove(0);
         let portion = |qty| Portion { lot: 0, qty, age_h: 0.0, since: SimTime(0) };
