@@ -11,6 +11,7 @@
 //!   so adding a stream shifts no other stream and results never depend on thread count.
 
 pub mod parallel;
+pub mod prefetch;
 pub mod queue;
 pub mod rng;
 pub mod time;

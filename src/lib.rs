@@ -7,7 +7,8 @@
 //! [`scenario::load`].
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
-#![forbid(unsafe_code)]
+// No unsafe code but the one audited prefetch hint in `engine::prefetch`.
+#![deny(unsafe_code)]
 
 pub mod engine;
 pub mod experiment;

@@ -23,7 +23,11 @@ use super::product::Product;
 use super::resident::{Order, ResidentsMut};
 use crate::engine::SimTime;
 use crate::engine::time::hours_to_minutes;
+use crate::engine::prefetch::prefetch;
 use crate::engine::rng::AgentStreams;
+
+/// Orders ahead in a pickup whose resident's columns are asked for from memory.
+const AHEAD: usize = 8;
 
 /// Where a leader's crates for the day are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,7 +270,15 @@ impl Leader {
             // list, which brings it into cache for the loop below, where a binary search
             // would wait on each probe).
             let split = orders.iter().filter(|o| (o.resident as usize) < first).count();
-            for o in orders[split..].iter().chain(&orders[..split]) {
+            let len = orders.len();
+            for j in 0..len {
+                // The columns of the resident a few orders ahead are asked for now (the
+                // hand-out waits on them more than it computes).
+                let ahead = (orders[(split + j + AHEAD) % len].resident as usize).wrapping_sub(residents.start);
+                prefetch(residents.qty, ahead);
+                prefetch(residents.spent_yuan, ahead);
+                prefetch(residents.trust_kp, ahead.wrapping_mul(residents.platforms) + k as usize);
+                let o = &orders[(split + j) % len];
                 if o.platform != k {
                     continue;
                 }

@@ -11,6 +11,7 @@ use rand::RngExt;
 
 use super::Platform;
 use crate::engine::parallel::{Workers, split_mut};
+use crate::engine::prefetch::prefetch;
 use crate::engine::{RunSeed, SimTime};
 use crate::model::accounts::{ProductTotals, Stage};
 use crate::model::aftersales;
@@ -103,7 +104,13 @@ impl Platform {
             let mut out = ChunkPickups { per_product: vec![ProductTotals::default(); n_products], ..ChunkPickups::default() };
             let mut served = Vec::new();
             let mut memo = vec![SpoilMemo::default(); n_products];
-            for (leader, l) in leaders.iter_mut().zip(chunk) {
+            for (i, l) in chunk.enumerate() {
+                // The next leader's crates and orders are asked for from memory now.
+                if let Some(next) = leaders.get(i + 1) {
+                    next.crates.iter().for_each(|c| prefetch(c, 0));
+                    prefetch(&orders[l + 1], 0);
+                }
+                let leader = &mut leaders[i];
                 let one = pickup_at(leader, l, &orders[l], &mut view, &shared, &mut out, &mut served, &mut memo);
                 out.leaders.push(one);
             }

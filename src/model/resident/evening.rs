@@ -8,6 +8,10 @@ use rand::{Rng, RngExt};
 use rand_distr::Exp1;
 
 use super::*;
+use crate::engine::prefetch::prefetch;
+
+/// Residents ahead in an evening whose columns are asked for from memory.
+const AHEAD: usize = 4;
 
 impl ResidentsMut<'_> {
     /// Cause of a churn of local resident `r` from `k` on `day` after choosing `chose` (a
@@ -52,11 +56,34 @@ impl ResidentsMut<'_> {
         let churn_after = self.c.churn_after_occasions.min(255) as u8;
         let today = day.min((NEVER >> 1) as u64) as u32;
         let mut weights = [0.0f64; 5];
-        // Most residents do nothing tonight: one tight scan finds those who act.
+        // Most residents do nothing tonight: one tight scan finds those who act (every
+        // index written, the count moved on by those due: no branch to guess wrong).
         let a = range.start - self.start;
+        let days = &self.next_day[a..range.end - self.start];
         due.clear();
-        due.extend(self.next_day[a..range.end - self.start].iter().enumerate().filter(|&(_, &d)| d >> 1 == today).map(|(i, _)| (a + i) as u32));
-        for &r in due.iter() {
+        due.resize(days.len(), 0);
+        let mut n = 0;
+        for (i, &d) in days.iter().enumerate() {
+            due[n] = (a + i) as u32;
+            n += usize::from(d >> 1 == today);
+        }
+        due.truncate(n);
+        for (j, &r) in due.iter().enumerate() {
+            // The columns of the resident a few ahead are asked for from memory now (the
+            // evening waits on them more than it computes).
+            if let Some(&a) = due.get(j + AHEAD) {
+                let a = a as usize;
+                prefetch(self.status, a);
+                prefetch(self.shop_rate, a);
+                prefetch(self.segment, a);
+                prefetch(self.trust_kp, a * np);
+                prefetch(self.home, a);
+                prefetch(self.attach, a);
+                prefetch(self.coupon, a);
+                prefetch(self.customer, a);
+                prefetch(self.missed_kp, a * np);
+                prefetch(self.qty, a);
+            }
             let r = r as usize;
             if self.status[r] != IN_MARKET {
                 continue;
