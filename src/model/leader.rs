@@ -175,7 +175,7 @@ impl Leader {
     /// Ages every crate to `now`, product `p` at `temp_c(p)`, reusing `memo` (one per
     /// product, kept across the leaders aged together: see [`SpoilMemo`]). Returns (units
     /// spoiled, their cost in yuan).
-    pub fn age_to<R: Rng + ?Sized>(
+    pub fn age_to<R: Rng + Clone>(
         &mut self,
         now: SimTime,
         temp_c: impl Fn(usize) -> f64,
@@ -201,7 +201,7 @@ impl Leader {
     /// its last `breakdown_hours`, at `warm_c` (the vehicle broke down). One stream `rng` for
     /// both; returns (units spoiled, their cost in yuan).
     #[allow(clippy::too_many_arguments)]
-    pub fn age_on_the_road<R: Rng + ?Sized>(
+    pub fn age_on_the_road<R: Rng + Clone>(
         &mut self,
         arrive: SimTime,
         breakdown_hours: f64,
@@ -234,7 +234,7 @@ impl Leader {
     /// crates; pushes each resident served onto `served` and the units handed over of each
     /// lot onto `handed` (lot, units).
     #[allow(clippy::too_many_arguments)]
-    pub fn pickup<R: Rng + ?Sized>(
+    pub fn pickup<R: Rng + Clone>(
         &mut self,
         k: u8,
         orders: &[Order],

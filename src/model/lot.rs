@@ -4,7 +4,7 @@
 //! Invariant: a portion's units are alive (not spoiled); spoiled units leave the portion
 //! the moment they are drawn, and the caller counts them at the stage where they spoiled.
 
-use rand::Rng;
+use rand::{Rng, RngExt};
 use rand_distr::{Binomial, Distribution};
 
 use super::product::Product;
@@ -114,14 +114,14 @@ pub struct Portion {
 impl Portion {
     /// Ages the portion from `since` to `now` at `temp_c`, draws how many units spoil in
     /// that time (binomial), removes them and returns their number.
-    pub fn age_to<R: Rng + ?Sized>(&mut self, now: SimTime, temp_c: f64, product: &Product, rng: &mut R) -> u32 {
+    pub fn age_to<R: Rng + Clone>(&mut self, now: SimTime, temp_c: f64, product: &Product, rng: &mut R) -> u32 {
         self.age_to_memo(now, temp_c, product, &mut SpoilMemo::default(), rng)
     }
 
     /// [`Portion::age_to`], reusing `memo`'s last computation for the product when this
     /// portion's age, hours and temperature are the same (portions of one lot travel
     /// together, so most do): the same numbers, without the normal CDFs and powers.
-    pub fn age_to_memo<R: Rng + ?Sized>(&mut self, now: SimTime, temp_c: f64, product: &Product, memo: &mut SpoilMemo, rng: &mut R) -> u32 {
+    pub fn age_to_memo<R: Rng + Clone>(&mut self, now: SimTime, temp_c: f64, product: &Product, memo: &mut SpoilMemo, rng: &mut R) -> u32 {
         let hours = now.hours_since(self.since);
         self.since = now.max(self.since);
         if hours <= 0.0 || self.qty == 0 {
@@ -142,13 +142,29 @@ impl Portion {
     }
 }
 
-/// A binomial draw of `n` trials with probability `p` (clamped to [0, 1]).
-pub fn binomial<R: Rng + ?Sized>(n: u32, p: f64, rng: &mut R) -> u32 {
+/// A binomial draw of `n` trials with probability `p` (clamped to [0, 1]): `rand_distr`'s,
+/// number for number, without its power `(1 − p)ⁿ` when the draw is plainly 0.
+///
+/// For `n·p < 10` and `p ≤ ½`, `rand_distr` inverts the distribution (BINV): one uniform
+/// `u`, and 0 if `u ≤ (1 − p)ⁿ`, computed with `powf` — most spoilage draws, where `p` is
+/// small. Bernoulli's inequality gives `(1 − p)ⁿ ≥ 1 − n·p`, so a uniform below that bound
+/// (less a margin for rounding in both) is a 0 without the power: the draw is taken from a
+/// copy of the stream and kept only then; otherwise the stream is drawn as before.
+pub fn binomial<R: Rng + Clone>(n: u32, p: f64, rng: &mut R) -> u32 {
     if n == 0 || p <= 0.0 {
         return 0;
     }
     if p >= 1.0 {
         return n;
+    }
+    let np = n as f64 * p;
+    if p <= 0.5 && np < 10.0 && 1.0 - p != 1.0 {
+        let mut ahead = rng.clone();
+        let u: f64 = ahead.random();
+        if u <= 1.0 - np - (n as f64 + 4.0) * 1e-15 {
+            *rng = ahead;
+            return 0;
+        }
     }
     // Binomial::new only fails for p outside [0, 1], excluded above.
     match Binomial::new(n as u64, p) {
@@ -256,5 +272,31 @@ mod tests {
         assert_eq!((a.qty, b.qty, b.lot, b.age_h), (6, 4, 3, 5.0));
         let c = a.take(100);
         assert_eq!((a.qty, c.qty), (0, 6));
+    }
+
+    #[test]
+    fn a_binomial_is_rand_distrs_number_for_number() {
+        // The shortcut for a plain 0 gives rand_distr's draw and leaves the stream where
+        // rand_distr leaves it: small p (the shortcut taken most times), p where the bound
+        // is loose (u between 1 − n·p and (1 − p)ⁿ: rand_distr's way), n·p near 10 and p
+        // near ½ and above (not taken: rand_distr draws the failures then, and for n = 1 the
+        // bound 1 − p is no bound for them), p too small for 1 − p to differ from 1 (Poisson: not taken).
+        let cases = [(1, 0.001), (20, 0.001), (20, 0.01), (30, 0.05), (7, 0.3), (40, 0.24), (19, 0.5), (3, 0.6), (1, 0.6), (2, 0.55), (200, 0.04), (50, 1e-17), (1000, 0.02)];
+        let mut zeros = 0;
+        for (i, &(n, p)) in cases.iter().enumerate() {
+            let (mut a, mut b) = (RunSeed::new(9, 0).stream("t", i as u64, 0), RunSeed::new(9, 0).stream("t", i as u64, 0));
+            for draw in 0..2000 {
+                let ours = binomial(n, p, &mut a);
+                let theirs = Binomial::new(n as u64, p).unwrap().sample(&mut b) as u32;
+                assert_eq!(ours, theirs, "n {n} p {p} draw {draw}");
+                zeros += usize::from(ours == 0);
+                let (x, y): (u64, u64) = (a.random(), b.random());
+                assert_eq!(x, y, "the stream after n {n} p {p} draw {draw}");
+            }
+        }
+        assert!(zeros > 5000, "{zeros}");
+        // The edges: no trials, p ≤ 0, p ≥ 1.
+        let mut r = RunSeed::new(9, 0).stream("t", 99, 0);
+        assert_eq!((binomial(0, 0.3, &mut r), binomial(5, 0.0, &mut r), binomial(5, -1.0, &mut r), binomial(5, 1.0, &mut r), binomial(5, 2.0, &mut r)), (0, 0, 0, 5, 5));
     }
 }

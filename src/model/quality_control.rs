@@ -34,7 +34,7 @@ pub struct Inspection {
 }
 
 /// Inspects and sorts a lot of `qty` units with defect rate `defect_rate`.
-pub fn inspect<R: Rng + ?Sized>(qc: &QcConfig, qty: u32, defect_rate: f64, false_origin: bool, rng: &mut R) -> Inspection {
+pub fn inspect<R: Rng + Clone>(qc: &QcConfig, qty: u32, defect_rate: f64, false_origin: bool, rng: &mut R) -> Inspection {
     let sampled = match qc.audit {
         Audit::SelfCheck => false,
         Audit::Recheck => true,

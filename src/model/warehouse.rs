@@ -67,7 +67,7 @@ impl CentralWarehouse {
     }
 
     /// Ages all stock of product `p` to `now`; returns units spoiled (and drops empty portions).
-    pub fn age_to<R: Rng + ?Sized>(&mut self, p: usize, now: SimTime, product: &Product, rng: &mut R) -> u32 {
+    pub fn age_to<R: Rng + Clone>(&mut self, p: usize, now: SimTime, product: &Product, rng: &mut R) -> u32 {
         let mut spoiled = 0;
         for x in self.stock[p].iter_mut() {
             spoiled += x.age_to(now, self.temps_c[p], product, rng);
