@@ -15,17 +15,24 @@ pub fn prefetch<T>(slice: &[T], i: usize) {
 
 /// Asks for the cache line holding `x`.
 #[inline(always)]
-#[allow(unsafe_code)]
 pub fn line<T>(x: &T) {
+    address(x as *const T);
+}
+
+/// Asks for the cache line at `p`, which need not point to anything yet (e.g. the buffer of
+/// an empty `Vec` about to be pushed to: [`Vec::as_ptr`]).
+#[inline(always)]
+#[allow(unsafe_code)]
+pub fn address<T>(p: *const T) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch reads nothing into the program and never faults; `x` is a live
-    // reference in any case.
+    // SAFETY: a prefetch reads nothing into the program and never faults, whatever the
+    // address.
     unsafe {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast());
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
+    let _ = p;
 }
 
 #[cfg(test)]
@@ -38,6 +45,8 @@ mod tests {
         prefetch(&v, 1);
         prefetch(&v, 99);
         line(&v[0]);
+        address(Vec::<u64>::new().as_ptr());
+        address(std::ptr::null::<u8>());
         assert_eq!(v, [1, 2, 3]);
     }
 }

@@ -13,6 +13,7 @@ use crate::engine::{EventQueue, SimTime};
 use crate::model::accounts::Stage;
 use crate::model::event::{Event, ModelError, PlatformEvent};
 use crate::engine::parallel::Workers;
+use crate::engine::prefetch::{address, line, prefetch};
 use crate::model::leader::{CrateStage, Leader};
 use crate::model::lot::SpoilMemo;
 use crate::model::product::Product;
@@ -187,7 +188,20 @@ impl Platform {
                 }
             }
             let mut picked = 0u64;
-            for &l in &leaders {
+            for (i, &l) in leaders.iter().enumerate() {
+                // Leaders ahead are asked for from memory: their crates' list eight ahead,
+                // this product's crate in it four ahead, where the push will write two
+                // ahead (each a wait on cold memory when the push reaches it).
+                if let Some(&ahead) = leaders.get(i + 8) {
+                    line(&self.leaders[ahead].crates);
+                }
+                if let Some(&ahead) = leaders.get(i + 4) {
+                    prefetch(&self.leaders[ahead].crates, p);
+                }
+                if let Some(&ahead) = leaders.get(i + 2) {
+                    let crate_ = &self.leaders[ahead].crates[p];
+                    address(crate_.as_ptr().wrapping_add(crate_.len()));
+                }
                 let n = self.orders[l * n_p + p];
                 if n == 0 {
                     continue;
