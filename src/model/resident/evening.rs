@@ -273,6 +273,31 @@ mod tests {
     }
 
     #[test]
+    fn a_view_shops_its_own_residents_as_the_whole_population_would() {
+        // Two neighbourhoods of 3 000, the second shopped through a view that starts at
+        // resident 3 000 (as a chunk of the run's threads does): the orders of the whole
+        // population's pass over it, and none from the first neighbourhood.
+        let run = |split: bool| {
+            let mut res = population(6_000, 1);
+            res.shop_rate.iter_mut().for_each(|p| *p = 0.7);
+            let key = AgentStreams::new(RunSeed::new(3, 0).stream_key("s", 0, 1));
+            res.all_mut().schedule(0..6_000, 1, key);
+            let offers = [Offer { serves: true, price_index: 1.0, availability: 1.0, coupon_utility: 0.0 }];
+            let baskets = Baskets::new(&vec![vec![1.0]; res.segments.len()]);
+            let (mut units, mut orders, mut tally) = ([0u32], Vec::new(), [ShopTally::default()]);
+            let evening = AgentStreams::new(RunSeed::new(2, 0).stream_key("t", 0, 1));
+            let mut views = if split { res.split_mut(&[0..3_000, 3_000..6_000]) } else { vec![res.all_mut()] };
+            let view = views.last_mut().unwrap();
+            view.shop(3_000..6_000, 1, &offers, true, &baskets, &mut units, &mut orders, &mut tally, evening, &mut Vec::new());
+            orders
+        };
+        let (whole, split) = (run(false), run(true));
+        assert!(whole.len() > 500, "{}", whole.len());
+        assert!(whole.iter().all(|o| (3_000..6_000).contains(&(o.resident as usize))));
+        assert_eq!(whole, split);
+    }
+
+    #[test]
     fn the_days_between_trips_are_those_of_a_daily_draw() {
         // Geometric gaps with daily chance p: P(gap = 0) = p, mean (1 − p)/p, each within four
         // standard errors over n draws.
