@@ -361,3 +361,101 @@ impl Leader {
         t
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::RunSeed;
+    use crate::model::resident::Residents;
+    use crate::scenario::ResidentsConfig;
+
+    /// What one pickup gave: its tally, the residents served in their order, the units
+    /// handed per lot, and each resident's spend.
+    struct Given {
+        tally: PickupTally,
+        served: Vec<Served>,
+        handed: Vec<(u32, u32)>,
+        spent: Vec<f32>,
+        availability: f64,
+    }
+
+    /// A pickup on `day` of `stock` fresh units of one product (handed over when they
+    /// arrive: no ageing) among `n` residents who each ordered one unit from platform 0,
+    /// but those in `elsewhere`, who ordered from platform 1.
+    fn pickup(n: usize, stock: u32, day: u64, elsewhere: &[usize]) -> Given {
+        let mut res = Residents::new(&ResidentsConfig::default(), &[], 2);
+        let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
+        let draws = res.draws(&shares);
+        res.add(n, n, 0, &draws, &mut RunSeed::new(1, 0).stream("t", 0, 0));
+        res.qty.iter_mut().for_each(|q| *q = 1);
+        let products = [Product::plain(2.0)];
+        let lots = [Lot { product: 0, supplier: 0, unit_cost_yuan: 1.0, defect_rate: 0.0, false_origin: false, recalled: false, handed: 0, complaints: 0, harvested: SimTime(0), received: SimTime(0) }];
+        let handover = SimTime::at_day_hour(day, 10.0);
+        let mut leader = Leader::new(0, 1.0, 0..n, 1, 4.0);
+        leader.crates[0].push(Portion { lot: 0, qty: stock, age_h: 0.0, since: handover });
+        leader.stage = CrateStage::AtLeader;
+        let orders: Vec<Order> = (0..n).map(|r| Order { resident: r as u32, platform: u8::from(elsewhere.contains(&r)), basket: 1 }).collect();
+        let (mut handed, mut served) = (Vec::new(), Vec::new());
+        let seed = RunSeed::new(5, 0);
+        let mut per_product = vec![ProductTotals::default()];
+        let tally = leader.pickup(
+            0,
+            &orders,
+            &mut res.all_mut(),
+            &mut per_product,
+            &products,
+            &[2.0],
+            &lots,
+            &mut [SpoilMemo::default()],
+            &mut handed,
+            handover,
+            1.0,
+            &mut served,
+            AgentStreams::new(seed.stream_key("r", 0, day)),
+            &mut seed.stream("pickup", 0, day),
+        );
+        assert_eq!(leader.units(), 0, "the crates are empty after a pickup");
+        Given { tally, served, handed, spent: res.spent_yuan.clone(), availability: leader.availability }
+    }
+
+    #[test]
+    fn a_pickup_hands_out_what_there_is_and_accounts_for_every_unit() {
+        // Short: 4 units for 10 orders.
+        let g = pickup(10, 4, 3, &[]);
+        let t = g.tally;
+        assert_eq!((t.units_sold + t.units_defective, t.units_missing, t.units_spoiled, t.residents_served), (4, 6, 0, 10));
+        assert_eq!(g.served.len(), 10);
+        assert_eq!(g.served.iter().map(|s| s.missing as u64).sum::<u64>(), 6);
+        assert_eq!(g.handed, [(0, 4)]);
+        assert_eq!((t.revenue_yuan, t.list_revenue_yuan), (8.0, 8.0));
+        assert_eq!(g.spent.iter().map(|&x| x as f64).sum::<f64>(), 8.0);
+        assert_eq!(t.cogs_yuan + t.write_offs_yuan, 4.0);
+        assert_eq!(g.availability, 0.4);
+        // Plenty: 15 units for 10 orders; the 5 left over are written off at the leader.
+        let t = pickup(10, 15, 3, &[]).tally;
+        assert_eq!((t.units_sold + t.units_defective, t.units_missing, t.units_spoiled, t.residents_served), (10, 0, 5, 10));
+        assert_eq!(t.cogs_yuan + t.write_offs_yuan, 15.0);
+        // Orders from the other platform are not this leader's.
+        let g = pickup(10, 15, 3, &[2, 7]);
+        assert_eq!(g.tally.residents_served, 8);
+        assert!(g.served.iter().all(|s| s.resident != 2 && s.resident != 7));
+        assert_eq!((g.spent[2], g.spent[7]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn residents_come_in_a_random_rotation_of_the_neighbourhood() {
+        // The first served is the pickup stream's first draw; the others follow in resident
+        // order, round the end; when short, the first ones get the goods.
+        let mut starts = std::collections::BTreeSet::new();
+        for day in 0..30 {
+            let g = pickup(10, 4, day, &[6]);
+            let first = RunSeed::new(5, 0).stream("pickup", 0, day).random_range(0..10usize);
+            let order: Vec<usize> = g.served.iter().map(|s| s.resident).collect();
+            let want: Vec<usize> = (0..10).map(|i| (first + i) % 10).filter(|&r| r != 6).collect();
+            assert_eq!(order, want, "day {day}");
+            assert!(g.served[..4].iter().all(|s| s.missing == 0) && g.served[4..].iter().all(|s| s.missing == 1), "day {day}");
+            starts.insert(first);
+        }
+        assert!(starts.len() >= 6, "{starts:?}");
+    }
+}
