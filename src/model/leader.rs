@@ -277,7 +277,7 @@ impl Leader {
                 let ahead = (orders[(split + j + AHEAD) % len].resident as usize).wrapping_sub(residents.start);
                 prefetch(residents.qty, ahead);
                 prefetch(residents.spent_yuan, ahead);
-                prefetch(residents.trust_kp, ahead.wrapping_mul(residents.platforms) + k as usize);
+                prefetch(residents.trust_kp, ahead.wrapping_mul(residents.platforms).wrapping_add(k as usize));
                 let o = &orders[(split + j) % len];
                 if o.platform != k {
                     continue;
