@@ -236,9 +236,15 @@ fn pickup_at(
     let k = s.k as usize;
     let aftersales = streams::residents(&s.market_seed, streams::AFTERSALES, s.day);
     for sv in served.iter() {
-        let mut rng = aftersales.agent(sv.resident as u64);
         let bad = residents.experience(sv.resident, k, sv.missing, sv.defective, s.day);
         leader.rating += alpha * (if bad { 0.0 } else { 1.0 } - leader.rating);
+        if !bad {
+            // A good pickup (nothing missing, nothing defective) has nothing to report or
+            // tell: its stream is not needed (made from its key alone, so making it only
+            // when needed changes no number).
+            continue;
+        }
+        let mut rng = aftersales.agent(sv.resident as u64);
         for _ in 0..sv.defective {
             if !rng.random_bool(a.complaint_prob) {
                 continue;
