@@ -218,6 +218,14 @@ impl Leader {
         (k1 + k2, c1 + c2)
     }
 
+    /// Moves today's crates to `stage`, if there are any (crates that hold nothing stay
+    /// [`CrateStage::Empty`]).
+    pub fn move_crates(&mut self, stage: CrateStage) {
+        if self.stage != CrateStage::Empty {
+            self.stage = stage;
+        }
+    }
+
     /// Writes off everything in the crates. Returns (units, cost in yuan).
     pub fn write_off_all(&mut self, lots: &[Lot]) -> (u64, f64) {
         let out = (self.units(), self.value_yuan(lots));
@@ -440,6 +448,16 @@ mod tests {
         assert_eq!(g.tally.residents_served, 8);
         assert!(g.served.iter().all(|s| s.resident != 2 && s.resident != 7));
         assert_eq!((g.spent[2], g.spent[7]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn crates_move_on_unless_there_are_none() {
+        let mut leader = Leader::new(0, 1.0, 0..0, 1, 4.0);
+        leader.move_crates(CrateStage::Grid);
+        assert_eq!(leader.stage, CrateStage::Empty);
+        leader.stage = CrateStage::Linehaul;
+        leader.move_crates(CrateStage::Grid);
+        assert_eq!(leader.stage, CrateStage::Grid);
     }
 
     #[test]

@@ -75,9 +75,7 @@ impl Platform {
 
     pub(super) fn set_stage(&mut self, g: usize, stage: CrateStage) {
         for l in self.grid_leaders(g) {
-            if self.leaders[l].stage != CrateStage::Empty {
-                self.leaders[l].stage = stage;
-            }
+            self.leaders[l].move_crates(stage);
         }
     }
 
@@ -318,10 +316,8 @@ impl Platform {
         let sums = over_leaders(&mut self.leaders, self.grids[g].leaders.clone(), products.len(), workers, |l, leader, memo| {
             let mut rng = seed.stream(streams::AGE_LINEHAUL, l as u64, day);
             let spoiled = leader.age_on_the_road(now, breakdown_h, temp, warm, products, lots, memo, &mut rng);
-            // Unloaded at the grid (crates that hold nothing stay empty).
-            if leader.stage != CrateStage::Empty {
-                leader.stage = CrateStage::Grid;
-            }
+            // Unloaded at the grid.
+            leader.move_crates(CrateStage::Grid);
             GridSums::aged(spoiled, leader, products)
         });
         self.today.spoil(Stage::Linehaul, sums.spoiled, sums.spoiled_yuan);
