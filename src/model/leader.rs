@@ -279,14 +279,18 @@ impl Leader {
             // would wait on each probe).
             let split = orders.iter().filter(|o| (o.resident as usize) < first).count();
             let len = orders.len();
+            // Order `j` of the rotation is `orders[(split + j) mod len]`, kept without a division.
+            let wrap = |i: usize| if i >= len { i - len } else { i };
             for j in 0..len {
                 // The columns of the resident a few orders ahead are asked for now (the
                 // hand-out waits on them more than it computes).
-                let ahead = (orders[(split + j + AHEAD) % len].resident as usize).wrapping_sub(residents.start);
-                prefetch(residents.qty, ahead);
-                prefetch(residents.spent_yuan, ahead);
-                prefetch(residents.trust_kp, ahead.wrapping_mul(residents.platforms).wrapping_add(k as usize));
-                let o = &orders[(split + j) % len];
+                if let Some(o) = orders.get(wrap(split + j + AHEAD)) {
+                    let ahead = (o.resident as usize).wrapping_sub(residents.start);
+                    prefetch(residents.qty, ahead);
+                    prefetch(residents.spent_yuan, ahead);
+                    prefetch(residents.trust_kp, ahead.wrapping_mul(residents.platforms).wrapping_add(k as usize));
+                }
+                let o = &orders[wrap(split + j)];
                 if o.platform != k {
                     continue;
                 }
@@ -302,10 +306,11 @@ impl Leader {
                 while basket != 0 {
                     let p = basket.trailing_zeros() as usize;
                     basket &= basket - 1;
-                    let product = &products[p];
-                    for _ in 0..qty {
-                        let crate_ = &mut self.crates[p];
-                        let cur = &mut cursors[p];
+                    let (product, price) = (&products[p], prices[p]);
+                    let crate_ = &mut self.crates[p];
+                    let cur = &mut cursors[p];
+                    let mut want = qty;
+                    while want > 0 {
                         // Skip empty portions and write off recalled ones.
                         while at_shop && cur.idx < crate_.len() && (crate_[cur.idx].qty == 0 || lots[crate_[cur.idx].lot as usize].recalled) {
                             let x = &mut crate_[cur.idx];
@@ -318,37 +323,46 @@ impl Leader {
                             cur.ready = false;
                         }
                         if !at_shop || cur.idx >= crate_.len() {
-                            s.missing += 1;
-                            per_product[p].units_stockout += 1;
-                            continue;
+                            s.missing += want;
+                            per_product[p].units_stockout += want as u64;
+                            break;
                         }
+                        // As many units as the portion has, one draw each for a defect.
                         let x = &mut crate_[cur.idx];
                         let lot = &lots[x.lot as usize];
+                        let take = want.min(x.qty);
+                        x.qty -= take;
+                        want -= take;
                         match handed.last_mut() {
-                            Some((l, n)) if *l == x.lot => *n += 1,
-                            _ => handed.push((x.lot, 1)),
+                            Some((l, n)) if *l == x.lot => *n += take,
+                            _ => handed.push((x.lot, take)),
                         }
                         if !cur.ready {
                             let wilt = memo[p].spoil_prob(x.age_h, x.age_h + margin_share * product.shelf_mean_h, product);
                             cur.defect_p = 1.0 - (1.0 - lot.defect_rate) * (1.0 - wilt);
                             cur.ready = true;
                         }
-                        x.qty -= 1;
-                        t.revenue_yuan += prices[p];
-                        t.list_revenue_yuan += product.price_yuan;
-                        spent += prices[p];
-                        if rr.random::<f64>() < cur.defect_p {
-                            s.defective += 1;
-                            s.defect_lot = x.lot;
-                            s.defect_yuan += prices[p];
-                            t.units_defective += 1;
-                            per_product[p].units_defective += 1;
-                            t.write_offs_yuan += lot.unit_cost_yuan;
-                        } else {
-                            t.units_sold += 1;
-                            per_product[p].units_sold += 1;
-                            t.cogs_yuan += lot.unit_cost_yuan;
+                        let mut defective = 0;
+                        for _ in 0..take {
+                            t.revenue_yuan += price;
+                            t.list_revenue_yuan += product.price_yuan;
+                            spent += price;
+                            if rr.random::<f64>() < cur.defect_p {
+                                defective += 1;
+                                s.defect_yuan += price;
+                                t.write_offs_yuan += lot.unit_cost_yuan;
+                            } else {
+                                t.cogs_yuan += lot.unit_cost_yuan;
+                            }
                         }
+                        if defective > 0 {
+                            s.defective += defective;
+                            s.defect_lot = x.lot;
+                        }
+                        t.units_defective += defective as u64;
+                        per_product[p].units_defective += defective as u64;
+                        t.units_sold += (take - defective) as u64;
+                        per_product[p].units_sold += (take - defective) as u64;
                     }
                 }
                 residents.spent_yuan[r - residents.start] += spent as f32;
