@@ -55,7 +55,7 @@ impl ResidentsMut<'_> {
         let move_rate = rate(self.c.base_churn_prob_per_day);
         let churn_after = self.c.churn_after_occasions.min(255) as u8;
         let today = day.min((NEVER >> 1) as u64) as u32;
-        let mut weights = [0.0f64; 5];
+        let mut weights = [0.0f64; MAX_PLATFORMS];
         // Most residents do nothing tonight: one tight scan finds those who act (every
         // index written, the count moved on by those due: no branch to guess wrong).
         let a = range.start - self.start;
@@ -110,12 +110,13 @@ impl ResidentsMut<'_> {
             // Tonight it shops; first, when it next acts (drawn before anything else, so
             // its days do not depend on what it chooses).
             self.next_day[r] = next_action(day + 1, self.shop_rate[r] as f64, move_rate, &mut rng);
-            // Multinomial logit over the platforms serving here and the outside option.
+            // Multinomial logit over the platforms serving here and the outside option:
+            // utilities are differences to the outside option's (which keeps exp() in range).
             let seg = &self.segments[self.segment[r] as usize];
-            let mut total = 0.0;
+            let mut v = [0.0f64; MAX_PLATFORMS];
             for k in 0..np {
                 let o = &offers[k];
-                weights[k] = if o.serves {
+                if o.serves {
                     let mut util = seg.beta_trust * self.trust_kp[r * np + k] as f64
                         + seg.beta_price * (o.price_index - 1.0)
                         + seg.beta_avail * o.availability;
@@ -125,12 +126,20 @@ impl ResidentsMut<'_> {
                     if self.coupon[r] & (1 << k) != 0 {
                         util += o.coupon_utility;
                     }
-                    // Utilities are differences to the outside option, which keeps exp() in range.
-                    (util - seg.outside_asc).min(50.0).exp()
-                } else {
-                    0.0
-                };
+                    v[k] = (util - seg.outside_asc).min(50.0);
+                }
+            }
+            // The weights e^v close enough to settle nearly every choice without libm's exp;
+            // the exact weights only when the draw falls next to a boundary (or a utility is
+            // out of the close range): the same choices, number for number.
+            let mut close = true;
+            let mut total = 0.0;
+            for k in 0..np {
+                weights[k] = if offers[k].serves { exp_close(v[k]).unwrap_or_else(|| { close = false; 0.0 }) } else { 0.0 };
                 total += weights[k];
+            }
+            if !close {
+                total = exact_weights(&mut weights[..np], &v, offers);
             }
             if outside {
                 total += 1.0;
@@ -138,19 +147,14 @@ impl ResidentsMut<'_> {
             if total <= 0.0 {
                 continue;
             }
-            let mut x = rng.random::<f64>() * total;
-            let mut chose = NO_CHOICE;
-            for (k, &w) in weights.iter().enumerate().take(np) {
-                if x < w {
-                    chose = k as u8;
-                    break;
+            let u = rng.random::<f64>();
+            let settled = if close { settle(&weights[..np], total, outside, u) } else { None };
+            let chose = settled.unwrap_or_else(|| {
+                if close {
+                    total = exact_weights(&mut weights[..np], &v, offers) + if outside { 1.0 } else { 0.0 };
                 }
-                x -= w;
-            }
-            if chose == NO_CHOICE && !outside {
-                // Rounding at the top end: the last platform with weight.
-                chose = (0..np).rev().find(|&k| weights[k] > 0.0).map_or(NO_CHOICE, |k| k as u8);
-            }
+                choose(&weights[..np], total, outside, u)
+            });
             for (k, t) in tally.iter_mut().enumerate().take(np) {
                 if k as u8 == chose || self.customer[r] & (1 << k) == 0 {
                     continue;
@@ -197,6 +201,76 @@ impl ResidentsMut<'_> {
         }
         outside_chosen
     }
+}
+
+/// The weights `e^v` of the platforms that serve (0 for the others), from libm's `exp`;
+/// returns their sum.
+fn exact_weights(weights: &mut [f64], v: &[f64], offers: &[Offer]) -> f64 {
+    let mut total = 0.0;
+    for (k, w) in weights.iter_mut().enumerate() {
+        *w = if offers[k].serves { v[k].exp() } else { 0.0 };
+        total += *w;
+    }
+    total
+}
+
+/// The logit's choice for the uniform draw `u`: the platform `k` whose share of `total`
+/// (the weights' sum, plus 1 for the outside option) holds `u × total`, or [`NO_CHOICE`]
+/// for the outside option.
+fn choose(weights: &[f64], total: f64, outside: bool, u: f64) -> u8 {
+    let mut x = u * total;
+    for (k, &w) in weights.iter().enumerate() {
+        if x < w {
+            return k as u8;
+        }
+        x -= w;
+    }
+    if outside {
+        return NO_CHOICE;
+    }
+    // Rounding at the top end: the last platform with weight.
+    weights.iter().rposition(|&w| w > 0.0).map_or(NO_CHOICE, |k| k as u8)
+}
+
+/// [`choose`] from weights within a relative 10⁻¹² of the exact ones, when that settles
+/// it: `u × total` is further than 10⁻⁸ × `total` from every boundary between shares,
+/// so neither the weights' error nor rounding can move it across one. `None` otherwise.
+fn settle(weights: &[f64], total: f64, outside: bool, u: f64) -> Option<u8> {
+    let (x, margin) = (u * total, 1e-8 * total);
+    let mut upto = 0.0;
+    let mut chose = None;
+    for (k, &w) in weights.iter().enumerate() {
+        upto += w;
+        if (x - upto).abs() <= margin {
+            return None;
+        }
+        if chose.is_none() && x < upto {
+            chose = Some(k as u8);
+        }
+    }
+    match chose {
+        None if outside => Some(NO_CHOICE),
+        c => c,
+    }
+}
+
+/// `e^v` within a relative 10⁻¹¹ for `v` in [−60, 50] (`None` outside): `2ⁿ · e^r` with
+/// `n = round(v / ln 2)`, `|r| ≤ ln 2 / 2`, and `e^r` by its Taylor series to `r⁹/9!`
+/// (remainder below 10⁻¹¹), summed in pairs (Estrin's scheme: a short chain of
+/// dependent operations). A filter for [`settle`], never a weight of a choice.
+fn exp_close(v: f64) -> Option<f64> {
+    if !(-60.0..=50.0).contains(&v) {
+        return None;
+    }
+    const C: [f64; 10] = [1.0, 1.0, 1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0, 1.0 / 40320.0, 1.0 / 362880.0];
+    // Rounded half away from 0 by a cast (`f64::round` is a call on the base x86-64 target).
+    let x = v * std::f64::consts::LOG2_E;
+    let n = (x + if x < 0.0 { -0.5 } else { 0.5 }) as i64;
+    let r = v - n as f64 * std::f64::consts::LN_2;
+    let (r2, pair) = (r * r, |i: usize| C[i] + C[i + 1] * r);
+    let r4 = r2 * r2;
+    let e_r = (pair(0) + r2 * pair(2)) + r4 * (pair(4) + r2 * pair(6)) + r4 * r4 * pair(8);
+    Some(e_r * f64::from_bits(((n + 1023) as u64) << 52))
 }
 
 /// When a resident in the market next acts, from the evening `from_day` on: the days until
@@ -295,6 +369,57 @@ mod tests {
         assert!(whole.len() > 500, "{}", whole.len());
         assert!(whole.iter().all(|o| (3_000..6_000).contains(&(o.resident as usize))));
         assert_eq!(whole, split);
+    }
+
+    #[test]
+    fn the_close_exponential_is_within_its_bound() {
+        let mut v = -60.0;
+        while v <= 50.0 {
+            let (close, exact) = (exp_close(v).unwrap(), v.exp());
+            assert!((close / exact - 1.0).abs() < 1e-11, "e^{v}: {close} against {exact}");
+            v += 0.001_37;
+        }
+        for v in [-60.000_001, 50.000_001, f64::NAN, f64::NEG_INFINITY, -1e300] {
+            assert_eq!(exp_close(v), None, "{v}");
+        }
+    }
+
+    #[test]
+    fn a_settled_choice_is_the_exact_choice() {
+        // Random utilities (0 to 3 platforms serving among up to 4, with and without the
+        // outside option) and draws, half of them placed next to a boundary between shares:
+        // whenever the close weights settle a choice it is the one the exact weights give,
+        // and almost every draw away from a boundary is settled.
+        let mut rng = RunSeed::new(9, 0).stream("t", 0, 0);
+        let (mut settled, mut far) = (0, 0);
+        for case in 0..200_000 {
+            let np = rng.random_range(1..=MAX_PLATFORMS);
+            let outside = rng.random_bool(0.7);
+            let v: Vec<f64> = (0..np).map(|_| rng.random_range(-60.0..50.0) * rng.random::<f64>().powi(3)).collect();
+            let serves: Vec<bool> = (0..np).map(|_| rng.random_bool(0.8)).collect();
+            let exact: Vec<f64> = (0..np).map(|k| if serves[k] { v[k].exp() } else { 0.0 }).collect();
+            let close: Vec<f64> = (0..np).map(|k| if serves[k] { exp_close(v[k]).unwrap() } else { 0.0 }).collect();
+            let extra = if outside { 1.0 } else { 0.0 };
+            let (total, total_close) = (exact.iter().sum::<f64>() + extra, close.iter().sum::<f64>() + extra);
+            if total <= 0.0 {
+                continue;
+            }
+            let near = case % 2 == 0;
+            let u = if near {
+                // Within a few ulps of a boundary.
+                let upto: f64 = exact[..=rng.random_range(0..np)].iter().sum();
+                let b = (upto / total).min(1.0 - f64::EPSILON);
+                f64::from_bits((b.to_bits() as i64 + rng.random_range(-3..=3)) as u64).clamp(0.0, 1.0 - f64::EPSILON)
+            } else {
+                rng.random::<f64>()
+            };
+            if let Some(c) = settle(&close, total_close, outside, u) {
+                assert_eq!(c, choose(&exact, total, outside, u), "v {v:?} serves {serves:?} outside {outside} u {u}");
+                settled += usize::from(!near);
+            }
+            far += usize::from(!near);
+        }
+        assert!(settled as f64 > 0.9999 * far as f64, "{settled} of {far} settled");
     }
 
     #[test]
