@@ -127,12 +127,71 @@ pub struct PickupTally {
     pub units_recalled: u64,
 }
 
-/// Scratch state for one product during a pickup: the portion being handed out.
-#[derive(Clone, Copy, Default)]
+/// Scratch state for one product during a pickup: the portion being handed out, and what
+/// has been handed from it (booked when the hand-out moves to the next portion, or ends).
+#[derive(Clone, Copy)]
 struct Cursor {
     idx: usize,
-    defect_p: f64,
+    /// Whether `idx` is a portion with units to hand out.
     ready: bool,
+    /// Chance a unit of the portion is defective (negative until needed).
+    defect_p: f64,
+    handed: u32,
+    defective: u32,
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Cursor { idx: 0, ready: false, defect_p: -1.0, handed: 0, defective: 0 }
+    }
+}
+
+impl Cursor {
+    /// Moves to the first portion from `idx` on with units to hand out, writing off
+    /// recalled ones; `false` if there is none (or the goods are not at the shop).
+    fn settle(&mut self, crate_: &mut [Portion], lots: &[Lot], at_shop: bool, t: &mut PickupTally) -> bool {
+        while at_shop && self.idx < crate_.len() {
+            let x = &mut crate_[self.idx];
+            if x.qty > 0 && !lots[x.lot as usize].recalled {
+                self.ready = true;
+                self.defect_p = -1.0;
+                return true;
+            }
+            if x.qty > 0 {
+                t.units_recalled += x.qty as u64;
+                t.write_offs_yuan += x.qty as f64 * lots[x.lot as usize].unit_cost_yuan;
+                x.qty = 0;
+            }
+            self.idx += 1;
+        }
+        false
+    }
+
+    /// Books the units handed from the current portion of product `p` (at `price`, list
+    /// price `list`): units, money and the lot's count in `handed`.
+    #[allow(clippy::too_many_arguments)]
+    fn book(&mut self, crate_: &[Portion], p: usize, lots: &[Lot], price: f64, list: f64, t: &mut PickupTally, per_product: &mut [ProductTotals], handed: &mut Vec<(u32, u32)>) {
+        if self.handed == 0 {
+            return;
+        }
+        let lot = crate_[self.idx].lot;
+        let (n, bad) = (self.handed, self.defective);
+        let cost = lots[lot as usize].unit_cost_yuan;
+        t.units_sold += (n - bad) as u64;
+        t.units_defective += bad as u64;
+        per_product[p].units_sold += (n - bad) as u64;
+        per_product[p].units_defective += bad as u64;
+        t.revenue_yuan += price * n as f64;
+        t.list_revenue_yuan += list * n as f64;
+        t.cogs_yuan += cost * (n - bad) as f64;
+        t.write_offs_yuan += cost * bad as f64;
+        match handed.last_mut() {
+            Some((l, k)) if *l == lot => *k += n,
+            _ => handed.push((lot, n)),
+        }
+        self.handed = 0;
+        self.defective = 0;
+    }
 }
 
 impl Leader {
@@ -306,63 +365,43 @@ impl Leader {
                 while basket != 0 {
                     let p = basket.trailing_zeros() as usize;
                     basket &= basket - 1;
-                    let (product, price) = (&products[p], prices[p]);
                     let crate_ = &mut self.crates[p];
                     let cur = &mut cursors[p];
                     let mut want = qty;
                     while want > 0 {
-                        // Skip empty portions and write off recalled ones.
-                        while at_shop && cur.idx < crate_.len() && (crate_[cur.idx].qty == 0 || lots[crate_[cur.idx].lot as usize].recalled) {
-                            let x = &mut crate_[cur.idx];
-                            if x.qty > 0 {
-                                t.units_recalled += x.qty as u64;
-                                t.write_offs_yuan += x.qty as f64 * lots[x.lot as usize].unit_cost_yuan;
-                                x.qty = 0;
-                            }
-                            cur.idx += 1;
-                            cur.ready = false;
-                        }
-                        if !at_shop || cur.idx >= crate_.len() {
+                        if !cur.ready && !cur.settle(crate_, lots, at_shop, &mut t) {
                             s.missing += want;
                             per_product[p].units_stockout += want as u64;
                             break;
                         }
+                        if cur.defect_p < 0.0 {
+                            let x = &crate_[cur.idx];
+                            let product = &products[p];
+                            let wilt = memo[p].spoil_prob(x.age_h, x.age_h + margin_share * product.shelf_mean_h, product);
+                            cur.defect_p = 1.0 - (1.0 - lots[x.lot as usize].defect_rate) * (1.0 - wilt);
+                        }
                         // As many units as the portion has, one draw each for a defect.
                         let x = &mut crate_[cur.idx];
-                        let lot = &lots[x.lot as usize];
                         let take = want.min(x.qty);
                         x.qty -= take;
                         want -= take;
-                        match handed.last_mut() {
-                            Some((l, n)) if *l == x.lot => *n += take,
-                            _ => handed.push((x.lot, take)),
-                        }
-                        if !cur.ready {
-                            let wilt = memo[p].spoil_prob(x.age_h, x.age_h + margin_share * product.shelf_mean_h, product);
-                            cur.defect_p = 1.0 - (1.0 - lot.defect_rate) * (1.0 - wilt);
-                            cur.ready = true;
-                        }
                         let mut defective = 0;
                         for _ in 0..take {
-                            t.revenue_yuan += price;
-                            t.list_revenue_yuan += product.price_yuan;
-                            spent += price;
-                            if rr.random::<f64>() < cur.defect_p {
-                                defective += 1;
-                                s.defect_yuan += price;
-                                t.write_offs_yuan += lot.unit_cost_yuan;
-                            } else {
-                                t.cogs_yuan += lot.unit_cost_yuan;
-                            }
+                            defective += u32::from(rr.random::<f64>() < cur.defect_p);
                         }
+                        cur.handed += take;
+                        cur.defective += defective;
+                        spent += prices[p] * take as f64;
                         if defective > 0 {
                             s.defective += defective;
                             s.defect_lot = x.lot;
+                            s.defect_yuan += prices[p] * defective as f64;
                         }
-                        t.units_defective += defective as u64;
-                        per_product[p].units_defective += defective as u64;
-                        t.units_sold += (take - defective) as u64;
-                        per_product[p].units_sold += (take - defective) as u64;
+                        if x.qty == 0 {
+                            cur.book(crate_, p, lots, prices[p], products[p].price_yuan, &mut t, per_product, handed);
+                            cur.idx += 1;
+                            cur.ready = false;
+                        }
                     }
                 }
                 residents.spent_yuan[r - residents.start] += spent as f32;
@@ -370,6 +409,9 @@ impl Leader {
                 t.residents_served += 1;
                 served.push(s);
             }
+        }
+        for (p, cur) in cursors.iter_mut().enumerate().take(self.crates.len()) {
+            cur.book(&self.crates[p], p, lots, prices[p], products[p].price_yuan, &mut t, per_product, handed);
         }
         let handed = t.units_sold + t.units_defective;
         if handed + t.units_missing > 0 {

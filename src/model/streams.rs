@@ -1,7 +1,8 @@
 //! The registry of random streams: every purpose a run draws for, in one place, with the
 //! ids it is keyed by. A stream is `RunSeed::stream(purpose, a, b)` (see
-//! [`crate::engine::rng`]); per-resident streams are counter-based and keyed by (purpose,
-//! resident, day), so one resident's changed choice shifts no other resident's numbers.
+//! [`crate::engine::rng`]); per-resident and per-leader streams are counter-based and keyed
+//! by (purpose, resident or leader, day) ([`agents`]), so one resident's changed choice
+//! shifts no other resident's numbers.
 //! A test checks that no two purposes collide.
 
 use crate::engine::rng::AgentStreams;
@@ -83,8 +84,9 @@ pub fn ageing(stage: Stage) -> &'static str {
     }
 }
 
-/// Per-resident streams of `purpose` on `day`: resident `r` draws from `.agent(r)`.
-pub fn residents(seed: &RunSeed, purpose: &str, day: u64) -> AgentStreams {
+/// Counter-based streams of many agents (residents, leaders) for `purpose` on `day`: agent
+/// `i` draws from `.agent(i)`, made in a few operations and independent of every other.
+pub fn agents(seed: &RunSeed, purpose: &str, day: u64) -> AgentStreams {
     AgentStreams::new(seed.stream_key(purpose, u64::MAX, day))
 }
 

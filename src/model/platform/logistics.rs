@@ -98,8 +98,9 @@ impl Platform {
     /// counting losses at `stage`; returns what the pass adds up (units and load left).
     pub(super) fn age_grid(&mut self, g: usize, now: SimTime, temp_c: impl Fn(usize) -> f64 + Copy + Sync, stage: Stage, day: u64, workers: &Workers) -> GridSums {
         let (products, lots, seed) = (&self.products, &self.lots, self.seed);
+        let ageing = streams::agents(&seed, streams::ageing(stage), day);
         let sums = over_leaders(&mut self.leaders, self.grids[g].leaders.clone(), products.len(), workers, |l, leader, memo| {
-            let mut rng = seed.stream(streams::ageing(stage), l as u64, day);
+            let mut rng = ageing.agent(l as u64);
             GridSums::aged(leader.age_to(now, temp_c, products, lots, memo, &mut rng), leader, products)
         });
         self.today.spoil(stage, sums.spoiled, sums.spoiled_yuan);
@@ -313,8 +314,9 @@ impl Platform {
         let (_, breakdown_h, temp) = self.linehaul[g];
         let warm = self.modes[self.centres[self.grid_centre[g]].wh.linehaul_mode].m.breakdown_temp_c;
         let (products, lots, seed) = (&self.products, &self.lots, self.seed);
+        let ageing = streams::agents(&seed, streams::AGE_LINEHAUL, day);
         let sums = over_leaders(&mut self.leaders, self.grids[g].leaders.clone(), products.len(), workers, |l, leader, memo| {
-            let mut rng = seed.stream(streams::AGE_LINEHAUL, l as u64, day);
+            let mut rng = ageing.agent(l as u64);
             let spoiled = leader.age_on_the_road(now, breakdown_h, temp, warm, products, lots, memo, &mut rng);
             // Unloaded at the grid.
             leader.move_crates(CrateStage::Grid);
@@ -336,8 +338,9 @@ impl Platform {
         let close = SimTime::at_day_hour(day, self.sc.timeline.pickup_end_hour);
         let (products, lots, seed, grid_temps, van) = (&self.products, &self.lots, self.seed, &self.grids[g].temps_c, &self.modes[m]);
         let (temp, warm) = (van.m.temp_c, van.m.breakdown_temp_c);
+        let (ageing, trips, vans) = (streams::agents(&seed, streams::AGE_GRID, day), streams::agents(&seed, streams::LAST_MILE_TRIP, day), streams::agents(&seed, streams::LAST_MILE, day));
         let sums = over_leaders(&mut self.leaders, self.grids[g].leaders.clone(), products.len(), workers, |l, leader, memo| {
-            let mut rng = seed.stream(streams::AGE_GRID, l as u64, day);
+            let mut rng = ageing.agent(l as u64);
             let mut s = GridSums::aged(leader.age_to(now, |p| grid_temps[p], products, lots, memo, &mut rng), leader, products);
             if s.load_kg > 0.0 {
                 // Kilometres are each loaded leader's out-and-back run.
@@ -347,7 +350,7 @@ impl Platform {
                 return s;
             }
             // Each leader's van run may be delayed or break down, like any departure.
-            let dep = van.depart(leader.distance_km, false, &mut seed.stream(streams::LAST_MILE_TRIP, l as u64, day));
+            let dep = van.depart(leader.distance_km, false, &mut trips.agent(l as u64));
             s.vans = 1;
             leader.stage = CrateStage::LastMile;
             leader.van_breakdown_hours = dep.breakdown_hours;
@@ -355,7 +358,7 @@ impl Platform {
             leader.van_due = Some(arrive);
             leader.van_arrival = (arrive < close).then_some(arrive);
             if let Some(arrive) = leader.van_arrival {
-                let mut rng = seed.stream(streams::LAST_MILE, l as u64, day);
+                let mut rng = vans.agent(l as u64);
                 leader.van_spoiled = leader.age_on_the_road(arrive, dep.breakdown_hours, temp, warm, products, lots, memo, &mut rng);
             }
             s
@@ -391,7 +394,7 @@ impl Platform {
             self.leaders[l].stage = CrateStage::AtLeader;
             return;
         }
-        let mut rng = self.seed.stream(streams::LAST_MILE, l as u64, day);
+        let mut rng = streams::agents(&self.seed, streams::LAST_MILE, day).agent(l as u64);
         let mode = &self.modes[self.grids[self.leaders[l].grid].last_mile_mode].m;
         let (temp, warm) = (mode.temp_c, mode.breakdown_temp_c);
         let leader = &mut self.leaders[l];

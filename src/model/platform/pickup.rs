@@ -12,6 +12,7 @@ use rand::RngExt;
 use super::Platform;
 use crate::engine::parallel::{Workers, split_mut};
 use crate::engine::prefetch::prefetch;
+use crate::engine::rng::AgentStreams;
 use crate::engine::{RunSeed, SimTime};
 use crate::model::accounts::{ProductTotals, Stage};
 use crate::model::aftersales;
@@ -71,7 +72,8 @@ struct Shared<'a> {
     products: &'a [Product],
     prices: &'a [f64],
     lots: &'a [Lot],
-    seed: RunSeed,
+    /// Each leader's pickup stream (the order residents come in, ageing at the shop).
+    leader_streams: AgentStreams,
     market_seed: RunSeed,
     handover: SimTime,
     day: u64,
@@ -90,7 +92,7 @@ impl Platform {
             products: &self.products,
             prices: &self.prices,
             lots: &self.lots,
-            seed: self.seed,
+            leader_streams: streams::agents(&self.seed, streams::PICKUP, day),
             market_seed: self.market_seed,
             handover,
             day,
@@ -210,7 +212,7 @@ fn pickup_at(
     served: &mut Vec<Served>,
     memo: &mut [SpoilMemo],
 ) -> LeaderPickup {
-    let mut rng = s.seed.stream(streams::PICKUP, l as u64, s.day);
+    let mut rng = s.leader_streams.agent(l as u64);
     served.clear();
     let tally = leader.pickup(
         s.k,
@@ -225,7 +227,7 @@ fn pickup_at(
         s.handover,
         s.sc.leaders.pickup_rate,
         served,
-        streams::residents(&s.market_seed, streams::PICKUP_RESIDENT, s.day),
+        streams::agents(&s.market_seed, streams::PICKUP_RESIDENT, s.day),
         &mut rng,
     );
     let late = if leader.stage == CrateStage::AtLeader { (0, 0.0) } else { leader.write_off_all(s.lots) };
@@ -234,7 +236,7 @@ fn pickup_at(
     let alpha = s.sc.leaders.rating_alpha;
     let a = &s.sc.aftersales;
     let k = s.k as usize;
-    let aftersales = streams::residents(&s.market_seed, streams::AFTERSALES, s.day);
+    let aftersales = streams::agents(&s.market_seed, streams::AFTERSALES, s.day);
     for sv in served.iter() {
         let bad = residents.experience(sv.resident, k, sv.missing, sv.defective, s.day);
         leader.rating += alpha * (if bad { 0.0 } else { 1.0 } - leader.rating);

@@ -262,14 +262,16 @@ fn exp_close(v: f64) -> Option<f64> {
     if !(-60.0..=50.0).contains(&v) {
         return None;
     }
-    const C: [f64; 10] = [1.0, 1.0, 1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0, 1.0 / 40320.0, 1.0 / 362880.0];
-    // Rounded half away from 0 by a cast (`f64::round` is a call on the base x86-64 target).
-    let x = v * std::f64::consts::LOG2_E;
-    let n = (x + if x < 0.0 { -0.5 } else { 0.5 }) as i64;
-    let r = v - n as f64 * std::f64::consts::LN_2;
-    let (r2, pair) = (r * r, |i: usize| C[i] + C[i + 1] * r);
+    // Adding 1.5·2⁵² rounds v / ln 2 to an integer n, which is then in the sum's low bits.
+    const SHIFT: f64 = 6_755_399_441_055_744.0;
+    let t = v * std::f64::consts::LOG2_E + SHIFT;
+    let n = (t.to_bits() & ((1 << 52) - 1)) as i64 - (1 << 51);
+    let r = v - (t - SHIFT) * std::f64::consts::LN_2;
+    let (r2, pair) = (r * r, |a: f64, b: f64| a + b * r);
     let r4 = r2 * r2;
-    let e_r = (pair(0) + r2 * pair(2)) + r4 * (pair(4) + r2 * pair(6)) + r4 * r4 * pair(8);
+    let e_r = (pair(1.0, 1.0) + r2 * pair(1.0 / 2.0, 1.0 / 6.0))
+        + r4 * (pair(1.0 / 24.0, 1.0 / 120.0) + r2 * pair(1.0 / 720.0, 1.0 / 5040.0))
+        + r4 * r4 * pair(1.0 / 40320.0, 1.0 / 362880.0);
     Some(e_r * f64::from_bits(((n + 1023) as u64) << 52))
 }
 
@@ -278,15 +280,33 @@ fn exp_close(v: f64) -> Option<f64> {
 /// `shop_rate`), the days until it moves away geometric with the chance of `move_rate`
 /// (moving first when both fall on one evening). The same law as a daily draw of each (both
 /// are memoryless, so the draw not taken can be drawn anew next time), at the cost of one
-/// draw per time it acts instead of one per day. Two exponential draws from `rng`, always.
+/// draw per time it acts instead of one per day.
+///
+/// Two draws from `rng`, always: the trip's exponential (rand_distr's), then a uniform `u`
+/// whose inverse `−ln(1 − u)` is the move's exponential. Its logarithm is taken only when
+/// the move could come first: `−ln(1 − u) ≥ u`, so a `u` of at least `move_rate × (days to
+/// the trip + 1)` (with a margin for rounding) moves after the trip.
 pub fn next_action<R: Rng + ?Sized>(from_day: u64, shop_rate: f64, move_rate: f64, rng: &mut R) -> u32 {
     let shop = geometric_gap(shop_rate, rng.sample(Exp1));
-    let moving = geometric_gap(move_rate, rng.sample(Exp1));
+    let moving = move_gap(shop, move_rate, rng.random());
     let (gap, bit) = if moving <= shop { (moving, 1) } else { (shop, 0) };
     match from_day.checked_add(gap) {
         Some(d) if d < (NEVER >> 1) as u64 => ((d as u32) << 1) | bit,
         _ => NEVER,
     }
+}
+
+/// Days until a move of rate `move_rate` drawn by inversion from the uniform `u`,
+/// `⌊−ln(1 − u) / move_rate⌋`, when it is at most `shop`; `u64::MAX` when it is not (the
+/// logarithm is skipped when `u` alone shows it: see [`next_action`]).
+fn move_gap(shop: u64, move_rate: f64, u: f64) -> u64 {
+    if move_rate > 0.0 && u < move_rate * (shop as f64 + 1.0) * (1.0 + 1e-9) {
+        let gap = geometric_gap(move_rate, -(-u).ln_1p());
+        if gap <= shop {
+            return gap;
+        }
+    }
+    u64::MAX
 }
 
 /// `−ln(1 − p)`: the rate whose exponential waiting time, rounded down to whole days, is
@@ -369,6 +389,21 @@ mod tests {
         assert!(whole.len() > 500, "{}", whole.len());
         assert!(whole.iter().all(|o| (3_000..6_000).contains(&(o.resident as usize))));
         assert_eq!(whole, split);
+    }
+
+    #[test]
+    fn a_move_skipped_by_its_bound_comes_after_the_trip() {
+        // Whatever the rate, the trip and the draw (many just at the bound), the move day is
+        // the one the logarithm gives when that is not after the trip.
+        let mut rng = RunSeed::new(8, 0).stream("t", 0, 0);
+        for case in 0..300_000 {
+            let (shop, b) = (rng.random_range(0..2_000u64), 10f64.powf(rng.random_range(-7.0..1.0)));
+            let x = b * (shop as f64 + 1.0);
+            let u: f64 = if case % 2 == 0 { rng.random() } else { (x * (1.0 + rng.random_range(-1e-8..1e-8))).min(0.999) };
+            let exact = geometric_gap(b, -(-u).ln_1p());
+            assert_eq!(move_gap(shop, b, u), if exact <= shop { exact } else { u64::MAX }, "shop {shop} rate {b} u {u}");
+        }
+        assert_eq!(move_gap(5, 0.0, 0.0), u64::MAX, "no moving at a zero rate");
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub(super) struct DayEndCounts {
     pub in_market: u64,
     /// Of them, customers of some platform.
     pub active: u64,
-    /// Of them, per segment.
+    /// Of them, per segment (when counted: empty otherwise).
     pub active_by_segment: Vec<u64>,
     /// Customers eligible for a coupon (resident, platform), in resident order; whether
     /// each gets one depends on the budget left.
@@ -41,7 +41,7 @@ pub(super) struct DayEndCounts {
 }
 
 impl DayEndCounts {
-    /// Nothing counted yet, for `segments` segments.
+    /// Nothing counted yet, for `segments` segments (0: not counted per segment).
     fn new(segments: usize) -> Self {
         DayEndCounts { active_by_segment: vec![0; segments], ..DayEndCounts::default() }
     }
@@ -58,15 +58,6 @@ impl DayEndCounts {
         self.in_market += other.in_market;
         self.active += other.active;
         self.coupon_candidates.extend(other.coupon_candidates);
-    }
-
-    /// Counts a resident in the market, customer of the platforms of bits `customer`.
-    fn resident(&mut self, customer: u8, segment: u8) {
-        self.in_market += 1;
-        if customer != 0 {
-            self.active += 1;
-            self.active_by_segment[segment as usize] += 1;
-        }
     }
 }
 
@@ -108,7 +99,7 @@ pub(super) fn populate(residents: &mut Residents, hoods: &[Range<usize>], househ
     let (hood_chunks, resident_chunks) = hood_chunks(hoods);
     let views = residents.split_mut(&resident_chunks);
     let work: Vec<(ResidentsMut, Range<usize>)> = views.into_iter().zip(hood_chunks).collect();
-    let schedule = streams::residents(seed, streams::SCHEDULE, 0);
+    let schedule = streams::agents(seed, streams::SCHEDULE, 0);
     workers.map(work, |(mut view, chunk)| {
         for n in chunk {
             let mut rng = seed.stream(streams::RESIDENTS, n as u64, 0);
@@ -157,7 +148,7 @@ impl Market {
         let np = self.platforms.len();
         let n_products = self.n_products;
         let width = np * n_products;
-        let evening = streams::residents(&self.seed, streams::EVENING, day);
+        let evening = streams::agents(&self.seed, streams::EVENING, day);
         // What each platform offers in each neighbourhood tonight (`n × platforms + k`).
         let mut offers = Vec::with_capacity(self.hoods.len() * np);
         for n in 0..self.hoods.len() {
@@ -171,7 +162,8 @@ impl Market {
         let offers = &offers;
         let (outside, baskets, hoods) = (self.sc.market.outside_option, &self.baskets, &self.hoods);
         let drift = Drift { trust_initial: self.sc.residents.trust_initial, recovery: self.sc.reputation.trust_recovery_per_day };
-        let n_segments = self.residents.segments.len();
+        // Customers per segment are for the trace's segment watch only.
+        let n_segments = if self.trace.on() { self.residents.segments.len() } else { 0 };
         let views = self.residents.split_mut(&self.resident_chunks);
         let orders = split_mut(&mut self.orders, &self.chunks, 1);
         let units = split_mut(&mut self.hood_units, &self.chunks, width);
@@ -217,7 +209,7 @@ impl Market {
         let views = self.residents.split_mut(&self.resident_chunks);
         let first = split_mut(&mut self.first_prospect, &self.chunks, 1);
         let work: Vec<_> = views.into_iter().zip(first).zip(self.chunks.iter().cloned()).collect();
-        let schedule = streams::residents(&seed, streams::SCHEDULE, day + 1);
+        let schedule = streams::agents(&seed, streams::SCHEDULE, day + 1);
         self.workers
             .map(work, |((mut view, first), chunk)| {
                 let mut joined = 0u64;
@@ -260,46 +252,38 @@ impl Drift {
 /// counted into `c`.
 fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Option<f64>], coupons: &[CouponRule], drift: Drift, c: &mut DayEndCounts) {
     let np = res.platforms;
-    if scandal.iter().all(Option::is_none) && coupons.iter().all(|r| !r.active) {
-        // Most days: no scandal and no coupon to hand out, so only trust's drift and the
-        // counts; the same numbers as below, without the per-resident branches.
-        let (a, b) = (range.start - res.start, range.end - res.start);
-        let trust = res.trust_kp[a * np..b * np].chunks_exact_mut(np);
-        for (((&status, &customer), &segment), trust) in res.status[a..b].iter().zip(&res.customer[a..b]).zip(&res.segment[a..b]).zip(trust) {
-            if status != IN_MARKET {
+    let (a, b) = (range.start - res.start, range.end - res.start);
+    // A scandal cuts trust before the day's drift; its customers remember it.
+    if scandal.iter().any(Option::is_some) {
+        for i in a..b {
+            if res.status[i] != IN_MARKET {
                 continue;
             }
-            c.resident(customer, segment);
-            for (k, t) in trust.iter_mut().enumerate() {
-                *t = drift.step(*t);
-                c.trust_sum[k] += *t as f64;
-                c.customers[k] += u64::from(customer >> k & 1);
-            }
-        }
-        return;
-    }
-    for i in range.start - res.start..range.end - res.start {
-        if res.status[i] != IN_MARKET {
-            continue;
-        }
-        c.resident(res.customer[i], res.segment[i]);
-        for k in 0..np {
-            let j = i * np + k;
-            let customer = res.customer[i] & (1 << k) != 0;
-            if let Some(depth) = scandal[k] {
-                res.trust_kp[j] *= (1.0 - depth) as f32;
-                if customer {
-                    res.remember(i + res.start, k, ChurnCause::Scandal, day);
+            for k in 0..np {
+                if let Some(depth) = scandal[k] {
+                    res.trust_kp[i * np + k] *= (1.0 - depth) as f32;
+                    if res.customer[i] & (1 << k) != 0 {
+                        res.remember(i + res.start, k, ChurnCause::Scandal, day);
+                    }
                 }
             }
-            res.trust_kp[j] = drift.step(res.trust_kp[j]);
-            c.trust_sum[k] += res.trust_kp[j] as f64;
-            if customer {
-                c.customers[k] += 1;
-                let rule = &coupons[k];
+        }
+    }
+    let (status, customer, trust) = (&res.status[a..b], &res.customer[a..b], &mut res.trust_kp[a * np..b * np]);
+    match np {
+        1 => drift_counted::<1>(status, customer, trust, drift, c),
+        2 => drift_counted::<2>(status, customer, trust, drift, c),
+        3 => drift_counted::<3>(status, customer, trust, drift, c),
+        _ => drift_counted::<MAX_PLATFORMS>(status, customer, trust, drift, c),
+    }
+    // Coupons may go to customers at risk after the drift (the budget decides later).
+    if coupons.iter().any(|r| r.active) {
+        for i in (a..b).filter(|&i| res.status[i] == IN_MARKET) {
+            for (k, rule) in coupons.iter().enumerate().take(np) {
                 if rule.active
+                    && res.customer[i] & (1 << k) != 0
                     && res.coupon[i] & (1 << k) == 0
-                    && (res.trust_kp[j] as f64) < rule.at_risk_trust
+                    && (res.trust_kp[i * np + k] as f64) < rule.at_risk_trust
                     && res.spend[i] >= rule.min_spend
                     && rule.segment.is_none_or(|s| s == res.segment[i])
                 {
@@ -307,6 +291,41 @@ fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Opt
                 }
             }
         }
+    }
+    if !c.active_by_segment.is_empty() {
+        for i in a..b {
+            c.active_by_segment[res.segment[i] as usize] += u64::from(res.status[i] == IN_MARKET && res.customer[i] != 0);
+        }
+    }
+}
+
+/// Trust's drift for the residents of one neighbourhood, of `NP` platforms (`trust`: `NP`
+/// per resident), counted into `c`. Branch-free: those not in the market keep their trust
+/// and add 0. Trust is summed in four lanes (resident `i` in lane `i mod 4`), added
+/// `(l₀ + l₁) + (l₂ + l₃)` at the end: four short chains of additions instead of one long
+/// one, and a sum fixed by the neighbourhood alone (not by the threads).
+fn drift_counted<const NP: usize>(status: &[u8], customer: &[u8], trust: &mut [f32], drift: Drift, c: &mut DayEndCounts) {
+    let (mut in_market, mut active) = (0, 0);
+    let mut lanes = [[0.0f64; NP]; 4];
+    let mut customers = [0u64; NP];
+    for ((status, customer), trust) in status.chunks(4).zip(customer.chunks(4)).zip(trust.chunks_mut(4 * NP)) {
+        for (j, ((&status, &customer), trust)) in status.iter().zip(customer).zip(trust.chunks_exact_mut(NP)).enumerate() {
+            let here = status == IN_MARKET;
+            in_market += u64::from(here);
+            active += u64::from(here && customer != 0);
+            for k in 0..NP {
+                let drifted = drift.step(trust[k]);
+                trust[k] = if here { drifted } else { trust[k] };
+                lanes[j][k] += if here { drifted as f64 } else { 0.0 };
+                customers[k] += u64::from(here && customer >> k & 1 != 0);
+            }
+        }
+    }
+    c.in_market += in_market;
+    c.active += active;
+    for k in 0..NP {
+        c.trust_sum[k] += (lanes[0][k] + lanes[1][k]) + (lanes[2][k] + lanes[3][k]);
+        c.customers[k] += customers[k];
     }
 }
 
