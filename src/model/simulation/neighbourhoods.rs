@@ -259,8 +259,8 @@ fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Opt
             if res.status[i] != IN_MARKET {
                 continue;
             }
-            for k in 0..np {
-                if let Some(depth) = scandal[k] {
+            for (k, depth) in scandal.iter().enumerate().take(np) {
+                if let Some(depth) = *depth {
                     res.trust_kp[i * np + k] *= (1.0 - depth) as f32;
                     if res.customer[i] & (1 << k) != 0 {
                         res.remember(i + res.start, k, ChurnCause::Scandal, day);
