@@ -130,6 +130,11 @@ excludes zero (−1.1 defective units [−2.8, +0.6], robust in 42 %), a coin to
 as its robust share said, and is listed as moved again; the shock's and the second source's
 stock-out days are robust in 88 % (77 %); the best buffer without a forecast is now 0.05 (0.05
 and 0.075 within 0.2 % of profit), and the forecast leads it by +7 384 yuan [5 376, 9 392].
+Later in issue 11 (a resident's move drawn by inversion from one uniform, each leader's
+streams counter-based, the pickup's money booked per portion as price × units, mean trust
+summed in four lanes; the same laws, other numbers), no verdict moved: `5.3-trace-defects`
+−1.3 [−3.2, +0.6], robust in 44 %; the best buffer without a forecast is 0.075 again (0.05
+within 0.1 % of its profit), and the forecast leads it by +8 526 yuan [7 489, 9 563].
 ";
 
 /// Claims that no longer hold since the model changed, with why: the model's answer, not a
