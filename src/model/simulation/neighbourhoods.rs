@@ -308,7 +308,8 @@ fn drift_counted<const NP: usize>(status: &[u8], customer: &[u8], trust: &mut [f
     let (mut in_market, mut active) = (0, 0);
     let mut lanes = [[0.0f64; NP]; 4];
     let mut customers = [0u64; NP];
-    for ((status, customer), trust) in status.chunks(4).zip(customer.chunks(4)).zip(trust.chunks_mut(4 * NP)) {
+    // Resident j of a group of four (the last group may be short) into lane j.
+    let mut group = |status: &[u8], customer: &[u8], trust: &mut [f32]| {
         for (j, ((&status, &customer), trust)) in status.iter().zip(customer).zip(trust.chunks_exact_mut(NP)).enumerate() {
             let here = status == IN_MARKET;
             in_market += u64::from(here);
@@ -320,7 +321,12 @@ fn drift_counted<const NP: usize>(status: &[u8], customer: &[u8], trust: &mut [f
                 customers[k] += u64::from(here && customer >> k & 1 != 0);
             }
         }
+    };
+    let (mut s, mut c4, mut t) = (status.chunks_exact(4), customer.chunks_exact(4), trust.chunks_exact_mut(4 * NP));
+    for ((s, c4), t) in (&mut s).zip(&mut c4).zip(&mut t) {
+        group(s, c4, t);
     }
+    group(s.remainder(), c4.remainder(), t.into_remainder());
     c.in_market += in_market;
     c.active += active;
     for k in 0..NP {
