@@ -345,7 +345,6 @@ impl Leader {
                 // hand-out waits on them more than it computes).
                 if let Some(o) = orders.get(wrap(split + j + AHEAD)) {
                     let ahead = (o.resident as usize).wrapping_sub(residents.start);
-                    prefetch(residents.qty, ahead);
                     prefetch(residents.spent_yuan, ahead);
                     prefetch(residents.trust_kp, ahead.wrapping_mul(residents.platforms).wrapping_add(k as usize));
                 }
@@ -359,7 +358,7 @@ impl Leader {
                 if basket == 0 || !rr.random_bool(pickup_rate) {
                     continue;
                 }
-                let qty = residents.qty[r - residents.start] as u32;
+                let qty = o.qty as u32;
                 let mut s = Served { resident: r, missing: 0, defective: 0, defect_lot: 0, defect_yuan: 0.0 };
                 let mut spent = 0.0;
                 while basket != 0 {
@@ -441,24 +440,37 @@ mod tests {
         handed: Vec<(u32, u32)>,
         spent: Vec<f32>,
         availability: f64,
+        per_product: ProductTotals,
     }
 
     /// A pickup on `day` of `stock` fresh units of one product (handed over when they
     /// arrive: no ageing) among `n` residents who each ordered one unit from platform 0,
     /// but those in `elsewhere`, who ordered from platform 1.
     fn pickup(n: usize, stock: u32, day: u64, elsewhere: &[usize]) -> Given {
+        pickup_from(n, 1, &[lot(1.0, 0.0, false)], &[(0, stock)], day, elsewhere)
+    }
+
+    /// A lot of unit cost `cost_yuan` and defect rate `defect_rate`, recalled or not.
+    fn lot(cost_yuan: f64, defect_rate: f64, recalled: bool) -> Lot {
+        Lot { product: 0, supplier: 0, unit_cost_yuan: cost_yuan, defect_rate, false_origin: false, recalled, handed: 0, complaints: 0, harvested: SimTime(0), received: SimTime(0) }
+    }
+
+    /// The pickup above with `qty` units of the one product per order and the crate's
+    /// `portions` (lot index, units) of `lots`, in that order.
+    fn pickup_from(n: usize, qty: u8, lots: &[Lot], portions: &[(u32, u32)], day: u64, elsewhere: &[usize]) -> Given {
         let mut res = Residents::new(&ResidentsConfig::default(), &[], 2);
         let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
         let draws = res.draws(&shares);
         res.add(n, n, 0, &draws, &mut RunSeed::new(1, 0).stream("t", 0, 0));
-        res.qty.iter_mut().for_each(|q| *q = 1);
+        res.qty.iter_mut().for_each(|q| *q = qty);
         let products = [Product::plain(2.0)];
-        let lots = [Lot { product: 0, supplier: 0, unit_cost_yuan: 1.0, defect_rate: 0.0, false_origin: false, recalled: false, handed: 0, complaints: 0, harvested: SimTime(0), received: SimTime(0) }];
         let handover = SimTime::at_day_hour(day, 10.0);
         let mut leader = Leader::new(0, 1.0, 0..n, 1, 4.0);
-        leader.crates[0].push(Portion { lot: 0, qty: stock, age_h: 0.0, since: handover });
+        for &(lot, qty) in portions {
+            leader.crates[0].push(Portion { lot, qty, age_h: 0.0, since: handover });
+        }
         leader.stage = CrateStage::AtLeader;
-        let orders: Vec<Order> = (0..n).map(|r| Order { resident: r as u32, platform: u8::from(elsewhere.contains(&r)), basket: 1 }).collect();
+        let orders: Vec<Order> = (0..n).map(|r| Order { resident: r as u32, platform: u8::from(elsewhere.contains(&r)), qty: res.qty[r], basket: 1 }).collect();
         let (mut handed, mut served) = (Vec::new(), Vec::new());
         let seed = RunSeed::new(5, 0);
         let mut per_product = vec![ProductTotals::default()];
@@ -469,7 +481,7 @@ mod tests {
             &mut per_product,
             &products,
             &[2.0],
-            &lots,
+            lots,
             &mut [SpoilMemo::default()],
             &mut handed,
             handover,
@@ -479,7 +491,31 @@ mod tests {
             &mut seed.stream("pickup", 0, day),
         );
         assert_eq!(leader.units(), 0, "the crates are empty after a pickup");
-        Given { tally, served, handed, spent: res.spent_yuan.clone(), availability: leader.availability }
+        Given { tally, served, handed, spent: res.spent_yuan.clone(), availability: leader.availability, per_product: per_product[0].clone() }
+    }
+
+    #[test]
+    fn recalled_lots_are_written_off_and_each_portion_is_booked_at_its_own_cost() {
+        // Crates: an empty portion, a recalled lot (3 units at 1 yuan), a lot whose every
+        // unit is defective (3 at 2 yuan), a sound lot (5 at 3 yuan); 4 residents order 2
+        // units each at 2 yuan: the 8 units left after the recall, 3 defective, 5 good.
+        let lots = [lot(1.0, 0.0, true), lot(2.0, 1.0, false), lot(3.0, 0.0, false)];
+        let g = pickup_from(4, 2, &lots, &[(2, 0), (0, 3), (1, 3), (2, 5)], 3, &[]);
+        let t = g.tally;
+        assert_eq!((t.units_recalled, t.units_defective, t.units_sold, t.units_missing, t.units_spoiled), (3, 3, 5, 0, 0));
+        assert_eq!((t.revenue_yuan, t.list_revenue_yuan), (16.0, 16.0));
+        assert_eq!(t.cogs_yuan, 5.0 * 3.0, "good units at their lot's cost");
+        assert_eq!(t.write_offs_yuan, 3.0 * 1.0 + 3.0 * 2.0, "the recalled lot and the defective units");
+        assert_eq!(g.handed, [(1, 3), (2, 5)]);
+        assert_eq!((g.per_product.units_sold, g.per_product.units_defective, g.per_product.units_stockout), (5, 3, 0));
+        assert_eq!(g.served.iter().map(|s| s.defective).sum::<u32>(), 3);
+        assert_eq!(g.served.iter().map(|s| s.defect_yuan).sum::<f64>(), 6.0);
+        assert!(g.served.iter().filter(|s| s.defective > 0).all(|s| s.defect_lot == 1));
+        assert_eq!(g.spent.iter().map(|&x| x as f64).sum::<f64>(), 16.0);
+        // One unit short: the last resident served misses it, booked as a stock-out.
+        let g = pickup_from(4, 2, &lots, &[(0, 3), (1, 3), (2, 4)], 3, &[]);
+        assert_eq!((g.tally.units_missing, g.per_product.units_stockout, g.tally.units_sold), (1, 1, 4));
+        assert_eq!(g.served.iter().map(|s| s.missing).sum::<u32>(), 1);
     }
 
     #[test]

@@ -300,6 +300,9 @@ pub struct Order {
     pub resident: u32,
     /// Platform ordered from.
     pub platform: u8,
+    /// Units of each product (the resident's `qty`, carried so that the pickup need not
+    /// read the column).
+    pub qty: u8,
     /// Products ordered (bit p), `qty` units each.
     pub basket: u64,
 }

@@ -191,7 +191,7 @@ impl ResidentsMut<'_> {
                 rest &= rest - 1;
             }
             if basket != 0 {
-                orders.push(Order { resident: resident as u32, platform: chose, basket });
+                orders.push(Order { resident: resident as u32, platform: chose, qty: self.qty[r], basket });
                 tally[k].orders += 1;
                 if self.coupon[r] & (1 << k) != 0 {
                     self.coupon[r] &= !(1 << k);
