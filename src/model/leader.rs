@@ -516,6 +516,9 @@ mod tests {
         let g = pickup_from(4, 2, &lots, &[(0, 3), (1, 3), (2, 4)], 3, &[]);
         assert_eq!((g.tally.units_missing, g.per_product.units_stockout, g.tally.units_sold), (1, 1, 4));
         assert_eq!(g.served.iter().map(|s| s.missing).sum::<u32>(), 1);
+        // Two portions of one lot in a row are one entry of the units handed per lot.
+        let g = pickup_from(3, 1, &lots, &[(2, 1), (2, 2)], 3, &[]);
+        assert_eq!(g.handed, [(2, 3)]);
     }
 
     #[test]

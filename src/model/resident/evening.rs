@@ -367,6 +367,28 @@ mod tests {
     }
 
     #[test]
+    fn utilities_beyond_the_close_range_choose_by_the_exact_weights() {
+        // Both platforms' utilities far below the outside option's (out of the close
+        // series' range), no outside option: the exact weights e^−100 and 3·e^−100 share
+        // the shoppers 1 : 3.
+        let mut res = population(40_000, 2);
+        for s in &mut res.segments {
+            (s.beta_trust, s.beta_attach, s.beta_avail, s.beta_price, s.outside_asc) = (0.0, 0.0, 0.0, 1.0, 100.0);
+        }
+        res.shop_rate.iter_mut().for_each(|p| *p = f32::INFINITY);
+        res.all_mut().schedule(0..40_000, 1, AgentStreams::new(RunSeed::new(3, 0).stream_key("s", 0, 1)));
+        let offer = |price_index| Offer { serves: true, price_index, availability: 1.0, coupon_utility: 0.0 };
+        let offers = [offer(1.0), offer(1.0 + 3f64.ln())];
+        let baskets = Baskets::new(&vec![vec![1.0]; res.segments.len()]);
+        let (mut units, mut orders, mut tally) = ([0u32; 2], Vec::new(), [ShopTally::default(); 2]);
+        let evening = AgentStreams::new(RunSeed::new(2, 0).stream_key("t", 0, 1));
+        res.all_mut().shop(0..40_000, 1, &offers, false, &baskets, &mut units, &mut orders, &mut tally, evening, &mut Vec::new());
+        assert_eq!(tally[0].orders + tally[1].orders, 40_000, "everyone shops on a platform");
+        let share = tally[1].orders as f64 / 40_000.0;
+        assert!((share - 0.75).abs() < 0.01, "share {share}");
+    }
+
+    #[test]
     fn a_view_shops_its_own_residents_as_the_whole_population_would() {
         // Two neighbourhoods of 3 000, the second shopped through a view that starts at
         // resident 3 000 (as a chunk of the run's threads does): the orders of the whole
