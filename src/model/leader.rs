@@ -496,16 +496,16 @@ mod tests {
 
     #[test]
     fn recalled_lots_are_written_off_and_each_portion_is_booked_at_its_own_cost() {
-        // Crates: an empty portion, a recalled lot (3 units at 1 yuan), a lot whose every
+        // Crates: an empty portion, a recalled lot (3 units at 1.5 yuan), a lot whose every
         // unit is defective (3 at 2 yuan), a sound lot (5 at 3 yuan); 4 residents order 2
         // units each at 2 yuan: the 8 units left after the recall, 3 defective, 5 good.
-        let lots = [lot(1.0, 0.0, true), lot(2.0, 1.0, false), lot(3.0, 0.0, false)];
+        let lots = [lot(1.5, 0.0, true), lot(2.0, 1.0, false), lot(3.0, 0.0, false)];
         let g = pickup_from(4, 2, &lots, &[(2, 0), (0, 3), (1, 3), (2, 5)], 3, &[]);
         let t = g.tally;
         assert_eq!((t.units_recalled, t.units_defective, t.units_sold, t.units_missing, t.units_spoiled), (3, 3, 5, 0, 0));
         assert_eq!((t.revenue_yuan, t.list_revenue_yuan), (16.0, 16.0));
         assert_eq!(t.cogs_yuan, 5.0 * 3.0, "good units at their lot's cost");
-        assert_eq!(t.write_offs_yuan, 3.0 * 1.0 + 3.0 * 2.0, "the recalled lot and the defective units");
+        assert_eq!(t.write_offs_yuan, 3.0 * 1.5 + 3.0 * 2.0, "the recalled lot and the defective units");
         assert_eq!(g.handed, [(1, 3), (2, 5)]);
         assert_eq!((g.per_product.units_sold, g.per_product.units_defective, g.per_product.units_stockout), (5, 3, 0));
         assert_eq!(g.served.iter().map(|s| s.defective).sum::<u32>(), 3);
