@@ -129,21 +129,15 @@ pub struct PickupTally {
 
 /// Scratch state for one product during a pickup: the portion being handed out, and what
 /// has been handed from it (booked when the hand-out moves to the next portion, or ends).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Cursor {
     idx: usize,
-    /// Whether `idx` is a portion with units to hand out.
+    /// Whether `idx` is a portion with units to hand out (and `defect_p` is its chance).
     ready: bool,
-    /// Chance a unit of the portion is defective (negative until needed).
+    /// Chance a unit of the portion is defective.
     defect_p: f64,
     handed: u32,
     defective: u32,
-}
-
-impl Default for Cursor {
-    fn default() -> Self {
-        Cursor { idx: 0, ready: false, defect_p: -1.0, handed: 0, defective: 0 }
-    }
 }
 
 impl Cursor {
@@ -153,8 +147,6 @@ impl Cursor {
         while at_shop && self.idx < crate_.len() {
             let x = &mut crate_[self.idx];
             if x.qty > 0 && !lots[x.lot as usize].recalled {
-                self.ready = true;
-                self.defect_p = -1.0;
                 return true;
             }
             if x.qty > 0 {
@@ -368,16 +360,17 @@ impl Leader {
                     let cur = &mut cursors[p];
                     let mut want = qty;
                     while want > 0 {
-                        if !cur.ready && !cur.settle(crate_, lots, at_shop, &mut t) {
-                            s.missing += want;
-                            per_product[p].units_stockout += want as u64;
-                            break;
-                        }
-                        if cur.defect_p < 0.0 {
+                        if !cur.ready {
+                            if !cur.settle(crate_, lots, at_shop, &mut t) {
+                                s.missing += want;
+                                per_product[p].units_stockout += want as u64;
+                                break;
+                            }
                             let x = &crate_[cur.idx];
                             let product = &products[p];
                             let wilt = memo[p].spoil_prob(x.age_h, x.age_h + margin_share * product.shelf_mean_h, product);
                             cur.defect_p = 1.0 - (1.0 - lots[x.lot as usize].defect_rate) * (1.0 - wilt);
+                            cur.ready = true;
                         }
                         // As many units as the portion has, one draw each for a defect.
                         let x = &mut crate_[cur.idx];

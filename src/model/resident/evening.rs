@@ -132,6 +132,7 @@ impl ResidentsMut<'_> {
             // The weights e^v close enough to settle nearly every choice without libm's exp;
             // the exact weights only when the draw falls next to a boundary (or a utility is
             // out of the close range): the same choices, number for number.
+            let outside_weight = if outside { 1.0 } else { 0.0 };
             let mut close = true;
             let mut total = 0.0;
             for k in 0..np {
@@ -141,18 +142,16 @@ impl ResidentsMut<'_> {
             if !close {
                 total = exact_weights(&mut weights[..np], &v, offers);
             }
-            if outside {
-                total += 1.0;
-            }
+            // The platforms' weights first, then the outside option's (the order of the sum).
+            total += outside_weight;
             if total <= 0.0 {
                 continue;
             }
             let u = rng.random::<f64>();
             let settled = if close { settle(&weights[..np], total, outside, u) } else { None };
             let chose = settled.unwrap_or_else(|| {
-                if close {
-                    total = exact_weights(&mut weights[..np], &v, offers) + if outside { 1.0 } else { 0.0 };
-                }
+                // Exact already when not close; made so otherwise (the same numbers again).
+                let total = exact_weights(&mut weights[..np], &v, offers) + outside_weight;
                 choose(&weights[..np], total, outside, u)
             });
             for (k, t) in tally.iter_mut().enumerate().take(np) {
@@ -232,7 +231,7 @@ fn choose(weights: &[f64], total: f64, outside: bool, u: f64) -> u8 {
     weights.iter().rposition(|&w| w > 0.0).map_or(NO_CHOICE, |k| k as u8)
 }
 
-/// [`choose`] from weights within a relative 10⁻¹² of the exact ones, when that settles
+/// [`choose`] from weights within a relative 10⁻¹¹ of the exact ones, when that settles
 /// it: `u × total` is further than 10⁻⁸ × `total` from every boundary between shares,
 /// so neither the weights' error nor rounding can move it across one. `None` otherwise.
 fn settle(weights: &[f64], total: f64, outside: bool, u: f64) -> Option<u8> {
