@@ -186,6 +186,9 @@ macro_rules! columns {
             /// Platforms in the market.
             pub platforms: usize,
             $($(#[$doc])* pub $name: Vec<$ty>,)*
+            /// The market's trust scale `s`: a resident in the market trusts platform k
+            /// `trust_initial + s × trust_kp` (see [`trust_kp`](Self::trust_kp)).
+            pub trust_scale: f64,
             /// Segments.
             pub segments: Vec<Segment>,
             /// Scenario values.
@@ -201,6 +204,8 @@ macro_rules! columns {
             /// Platforms in the market.
             pub platforms: usize,
             $($(#[$doc])* pub $name: &'a mut [$ty],)*
+            /// The market's trust scale (see [`Residents::trust_scale`]).
+            pub scale: f64,
             /// Segments.
             pub segments: &'a [Segment],
             /// Scenario values.
@@ -209,7 +214,7 @@ macro_rules! columns {
 
         impl Residents {
             fn with_columns(c: &ResidentsConfig, segments: Vec<Segment>, platforms: usize) -> Self {
-                Residents { platforms, $($name: Vec::new(),)* segments, c: c.clone() }
+                Residents { platforms, $($name: Vec::new(),)* trust_scale: 1.0, segments, c: c.clone() }
             }
 
             /// Grows (or shrinks) the population to `n` residents, new entries at defaults.
@@ -245,6 +250,7 @@ macro_rules! columns {
                         start: b.start,
                         platforms: np,
                         $($name: $name.next().unwrap_or_default(),)*
+                        scale: self.trust_scale,
                         segments: &self.segments,
                         c: &self.c,
                     })
@@ -272,7 +278,10 @@ columns! {
     home: u8 = 0, one;
     /// [`PROSPECT`], [`IN_MARKET`] or [`MOVED`].
     status: u8 = PROSPECT, one;
-    /// Trust per platform (`r × platforms + k`).
+    /// Trust per platform (`r × platforms + k`), as its offset from `trust_initial`: for a
+    /// resident in the market in the market's trust scale `s` (trust = `trust_initial +
+    /// s × offset`, [`ResidentsMut::trust`]), so that the day's drift of everyone's trust
+    /// towards `trust_initial` is one change of `s` ([`drift`]); for anyone else in scale 1.
     trust_kp: f32 = 0.0, kp;
     /// Shopping occasions elsewhere in a row, per platform.
     missed_kp: u8 = 0, kp;
@@ -291,6 +300,43 @@ columns! {
     /// The evening it next acts: `day × 2` to shop, `day × 2 + 1` to move away; [`NEVER`]
     /// while not in the market (see [`next_action`]).
     next_day: u32 = NEVER, one;
+}
+
+/// Below this trust scale the offsets of those in the market are brought back to scale 1
+/// (every 1 104 days at the default drift of 0.01 a day, every day at a drift of 1).
+pub const MIN_TRUST_SCALE: f64 = 1.0 / 65_536.0;
+
+/// The counts the day's end reports, for one chunk of residents, kept as residents change
+/// (so that the day's end need not walk every resident): residents in the market, of them
+/// customers of some platform, customers of each platform, and the sum of the trust
+/// offsets (`trust_kp`) of those in the market, per platform.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Census {
+    /// Residents in the market.
+    pub in_market: u64,
+    /// Of them, customers of some platform.
+    pub active: u64,
+    /// Customers of each platform.
+    pub customers: [u64; MAX_PLATFORMS],
+    /// Trust offsets of the residents in the market, summed per platform.
+    pub offset_sum: [f64; MAX_PLATFORMS],
+}
+
+impl Census {
+    /// Adds `other`'s counts.
+    pub fn add(&mut self, other: &Census) {
+        self.in_market += other.in_market;
+        self.active += other.active;
+        for k in 0..MAX_PLATFORMS {
+            self.customers[k] += other.customers[k];
+            self.offset_sum[k] += other.offset_sum[k];
+        }
+    }
+
+    /// Trust in platform `k` summed over the residents in the market, at trust scale `scale`.
+    pub fn trust_sum(&self, k: usize, trust_initial: f64, scale: f64) -> f64 {
+        trust_initial * self.in_market as f64 + scale * self.offset_sum[k]
+    }
 }
 
 /// One resident's order at a cut-off: what it is to collect at the next pickup.
@@ -349,6 +395,12 @@ impl Residents {
         self.status.is_empty()
     }
 
+    /// Resident `r`'s trust in platform `k`.
+    pub fn trust(&self, r: usize, k: usize) -> f64 {
+        let scale = if self.status[r] == IN_MARKET { self.trust_scale } else { 1.0 };
+        self.c.trust_initial + scale * self.trust_kp[r * self.platforms + k] as f64
+    }
+
     /// A view of all residents.
     pub fn all_mut(&mut self) -> ResidentsMut<'_> {
         let n = self.len();
@@ -405,6 +457,64 @@ impl ResidentsMut<'_> {
         (in_market, customers)
     }
 
+    /// The counts of the view's residents, counted afresh.
+    pub fn census(&self) -> Census {
+        let np = self.platforms;
+        let mut c = Census::default();
+        for i in 0..self.status.len() {
+            if self.status[i] != IN_MARKET {
+                continue;
+            }
+            c.in_market += 1;
+            c.active += u64::from(self.customer[i] != 0);
+            for k in 0..np {
+                c.customers[k] += u64::from(self.customer[i] >> k & 1);
+                c.offset_sum[k] += self.trust_kp[i * np + k] as f64;
+            }
+        }
+        c
+    }
+
+    /// The prospects `range` (global indices, inside the view) join the market: their
+    /// trust offsets are brought into the market's scale; `census` counts them (in the
+    /// market, not yet anyone's customers).
+    pub fn join(&mut self, range: Range<usize>, census: &mut Census) {
+        let np = self.platforms;
+        for r in range {
+            let i = r - self.start;
+            debug_assert!(self.status[i] == PROSPECT && self.customer[i] == 0, "resident {r} joins from status {}", self.status[i]);
+            self.status[i] = IN_MARKET;
+            census.in_market += 1;
+            for k in 0..np {
+                let y = &mut self.trust_kp[i * np + k];
+                *y = (*y as f64 / self.scale) as f32;
+                census.offset_sum[k] += *y as f64;
+            }
+        }
+    }
+
+    /// The trust scale of local resident `i`'s offsets: the market's while it is in the
+    /// market, 1 otherwise.
+    fn scale_of(&self, i: usize) -> f64 {
+        if self.status[i] == IN_MARKET { self.scale } else { 1.0 }
+    }
+
+    /// Local resident `i`'s trust in platform `k`.
+    pub fn trust(&self, i: usize, k: usize) -> f64 {
+        self.c.trust_initial + self.scale_of(i) * self.trust_kp[i * self.platforms + k] as f64
+    }
+
+    /// Sets local resident `i`'s trust in platform `k` to `t`; `census` follows its offset
+    /// while it is in the market.
+    fn set_trust(&mut self, i: usize, k: usize, t: f64, census: &mut Census) {
+        let j = i * self.platforms + k;
+        let old = self.trust_kp[j];
+        self.trust_kp[j] = ((t - self.c.trust_initial) / self.scale_of(i)) as f32;
+        if self.status[i] == IN_MARKET {
+            census.offset_sum[k] += self.trust_kp[j] as f64 - old as f64;
+        }
+    }
+
     /// Draws residents `range` (global indices, inside the view): the first `active` in the
     /// market, the rest prospects, home platform `home`.
     pub fn fill<R: Rng + ?Sized>(&mut self, range: Range<usize>, active: usize, home: u8, d: &Draws, rng: &mut R) {
@@ -434,7 +544,8 @@ impl ResidentsMut<'_> {
             self.status[r] = if i < active { IN_MARKET } else { PROSPECT };
             self.next_day[r] = NEVER;
             for k in 0..np {
-                self.trust_kp[r * np + k] = d.trust.as_ref().map_or(c.trust_initial, |b| b.sample(rng)) as f32;
+                let trust = d.trust.as_ref().map_or(c.trust_initial, |b| b.sample(rng));
+                self.trust_kp[r * np + k] = (trust - c.trust_initial) as f32;
                 self.missed_kp[r * np + k] = 0;
                 self.last_bad_kp[r * np + k] = NO_CAUSE;
                 self.last_bad_day_kp[r * np + k] = 0;
@@ -468,24 +579,27 @@ impl ResidentsMut<'_> {
     /// Trust change of resident `r` in platform `k` after a pickup with `missing` units
     /// out of stock and `defective` defective units: up `recovery_rate` of the way to 1
     /// when nothing went wrong, else down by the penalties (floored at 0). Remembers the
-    /// bad experience. Returns whether anything went wrong.
-    pub fn experience(&mut self, r: usize, k: usize, missing: u32, defective: u32, day: u64) -> bool {
-        let i = (r - self.start) * self.platforms + k;
-        let t = self.trust_kp[i] as f64;
+    /// bad experience. Returns whether anything went wrong. (`census`: the chunk's counts.)
+    #[allow(clippy::too_many_arguments)]
+    pub fn experience(&mut self, r: usize, k: usize, missing: u32, defective: u32, day: u64, census: &mut Census) -> bool {
+        let i = r - self.start;
+        let t = self.trust(i, k);
         if missing == 0 && defective == 0 {
-            self.trust_kp[i] = (t + self.c.recovery_rate * (1.0 - t)) as f32;
+            self.set_trust(i, k, t + self.c.recovery_rate * (1.0 - t), census);
             return false;
         }
         let t = t - self.c.stockout_penalty * missing as f64 - self.c.defect_penalty * defective as f64;
-        self.trust_kp[i] = t.max(0.0) as f32;
+        self.set_trust(i, k, t.max(0.0), census);
         self.remember(r, k, if defective > 0 { ChurnCause::Defect } else { ChurnCause::Stockout }, day);
         true
     }
 
-    /// Adds `delta` to resident `r`'s trust in `k`, kept in [0, 1].
-    pub fn nudge_trust(&mut self, r: usize, k: usize, delta: f64) {
-        let i = (r - self.start) * self.platforms + k;
-        self.trust_kp[i] = (self.trust_kp[i] as f64 + delta).clamp(0.0, 1.0) as f32;
+    /// Adds `delta` to resident `r`'s trust in `k`, kept in [0, 1] (`census`: the chunk's
+    /// counts).
+    pub fn nudge_trust(&mut self, r: usize, k: usize, delta: f64, census: &mut Census) {
+        let i = r - self.start;
+        let t = (self.trust(i, k) + delta).clamp(0.0, 1.0);
+        self.set_trust(i, k, t, census);
     }
 }
 
@@ -507,7 +621,7 @@ pub fn top_share(mut spent: Vec<f32>, top: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::engine::RunSeed;
 
@@ -521,14 +635,23 @@ mod tests {
         res
     }
 
+    /// `census` has the counts of `recount` and its offset sums within rounding.
+    pub(crate) fn same_census(census: &Census, recount: &Census) {
+        assert_eq!((census.in_market, census.active, census.customers), (recount.in_market, recount.active, recount.customers), "counts kept against counted afresh");
+        for (a, b) in census.offset_sum.iter().zip(&recount.offset_sum) {
+            assert!((a - b).abs() <= 1e-9 * (1.0 + b.abs()), "offsets summed {a}, counted afresh {b}");
+        }
+    }
+
     #[test]
     fn good_pickup_recovers_bad_pickup_hurts() {
         let mut res = population(2, 1);
-        let t0 = res.trust_kp[0];
-        assert!(!res.all_mut().experience(0, 0, 0, 0, 1));
-        assert!(res.trust_kp[0] > t0);
-        assert!(res.all_mut().experience(1, 0, 0, 3, 1));
-        assert!((res.trust_kp[1] as f64 - (0.8 - 3.0 * 0.12)).abs() < 1e-3);
+        let t0 = res.trust(0, 0);
+        let mut census = Census::default();
+        assert!(!res.all_mut().experience(0, 0, 0, 0, 1, &mut census));
+        assert!(res.trust(0, 0) > t0);
+        assert!(res.all_mut().experience(1, 0, 0, 3, 1, &mut census));
+        assert!((res.trust(1, 0) - (0.8 - 3.0 * 0.12)).abs() < 1e-3);
         assert_eq!(res.last_bad_kp[1], ChurnCause::Defect as u8);
     }
 

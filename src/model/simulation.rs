@@ -35,7 +35,7 @@ pub use season::{Night, ProductNight, Season, Today};
 use super::platform::{CentreTotals, Platform, Town};
 use super::streams;
 use super::basket::Baskets;
-use super::resident::{ChurnCause, Order, PROSPECT, Residents, ShopTally, top_share};
+use super::resident::{Census, ChurnCause, Order, PROSPECT, Residents, ShopTally, top_share};
 use neighbourhoods::CouponRule;
 use super::trace::{Trace, TraceEvent};
 use super::world::World;
@@ -148,6 +148,8 @@ struct Market {
     /// Chunks of work: neighbourhood index ranges, and the residents each covers.
     chunks: Vec<Range<usize>>,
     resident_chunks: Vec<Range<usize>>,
+    /// Each chunk's counts for the day's end, kept as its residents change.
+    census: Vec<Census>,
     /// The run's worker threads.
     workers: Workers,
     /// Each neighbourhood's orders at the last cut-off, in resident order.
@@ -358,6 +360,7 @@ impl Market {
         neighbourhoods::populate(&mut residents, &hoods, &households, &draws, &seed, &workers);
         residents.shrink_to_fit();
         let (chunks, resident_chunks) = neighbourhoods::hood_chunks(&hoods);
+        let census = workers.map(residents.split_mut(&resident_chunks), |v| v.census());
         let mut platforms: Vec<Platform> = resolved
             .into_iter()
             .enumerate()
@@ -394,6 +397,7 @@ impl Market {
             first_prospect,
             chunks,
             resident_chunks,
+            census,
             workers,
             shop_tally: vec![ShopTally::default(); n_platforms],
             outside_today: 0,
@@ -435,6 +439,7 @@ impl Market {
                     orders: &self.orders,
                     chunks: &self.chunks,
                     resident_chunks: &self.resident_chunks,
+                    census: &mut self.census,
                     workers: &self.workers,
                 };
                 self.platforms[k as usize].handle(q, now, pe, &mut town, &self.sc.reputation)

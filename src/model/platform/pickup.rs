@@ -19,7 +19,7 @@ use crate::model::aftersales;
 use crate::model::leader::{CrateStage, Leader, PickupTally, Served};
 use crate::model::lot::{Lot, SpoilMemo};
 use crate::model::product::Product;
-use crate::model::resident::{ChurnCause, Order, Residents, ResidentsMut};
+use crate::model::resident::{Census, ChurnCause, Order, Residents, ResidentsMut};
 use crate::model::streams;
 use crate::scenario::{ReputationConfig, Scenario};
 
@@ -32,6 +32,8 @@ pub(crate) struct Town<'a> {
     /// Chunks of neighbourhoods (= leaders), and the residents each covers.
     pub chunks: &'a [std::ops::Range<usize>],
     pub resident_chunks: &'a [std::ops::Range<usize>],
+    /// Each chunk's counts for the day's end (trust changes here).
+    pub census: &'a mut [Census],
     /// The run's threads.
     pub workers: &'a Workers,
 }
@@ -100,9 +102,9 @@ impl Platform {
         let leaders = split_mut(&mut self.leaders, town.chunks, 1);
         let views = town.residents.split_mut(town.resident_chunks);
         let orders = town.orders;
-        let work: Vec<_> = leaders.zip(views).zip(town.chunks.iter().cloned()).collect();
+        let work: Vec<_> = leaders.zip(views).zip(town.census.iter_mut()).zip(town.chunks.iter().cloned()).collect();
         let n_products = self.products.len();
-        let chunks = town.workers.map(work, |((leaders, mut view), chunk)| {
+        let chunks = town.workers.map(work, |(((leaders, mut view), census), chunk)| {
             let mut out = ChunkPickups { per_product: vec![ProductTotals::default(); n_products], ..ChunkPickups::default() };
             let mut served = Vec::new();
             let mut memo = vec![SpoilMemo::default(); n_products];
@@ -113,7 +115,7 @@ impl Platform {
                     prefetch(&orders[l + 1], 0);
                 }
                 let leader = &mut leaders[i];
-                let one = pickup_at(leader, l, &orders[l], &mut view, &shared, &mut out, &mut served, &mut memo);
+                let one = pickup_at(leader, l, &orders[l], &mut view, census, &shared, &mut out, &mut served, &mut memo);
                 out.leaders.push(one);
             }
             out
@@ -207,6 +209,7 @@ fn pickup_at(
     l: usize,
     orders: &[Order],
     residents: &mut ResidentsMut,
+    census: &mut Census,
     s: &Shared,
     out: &mut ChunkPickups,
     served: &mut Vec<Served>,
@@ -238,7 +241,7 @@ fn pickup_at(
     let k = s.k as usize;
     let aftersales = streams::agents(&s.market_seed, streams::AFTERSALES, s.day);
     for sv in served.iter() {
-        let bad = residents.experience(sv.resident, k, sv.missing, sv.defective, s.day);
+        let bad = residents.experience(sv.resident, k, sv.missing, sv.defective, s.day, census);
         leader.rating += alpha * (if bad { 0.0 } else { 1.0 } - leader.rating);
         if !bad {
             // A good pickup (nothing missing, nothing defective) has nothing to report or
@@ -261,7 +264,7 @@ fn pickup_at(
             }
             out.hours.push(o.hours);
             out.reports.push((s.handover.plus_hours(o.seen_hours), sv.defect_lot));
-            residents.nudge_trust(sv.resident, k, o.trust_delta);
+            residents.nudge_trust(sv.resident, k, o.trust_delta, census);
             if o.bad {
                 residents.remember(sv.resident, k, ChurnCause::Refund, s.day);
             }
@@ -270,7 +273,7 @@ fn pickup_at(
             // Word of mouth: neighbours hear of it.
             for _ in 0..s.rep.word_of_mouth_reach {
                 let r = rng.random_range(hood.clone());
-                residents.nudge_trust(r, k, -s.rep.word_of_mouth_penalty);
+                residents.nudge_trust(r, k, -s.rep.word_of_mouth_penalty, census);
             }
         }
     }

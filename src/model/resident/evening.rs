@@ -35,7 +35,8 @@ impl ResidentsMut<'_> {
     /// order); a shopper who chooses a platform orders a basket of its segment from
     /// `baskets` (never empty). Resident `r` draws from `evening.agent(r)` only (moving,
     /// shopping, choice, basket), so a change in one resident's choice shifts
-    /// no other resident's numbers. Returns the shoppers who chose the outside option.
+    /// no other resident's numbers. Those who move away, churn or become customers are
+    /// counted in `census`. Returns the shoppers who chose the outside option.
     #[allow(clippy::too_many_arguments)]
     pub fn shop(
         &mut self,
@@ -49,12 +50,14 @@ impl ResidentsMut<'_> {
         tally: &mut [ShopTally],
         evening: AgentStreams,
         due: &mut Vec<u32>,
+        census: &mut Census,
     ) -> u64 {
         let np = self.platforms;
         let mut outside_chosen = 0u64;
         let move_rate = rate(self.c.base_churn_prob_per_day);
         let churn_after = self.c.churn_after_occasions.min(255) as u8;
         let today = day.min((NEVER >> 1) as u64) as u32;
+        let (trust_initial, scale) = (self.c.trust_initial, self.scale);
         let mut weights = [0.0f64; MAX_PLATFORMS];
         // Most residents do nothing tonight: one tight scan finds those who act (every
         // index written, the count moved on by those due: no branch to guess wrong).
@@ -93,10 +96,14 @@ impl ResidentsMut<'_> {
             if self.next_day[r] & 1 == 1 {
                 self.next_day[r] = NEVER;
                 self.status[r] = MOVED;
+                census.in_market -= 1;
+                census.active -= u64::from(self.customer[r] != 0);
                 let mut last = None;
                 for (k, t) in tally.iter_mut().enumerate().take(np) {
+                    census.offset_sum[k] -= self.trust_kp[r * np + k] as f64;
                     if self.customer[r] & (1 << k) != 0 {
                         t.churned[ChurnCause::Moved as usize] += 1;
+                        census.customers[k] -= 1;
                         last = Some(k);
                     }
                 }
@@ -117,7 +124,8 @@ impl ResidentsMut<'_> {
             for k in 0..np {
                 let o = &offers[k];
                 if o.serves {
-                    let mut util = seg.beta_trust * self.trust_kp[r * np + k] as f64
+                    let trust = trust_initial + scale * self.trust_kp[r * np + k] as f64;
+                    let mut util = seg.beta_trust * trust
                         + seg.beta_price * (o.price_index - 1.0)
                         + seg.beta_avail * o.availability;
                     if self.home[r] as usize == k {
@@ -164,6 +172,8 @@ impl ResidentsMut<'_> {
                     let cause = self.churn_cause(r, k, day, chose, offers);
                     t.churned[cause as usize] += 1;
                     self.customer[r] &= !(1 << k);
+                    census.customers[k] -= 1;
+                    census.active -= u64::from(self.customer[r] == 0);
                     if self.customer[r] == 0 && chose == NO_CHOICE {
                         t.left_market[cause as usize] += 1;
                         self.flags[r] |= LEFT;
@@ -177,6 +187,8 @@ impl ResidentsMut<'_> {
             let k = chose as usize;
             self.missed_kp[r * np + k] = 0;
             if self.customer[r] & (1 << k) == 0 {
+                census.active += u64::from(self.customer[r] == 0);
+                census.customers[k] += 1;
                 self.customer[r] |= 1 << k;
                 self.flags[r] |= EXPOSED;
                 tally[k].gained += 1;
@@ -330,7 +342,7 @@ fn geometric_gap(rate: f64, e: f64) -> u64 {
 mod tests {
     use super::*;
     use crate::engine::RunSeed;
-    use crate::model::resident::tests::population;
+    use crate::model::resident::tests::{population, same_census};
 
     #[test]
     fn choice_follows_the_logit() {
@@ -351,7 +363,9 @@ mod tests {
         let mut orders = Vec::new();
         let mut tally = [ShopTally::default()];
         let evening = |d: u64| AgentStreams::new(RunSeed::new(2, 0).stream_key("t", 0, d));
-        res.all_mut().shop(0..50_000, 1, &offers, true, &baskets, &mut units, &mut orders, &mut tally, evening(1), &mut Vec::new());
+        let mut census = res.all_mut().census();
+        res.all_mut().shop(0..50_000, 1, &offers, true, &baskets, &mut units, &mut orders, &mut tally, evening(1), &mut Vec::new(), &mut census);
+        same_census(&census, &res.all_mut().census());
         assert_eq!(orders.len() as u64, tally[0].orders);
         assert!(orders.windows(2).all(|w| w[0].resident < w[1].resident), "orders in resident order");
         let share = tally[0].orders as f64 / 50_000.0;
@@ -359,8 +373,9 @@ mod tests {
         // Without an outside option everyone chooses the only platform and nobody churns.
         let mut tally = [ShopTally::default()];
         for day in 2..10 {
-            res.all_mut().shop(0..50_000, day, &offers, false, &baskets, &mut units, &mut orders, &mut tally, evening(day), &mut Vec::new());
+            res.all_mut().shop(0..50_000, day, &offers, false, &baskets, &mut units, &mut orders, &mut tally, evening(day), &mut Vec::new(), &mut census);
         }
+        same_census(&census, &res.all_mut().census());
         assert_eq!(tally[0].orders, 8 * 50_000);
         assert_eq!(tally[0].churned.iter().sum::<u64>(), 0);
     }
@@ -381,7 +396,9 @@ mod tests {
         let baskets = Baskets::new(&vec![vec![1.0]; res.segments.len()]);
         let (mut units, mut orders, mut tally) = ([0u32; 2], Vec::new(), [ShopTally::default(); 2]);
         let evening = AgentStreams::new(RunSeed::new(2, 0).stream_key("t", 0, 1));
-        res.all_mut().shop(0..40_000, 1, &offers, false, &baskets, &mut units, &mut orders, &mut tally, evening, &mut Vec::new());
+        let mut census = res.all_mut().census();
+        res.all_mut().shop(0..40_000, 1, &offers, false, &baskets, &mut units, &mut orders, &mut tally, evening, &mut Vec::new(), &mut census);
+        same_census(&census, &res.all_mut().census());
         assert_eq!(tally[0].orders + tally[1].orders, 40_000, "everyone shops on a platform");
         let share = tally[1].orders as f64 / 40_000.0;
         assert!((share - 0.75).abs() < 0.01, "share {share}");
@@ -403,7 +420,9 @@ mod tests {
             let evening = AgentStreams::new(RunSeed::new(2, 0).stream_key("t", 0, 1));
             let mut views = if split { res.split_mut(&[0..3_000, 3_000..6_000]) } else { vec![res.all_mut()] };
             let view = views.last_mut().unwrap();
-            view.shop(3_000..6_000, 1, &offers, true, &baskets, &mut units, &mut orders, &mut tally, evening, &mut Vec::new());
+            let mut census = view.census();
+            view.shop(3_000..6_000, 1, &offers, true, &baskets, &mut units, &mut orders, &mut tally, evening, &mut Vec::new(), &mut census);
+            same_census(&census, &view.census());
             orders
         };
         let (whole, split) = (run(false), run(true));

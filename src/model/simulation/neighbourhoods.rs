@@ -2,6 +2,12 @@
 //! the run's worker threads: drawing the population, the evening's shopping, the day's end
 //! (scandals, trust recovery, coupon eligibility, counts) and newcomers joining.
 //!
+//! The day's end does not walk every resident: trust's drift back towards its initial level
+//! is one change of the market's trust scale (see `trust_kp` in `resident.rs`), and the
+//! counts it reports are kept per chunk as residents change ([`Census`]). Only a scandal,
+//! a coupon policy, the trace's segment counts or the scale's return to 1 (every few
+//! hundred days) walk a chunk's residents.
+//!
 //! Chunks are consecutive neighbourhoods of at least [`CHUNK_RESIDENTS`] residents, fixed
 //! by the population alone. Every random draw comes from a stream keyed by the resident or
 //! the neighbourhood, integer counts add up in any order and sums of reals are added chunk
@@ -15,14 +21,14 @@ use super::Market;
 use crate::engine::parallel::{chunks, split_mut};
 use crate::engine::RunSeed;
 use crate::model::lot::binomial;
-use crate::model::resident::{ChurnCause, Draws, IN_MARKET, Offer, Order, Residents, ResidentsMut, ShopTally};
+use crate::model::resident::{Census, ChurnCause, Draws, IN_MARKET, MIN_TRUST_SCALE, Offer, Order, Residents, ResidentsMut, ShopTally};
 use crate::model::streams;
 use crate::scenario::MAX_PLATFORMS;
 
 /// Residents per chunk of work (at least; chunks end at a neighbourhood's end).
 pub(super) const CHUNK_RESIDENTS: usize = 1 << 15;
 
-/// What a chunk's day-end pass counted.
+/// What the day's end reports: the chunks' counts, and what a chunk's day-end pass found.
 #[derive(Default)]
 pub(super) struct DayEndCounts {
     /// Sum of trust in each platform over residents in the market.
@@ -46,18 +52,25 @@ impl DayEndCounts {
         DayEndCounts { active_by_segment: vec![0; segments], ..DayEndCounts::default() }
     }
 
-    /// Adds a later chunk's counts (its coupon candidates after these: resident order).
+    /// Adds what a later chunk's pass found (its coupon candidates after these: resident
+    /// order).
     fn add(&mut self, other: DayEndCounts) {
         for (a, b) in self.active_by_segment.iter_mut().zip(&other.active_by_segment) {
             *a += b;
         }
-        for (k, (a, b)) in self.trust_sum.iter_mut().zip(&other.trust_sum).enumerate() {
-            *a += b;
-            self.customers[k] += other.customers[k];
-        }
-        self.in_market += other.in_market;
-        self.active += other.active;
         self.coupon_candidates.extend(other.coupon_candidates);
+    }
+
+    /// The counts of every chunk (`census`, in chunk order), trust at scale `scale`.
+    fn count(&mut self, census: &[Census], trust_initial: f64, scale: f64) {
+        let mut all = Census::default();
+        for c in census {
+            all.add(c);
+        }
+        (self.in_market, self.active, self.customers) = (all.in_market, all.active, all.customers);
+        for (k, t) in self.trust_sum.iter_mut().enumerate() {
+            *t = all.trust_sum(k, trust_initial, scale);
+        }
     }
 }
 
@@ -161,14 +174,19 @@ impl Market {
         }
         let offers = &offers;
         let (outside, baskets, hoods) = (self.sc.market.outside_option, &self.baskets, &self.hoods);
-        let drift = Drift { trust_initial: self.sc.residents.trust_initial, recovery: self.sc.reputation.trust_recovery_per_day };
+        // Tonight's drift of trust towards its initial level: the scale after it (back to 1,
+        // the offsets multiplied by it, when it is too small).
+        let drifted = self.residents.trust_scale * (1.0 - self.sc.reputation.trust_recovery_per_day);
+        let rescale = Rescale { rebase: (drifted < MIN_TRUST_SCALE).then_some(drifted), after: if drifted < MIN_TRUST_SCALE { 1.0 } else { drifted } };
         // Customers per segment are for the trace's segment watch only.
         let n_segments = if self.trace.on() { self.residents.segments.len() } else { 0 };
         let views = self.residents.split_mut(&self.resident_chunks);
         let orders = split_mut(&mut self.orders, &self.chunks, 1);
         let units = split_mut(&mut self.hood_units, &self.chunks, width);
-        let work: Vec<_> = views.into_iter().zip(orders).zip(units).zip(self.chunks.iter().cloned()).collect();
-        let results = self.workers.map(work, |(((mut view, orders), units), chunk)| {
+        let census = self.census.iter_mut();
+        let work: Vec<_> = views.into_iter().zip(orders).zip(units).zip(census).zip(self.chunks.iter().cloned()).collect();
+        let walk = scandal.iter().any(Option::is_some) || rescale.rebase.is_some();
+        let results = self.workers.map(work, |((((mut view, orders), units), census), chunk)| {
             let mut tally = [ShopTally::default(); MAX_PLATFORMS];
             let mut outside_chosen = 0;
             let mut c = DayEndCounts::new(n_segments);
@@ -177,8 +195,12 @@ impl Market {
                 let u = &mut units[i * width..(i + 1) * width];
                 u.fill(0);
                 orders[i].clear();
-                outside_chosen += view.shop(hoods[n].clone(), day, &offers[n * np..(n + 1) * np], outside, baskets, u, &mut orders[i], &mut tally, evening, &mut due);
-                day_end(&mut view, hoods[n].clone(), day, scandal, coupons, drift, &mut c);
+                outside_chosen += view.shop(hoods[n].clone(), day, &offers[n * np..(n + 1) * np], outside, baskets, u, &mut orders[i], &mut tally, evening, &mut due, census);
+                day_end(&mut view, hoods[n].clone(), day, scandal, coupons, rescale, &mut c);
+            }
+            if walk {
+                // Offsets changed for all: the chunk's counts afresh.
+                *census = view.census();
             }
             (tally, outside_chosen, c)
         });
@@ -192,6 +214,8 @@ impl Market {
             outside_chosen += o;
             total.add(c);
         }
+        self.residents.trust_scale = rescale.after;
+        total.count(&self.census, self.sc.residents.trust_initial, rescale.after);
         for (k, p) in self.platforms.iter_mut().enumerate() {
             for n in 0..self.hoods.len() {
                 p.orders[n * n_products..(n + 1) * n_products].copy_from_slice(&self.hood_units[n * width + k * n_products..][..n_products]);
@@ -208,10 +232,10 @@ impl Market {
         let hoods = &self.hoods;
         let views = self.residents.split_mut(&self.resident_chunks);
         let first = split_mut(&mut self.first_prospect, &self.chunks, 1);
-        let work: Vec<_> = views.into_iter().zip(first).zip(self.chunks.iter().cloned()).collect();
+        let work: Vec<_> = views.into_iter().zip(first).zip(self.census.iter_mut()).zip(self.chunks.iter().cloned()).collect();
         let schedule = streams::agents(&seed, streams::SCHEDULE, day + 1);
         self.workers
-            .map(work, |((mut view, first), chunk)| {
+            .map(work, |(((mut view, first), census), chunk)| {
                 let mut joined = 0u64;
                 for (i, n) in chunk.enumerate() {
                     let prospects = (hoods[n].end - first[i]) as u32;
@@ -220,7 +244,7 @@ impl Market {
                     }
                     let mut rng = seed.stream(streams::INFLOW, n as u64, day);
                     let joins = binomial(prospects, p, &mut rng) as usize;
-                    view.status[first[i] - view.start..][..joins].fill(IN_MARKET);
+                    view.join(first[i]..first[i] + joins, census);
                     view.schedule(first[i]..first[i] + joins, day + 1, schedule);
                     first[i] += joins;
                     joined += joins as u64;
@@ -232,27 +256,23 @@ impl Market {
     }
 }
 
-/// Trust's drift back towards its initial level.
+/// Tonight's drift of trust, as a change of the market's trust scale.
 #[derive(Clone, Copy)]
-struct Drift {
-    trust_initial: f64,
-    recovery: f64,
+struct Rescale {
+    /// The scale after the drift, when it is too small: the offsets of those in the market
+    /// are multiplied by it and the scale is back to 1.
+    rebase: Option<f64>,
+    /// The scale after the drift (1 after a rebase).
+    after: f64,
 }
 
-impl Drift {
-    /// Trust `t` after a day's drift (one expression for both paths of [`day_end`], so
-    /// they give the same numbers).
-    fn step(self, t: f32) -> f32 {
-        let x = t as f64;
-        (x + self.recovery * (self.trust_initial - x)) as f32
-    }
-}
-
-/// The day end of the residents `range` (scandals, trust recovery, coupon eligibility),
-/// counted into `c`.
-fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Option<f64>], coupons: &[CouponRule], drift: Drift, c: &mut DayEndCounts) {
+/// The day end of the residents `range` (scandals, trust's drift when the offsets are
+/// rebased, coupon eligibility, customers per segment when asked for), into `c`. Trust
+/// otherwise drifts by the change of the scale, and the counts are kept as residents change.
+fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Option<f64>], coupons: &[CouponRule], rescale: Rescale, c: &mut DayEndCounts) {
     let np = res.platforms;
     let (a, b) = (range.start - res.start, range.end - res.start);
+    let (trust_initial, scale) = (res.c.trust_initial, res.scale);
     // A scandal cuts trust before the day's drift; its customers remember it.
     if scandal.iter().any(Option::is_some) {
         for i in a..b {
@@ -261,7 +281,9 @@ fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Opt
             }
             for (k, depth) in scandal.iter().enumerate().take(np) {
                 if let Some(depth) = *depth {
-                    res.trust_kp[i * np + k] *= (1.0 - depth) as f32;
+                    let y = &mut res.trust_kp[i * np + k];
+                    let cut = (trust_initial + scale * *y as f64) * (1.0 - depth);
+                    *y = ((cut - trust_initial) / scale) as f32;
                     if res.customer[i] & (1 << k) != 0 {
                         res.remember(i + res.start, k, ChurnCause::Scandal, day);
                     }
@@ -269,12 +291,12 @@ fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Opt
             }
         }
     }
-    let (status, customer, trust) = (&res.status[a..b], &res.customer[a..b], &mut res.trust_kp[a * np..b * np]);
-    match np {
-        1 => drift_counted::<1>(status, customer, trust, drift, c),
-        2 => drift_counted::<2>(status, customer, trust, drift, c),
-        3 => drift_counted::<3>(status, customer, trust, drift, c),
-        _ => drift_counted::<MAX_PLATFORMS>(status, customer, trust, drift, c),
+    if let Some(f) = rescale.rebase {
+        for i in (a..b).filter(|&i| res.status[i] == IN_MARKET) {
+            for y in &mut res.trust_kp[i * np..(i + 1) * np] {
+                *y = (*y as f64 * f) as f32;
+            }
+        }
     }
     // Coupons may go to customers at risk after the drift (the budget decides later).
     if coupons.iter().any(|r| r.active) {
@@ -283,7 +305,7 @@ fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Opt
                 if rule.active
                     && res.customer[i] & (1 << k) != 0
                     && res.coupon[i] & (1 << k) == 0
-                    && (res.trust_kp[i * np + k] as f64) < rule.at_risk_trust
+                    && trust_initial + rescale.after * (res.trust_kp[i * np + k] as f64) < rule.at_risk_trust
                     && res.spend[i] >= rule.min_spend
                     && rule.segment.is_none_or(|s| s == res.segment[i])
                 {
@@ -299,43 +321,85 @@ fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Opt
     }
 }
 
-/// Trust's drift for the residents of one neighbourhood, of `NP` platforms (`trust`: `NP`
-/// per resident), counted into `c`. Branch-free: those not in the market keep their trust
-/// and add 0. Trust is summed in four lanes (resident `i` in lane `i mod 4`), added
-/// `(l₀ + l₁) + (l₂ + l₃)` at the end: four short chains of additions instead of one long
-/// one, and a sum fixed by the neighbourhood alone (not by the threads).
-fn drift_counted<const NP: usize>(status: &[u8], customer: &[u8], trust: &mut [f32], drift: Drift, c: &mut DayEndCounts) {
-    let (mut in_market, mut active) = (0, 0);
-    let mut lanes = [[0.0f64; NP]; 4];
-    let mut customers = [0u64; NP];
-    // Resident j of a group of four (the last group may be short) into lane j.
-    let mut group = |status: &[u8], customer: &[u8], trust: &mut [f32]| {
-        for (j, ((&status, &customer), trust)) in status.iter().zip(customer).zip(trust.chunks_exact_mut(NP)).enumerate() {
-            let here = status == IN_MARKET;
-            in_market += u64::from(here);
-            active += u64::from(here && customer != 0);
-            for k in 0..NP {
-                let drifted = drift.step(trust[k]);
-                trust[k] = if here { drifted } else { trust[k] };
-                lanes[j][k] += if here { drifted as f64 } else { 0.0 };
-                customers[k] += u64::from(here && customer >> k & 1 != 0);
-            }
-        }
-    };
-    let (mut s, mut c4, mut t) = (status.chunks_exact(4), customer.chunks_exact(4), trust.chunks_exact_mut(4 * NP));
-    for ((s, c4), t) in (&mut s).zip(&mut c4).zip(&mut t) {
-        group(s, c4, t);
-    }
-    group(s.remainder(), c4.remainder(), t.into_remainder());
-    c.in_market += in_market;
-    c.active += active;
-    for k in 0..NP {
-        c.trust_sum[k] += (lanes[0][k] + lanes[1][k]) + (lanes[2][k] + lanes[3][k]);
-        c.customers[k] += customers[k];
-    }
-}
-
 /// The orders of every neighbourhood, one list each (kept between days for their capacity).
 pub(super) fn order_lists(hoods: usize) -> Vec<Vec<Order>> {
     vec![Vec::new(); hoods]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::resident::tests::same_census;
+    use crate::model::event::Event;
+    use crate::model::simulation::RunOptions;
+    use crate::scenario::{self, RetentionTarget};
+
+    /// A busy market: a scandal on day 20, at-risk coupons, word of mouth, residents moving
+    /// away and joining, and trust drifting half the way back each day (the offsets return
+    /// to scale 1 every 17 days).
+    fn busy() -> crate::scenario::Scenario {
+        let mut sc = scenario::load(std::path::Path::new("scenarios/scandal.toml")).unwrap();
+        sc.run.horizon_days = 40;
+        sc.reputation.trust_recovery_per_day = 0.5;
+        sc.residents.base_churn_prob_per_day = 0.01;
+        sc.market.inflow_prob_per_day = 0.05;
+        sc.retention.target = RetentionTarget::All;
+        (sc.retention.budget_yuan, sc.retention.coupon_yuan, sc.retention.at_risk_trust) = (20_000.0, 3.0, 0.6);
+        sc
+    }
+
+    #[test]
+    fn the_counts_kept_are_the_counts_afresh_every_day() {
+        let sc = busy();
+        let (mut m, mut q) = Market::start(&sc, 5, 0, &RunOptions { trace: false, threads: 2 }).unwrap();
+        let (mut rebased, mut days) = (0, 0);
+        while let Some((now, ev)) = q.pop() {
+            m.handle(&mut q, now, ev).unwrap();
+            if ev != Event::DayEnd {
+                continue;
+            }
+            days += 1;
+            rebased += u32::from(m.residents.trust_scale == 1.0);
+            let views = m.residents.split_mut(&m.resident_chunks);
+            for (view, census) in views.iter().zip(&m.census) {
+                same_census(census, &view.census());
+            }
+            if now.day() + 1 == sc.run.horizon_days as u64 {
+                break;
+            }
+        }
+        assert_eq!(days, 40);
+        assert_eq!(rebased, 2, "0.5¹⁷ < 2⁻¹⁶: the scale returned to 1 on days 16 and 33");
+        assert!(m.days.iter().map(|d| d.newcomers).sum::<u64>() > 1_000, "residents joined");
+    }
+
+    #[test]
+    fn trust_drifts_back_geometrically_and_a_scandal_cuts_it_first() {
+        // Evenings alone (no pickups, nobody moving or joining) change no resident's trust
+        // but by the drift: the mean follows T₀ + (m₀ − T₀)(1 − ρ)ᵈ, across the offsets'
+        // return to scale 1 (0.7³² < 2⁻¹⁶). A scandal of depth δ on day 10 cuts the mean
+        // to (1 − δ)·m before that day's drift.
+        let mut sc = busy();
+        (sc.reputation.trust_recovery_per_day, sc.residents.base_churn_prob_per_day) = (0.3, 0.0);
+        let (mut m, _) = Market::start(&sc, 5, 0, &RunOptions { trace: false, threads: 2 }).unwrap();
+        let t0 = sc.residents.trust_initial;
+        let mut all = Census::default();
+        m.census.iter().for_each(|c| all.add(c));
+        let n = all.in_market as f64;
+        let mut mean = all.trust_sum(0, t0, 1.0) / n;
+        assert!((mean - t0).abs() > 1e-4, "the drawn trust's mean is not T₀ exactly: {mean}");
+        let (quiet, depth) = ([None], 0.4);
+        for day in 0..40 {
+            let scandal = if day == 10 { [Some(depth)] } else { quiet };
+            let (_, _, counts) = m.evening_all(day, &scandal, &[]);
+            if day == 10 {
+                mean *= 1.0 - depth;
+            }
+            mean = t0 + (mean - t0) * 0.7;
+            assert_eq!(counts.in_market as f64, n);
+            let got = counts.trust_sum[0] / n;
+            assert!((got - mean).abs() < 1e-6 * mean, "day {day}: mean trust {got}, the law's {mean}");
+        }
+        assert_eq!(m.residents.trust_scale, 0.7f64.powi(8), "scale 1 after day 31, then eight days of drift");
+    }
 }
