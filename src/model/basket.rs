@@ -5,22 +5,35 @@
 //! order, so a smaller basket also meant fewer orders and the shopping rate could not be
 //! told apart from the basket's size.)
 //!
-//! The draw is exact and needs no retries: the first product in the order is drawn from
-//! its distribution given a non-empty basket,
-//! `P(first = p) = (Π_{q<p} (1 − b_q)) · b_p / (1 − Π_q (1 − b_q))`,
-//! then each later product with its own chance. Expected products in an order:
-//! `Σ_p b_p / (1 − Π_p (1 − b_p))`.
+//! The draw is exact and needs no retries. With up to [`ALIAS_MAX_PRODUCTS`] products the
+//! basket is one draw from the distribution of the non-empty baskets,
+//! `P(B) = Π_{p∈B} b_p · Π_{p∉B} (1 − b_p) / (1 − Π_q (1 − b_q))`, by Walker's alias
+//! method (`rand_distr`'s `WeightedAliasIndex`: two uniforms, whatever the products).
+//! With more, the first product in the order is drawn from its distribution given a
+//! non-empty basket, `P(first = p) = (Π_{q<p} (1 − b_q)) · b_p / (1 − Π_q (1 − b_q))`,
+//! then each later product with its own chance (a uniform each). Expected products in
+//! an order: `Σ_p b_p / (1 − Π_p (1 − b_p))`.
 
 use rand::{Rng, RngExt};
+use rand_distr::Distribution;
+use rand_distr::weighted::WeightedAliasIndex;
 
 use super::resident::u64_threshold;
 
-/// Every segment's basket: chances scaled to `u64` and the first product's cumulative
+/// Products up to which a basket is drawn from the table of all baskets (2ⁿ entries a
+/// segment: 1 024 at most).
+pub const ALIAS_MAX_PRODUCTS: usize = 10;
+
+/// Every segment's basket: the alias table of its baskets (up to [`ALIAS_MAX_PRODUCTS`]
+/// products), else chances scaled to `u64` and the first product's cumulative
 /// distribution, `[segment × products + p]`.
 #[derive(Debug, Clone, Default)]
 pub struct Baskets {
     /// Products on offer.
     pub n_products: usize,
+    /// Per segment, the alias table of its non-empty baskets (index = basket), if the
+    /// products are few enough and the segment takes any.
+    tables: Vec<Option<WeightedAliasIndex<f64>>>,
     chances: Vec<f64>,
     thresholds: Vec<u64>,
     /// Cumulative unnormalised chance that the first product is `≤ p`; the last of each
@@ -44,6 +57,7 @@ impl Baskets {
                 none_before *= 1.0 - c;
                 b.first_cumulative.push(cumulative);
             }
+            b.tables.push(if n_products <= ALIAS_MAX_PRODUCTS { basket_table(seg) } else { None });
         }
         b
     }
@@ -51,6 +65,9 @@ impl Baskets {
     /// A basket of `segment` (bit `p` set: product `p` in the order), never empty unless
     /// the segment takes no product at all (then `0`: no order).
     pub fn draw<R: Rng + ?Sized>(&self, segment: usize, rng: &mut R) -> u64 {
+        if let Some(table) = &self.tables[segment] {
+            return table.sample(rng) as u64;
+        }
         let n = self.n_products;
         let cum = &self.first_cumulative[segment * n..][..n];
         let total = cum.last().copied().unwrap_or(0.0);
@@ -78,6 +95,21 @@ impl Baskets {
     }
 }
 
+/// The alias table of the non-empty baskets of products with `chances` (clamped to
+/// [0, 1]): basket `B` (bit p: product p) weighs `Π_{p∈B} b_p · Π_{p∉B} (1 − b_p)`, the
+/// empty basket 0. `None` if no basket has weight (the segment takes nothing).
+fn basket_table(chances: &[f64]) -> Option<WeightedAliasIndex<f64>> {
+    let weights = (0..1usize << chances.len())
+        .map(|b| {
+            if b == 0 {
+                return 0.0;
+            }
+            chances.iter().enumerate().map(|(p, &c)| if b >> p & 1 == 1 { c.clamp(0.0, 1.0) } else { 1.0 - c.clamp(0.0, 1.0) }).product()
+        })
+        .collect();
+    WeightedAliasIndex::new(weights).ok()
+}
+
 /// The first product of a basket for `x` uniform in [0, `cum`'s last): the first `p` whose
 /// cumulative chance exceeds `x`. Should rounding put `x` at the top end, the last product
 /// with a chance (its cumulative chance above the one before).
@@ -90,10 +122,56 @@ mod tests {
     use super::*;
     use crate::engine::RunSeed;
 
+    /// The baskets of `chances`, drawn product by product (as with many products).
+    fn by_product(chances: &[Vec<f64>]) -> Baskets {
+        let mut b = Baskets::new(chances);
+        b.tables.iter_mut().for_each(|t| *t = None);
+        b
+    }
+
+    #[test]
+    fn every_basket_comes_at_its_chance_either_way() {
+        // Three products: each of the seven non-empty baskets at Π b · Π (1 − b) over the
+        // chance of a non-empty one, from the table and product by product.
+        let chances = vec![vec![0.5, 0.2, 0.7]];
+        let nonempty = 1.0 - 0.5 * 0.8 * 0.3;
+        for (way, b) in [("table", Baskets::new(&chances)), ("by product", by_product(&chances))] {
+            assert_eq!(b.tables[0].is_some(), way == "table");
+            let mut rng = RunSeed::new(6, 0).stream("t", 0, 0);
+            let n = 200_000;
+            let mut seen = [0u64; 8];
+            for _ in 0..n {
+                seen[b.draw(0, &mut rng) as usize] += 1;
+            }
+            assert_eq!(seen[0], 0, "{way}: an empty basket");
+            for (basket, &x) in seen.iter().enumerate().skip(1) {
+                let want = (0..3).map(|p| if basket >> p & 1 == 1 { chances[0][p] } else { 1.0 - chances[0][p] }).product::<f64>() / nonempty;
+                let got = x as f64 / n as f64;
+                let se = (want * (1.0 - want) / n as f64).sqrt();
+                assert!((got - want).abs() <= 4.0 * se, "{way}: basket {basket:03b} {got} against {want}");
+            }
+        }
+    }
+
+    #[test]
+    fn many_products_are_drawn_product_by_product() {
+        let b = Baskets::new(&vec![vec![0.1; ALIAS_MAX_PRODUCTS + 1]; 2]);
+        assert!(b.tables.iter().all(Option::is_none));
+        let mut rng = RunSeed::new(7, 0).stream("t", 0, 0);
+        assert!((0..1_000).all(|_| (1..1 << (ALIAS_MAX_PRODUCTS + 1)).contains(&b.draw(1, &mut rng))));
+        let b = Baskets::new(&vec![vec![0.1; ALIAS_MAX_PRODUCTS]; 2]);
+        assert!(b.tables.iter().all(Option::is_some));
+    }
+
     #[test]
     fn a_basket_is_never_empty_and_holds_each_product_at_its_conditional_chance() {
         let chances = vec![vec![0.5, 0.35, 0.15, 0.25, 0.3, 0.05], vec![0.05, 0.02, 0.0, 0.1, 0.01, 0.03]];
-        let b = Baskets::new(&chances);
+        for b in [Baskets::new(&chances), by_product(&chances)] {
+            holds_each_product_at_its_conditional_chance(&b, &chances);
+        }
+    }
+
+    fn holds_each_product_at_its_conditional_chance(b: &Baskets, chances: &[Vec<f64>]) {
         let mut rng = RunSeed::new(4, 0).stream("t", 0, 0);
         let n = 200_000;
         for (s, ch) in chances.iter().enumerate() {

@@ -328,14 +328,13 @@ pub fn rate(p: f64) -> f64 {
 }
 
 /// Failures before the first success of daily trials whose chance has [`rate`] `rate`,
-/// from a standard exponential draw `e`: `⌊e / rate⌋`; `u64::MAX` if `rate ≤ 0`.
+/// from a standard exponential draw `e`: `⌊e / rate⌋`; `u64::MAX` if `rate ≤ 0` or the
+/// gap is 2³² days or more (never, for any run).
 fn geometric_gap(rate: f64, e: f64) -> u64 {
-    if rate <= 0.0 {
-        return u64::MAX;
-    }
-    // The cast truncates, which is the floor of a quotient ≥ 0, and saturates: a huge
-    // quotient is "never"; an infinite rate gives 0.
-    (e / rate) as u64
+    let q = e / rate;
+    // The cast truncates, which is the floor of a quotient ≥ 0 (an infinite rate gives 0);
+    // to 32 bits, it is a few instructions less than to 64.
+    if rate > 0.0 && q < 4_294_967_296.0 { u64::from(q as u32) } else { u64::MAX }
 }
 
 #[cfg(test)]
@@ -429,6 +428,16 @@ mod tests {
         assert!(whole.len() > 500, "{}", whole.len());
         assert!(whole.iter().all(|o| (3_000..6_000).contains(&(o.resident as usize))));
         assert_eq!(whole, split);
+    }
+
+    #[test]
+    fn a_gap_is_the_quotients_floor_or_never() {
+        assert_eq!(geometric_gap(0.5, 1.2), 2);
+        assert_eq!(geometric_gap(0.5, 0.99), 1);
+        assert_eq!(geometric_gap(f64::INFINITY, 5.0), 0, "a certain trial: no day's wait");
+        assert_eq!(geometric_gap(0.0, 1.0), u64::MAX, "no chance: never");
+        assert_eq!(geometric_gap(1e-12, 1.0), u64::MAX, "beyond 2³² days: never");
+        assert_eq!(geometric_gap(1.0, 4_294_967_295.5), 4_294_967_295);
     }
 
     #[test]
