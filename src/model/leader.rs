@@ -18,7 +18,7 @@ use std::ops::Range;
 use rand::{Rng, RngExt};
 
 use super::accounts::ProductTotals;
-use super::lot::{Lot, Portion, SpoilMemo};
+use super::lot::{Lot, Portion, SpoilMemo, binomial};
 use super::product::Product;
 use super::resident::{Order, ResidentsMut};
 use crate::engine::SimTime;
@@ -372,15 +372,13 @@ impl Leader {
                             cur.defect_p = 1.0 - (1.0 - lots[x.lot as usize].defect_rate) * (1.0 - wilt);
                             cur.ready = true;
                         }
-                        // As many units as the portion has, one draw each for a defect.
+                        // As many units as the portion has; how many are defective, one
+                        // binomial draw (one uniform when none is, as nearly always).
                         let x = &mut crate_[cur.idx];
                         let take = want.min(x.qty);
                         x.qty -= take;
                         want -= take;
-                        let mut defective = 0;
-                        for _ in 0..take {
-                            defective += u32::from(rr.random::<f64>() < cur.defect_p);
-                        }
+                        let defective = binomial(take, cur.defect_p, &mut rr);
                         cur.handed += take;
                         cur.defective += defective;
                         spent += prices[p] * take as f64;
