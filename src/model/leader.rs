@@ -66,12 +66,13 @@ pub struct Leader {
     /// of its run.
     pub van_breakdown_hours: f64,
     /// When today's van arrives, if before the pickup closes: its crates' ageing on the
-    /// road is then computed at departure ([`Leader::van_spoiled`]) and booked on arrival.
+    /// road is then computed at departure ([`Leader::van_spoiled`]), and the arrival is
+    /// booked at the pickup (nothing reads the crates in between: no event of its own).
     pub van_arrival: Option<SimTime>,
     /// Units spoiled on today's van and their cost, yuan (see `van_arrival`).
     pub van_spoiled: (u64, f64),
-    /// When the van that has just left arrives (before or after the close), until its
-    /// arrival is scheduled.
+    /// When the van that has just left arrives after the pickup closes, until that arrival
+    /// is scheduled.
     pub van_due: Option<SimTime>,
     /// Storage temperature at the shop, °C.
     pub storage_temp_c: f64,

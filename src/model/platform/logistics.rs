@@ -331,8 +331,9 @@ impl Platform {
     /// The vans leave grid warehouse `g` for its leaders, after the crates' last hours at
     /// the grid. On the run's threads, leader by leader: the crates' ageing at the grid, the
     /// van's run (delay, breakdown), and the ageing on the road of the vans that arrive
-    /// before the pickup closes (nothing else touches those crates meanwhile; booked when
-    /// each arrives). Then the vans' cost, and each arrival scheduled in leader order.
+    /// before the pickup closes (nothing else touches those crates meanwhile; booked at the
+    /// pickup, see `pickup.rs`). Then the vans' cost, and the arrivals after the close
+    /// scheduled in leader order.
     pub(super) fn last_mile_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64, workers: &Workers) -> Result<(), ModelError> {
         let m = self.grids[g].last_mile_mode;
         let close = SimTime::at_day_hour(day, self.sc.timeline.pickup_end_hour);
@@ -355,8 +356,8 @@ impl Platform {
             leader.stage = CrateStage::LastMile;
             leader.van_breakdown_hours = dep.breakdown_hours;
             let arrive = now.plus_hours(dep.total_hours());
-            leader.van_due = Some(arrive);
             leader.van_arrival = (arrive < close).then_some(arrive);
+            leader.van_due = (arrive >= close).then_some(arrive);
             if let Some(arrive) = leader.van_arrival {
                 let mut rng = vans.agent(l as u64);
                 leader.van_spoiled = leader.age_on_the_road(arrive, dep.breakdown_hours, temp, warm, products, lots, memo, &mut rng);
@@ -381,17 +382,12 @@ impl Platform {
         Ok(())
     }
 
-    /// The van with trip `trip`'s crates reaches leader `l` (unless they were written off as
-    /// late at the pickup's close): ageing on the road, at the van's breakdown temperature
-    /// for its last hours if it broke down.
+    /// The van with trip `trip`'s crates reaches leader `l` after the pickup closed (unless
+    /// they were written off as late there): ageing on the road, at the van's breakdown
+    /// temperature for its last hours if it broke down. (A van that arrives before the
+    /// close has no event: its arrival is booked at the pickup.)
     pub(super) fn leader_arrive(&mut self, l: usize, trip: u64, now: SimTime, day: u64) {
         if self.leaders[l].trip_day != trip || self.leaders[l].stage != CrateStage::LastMile {
-            return;
-        }
-        if self.leaders[l].van_arrival == Some(now) {
-            let (k, c) = self.leaders[l].van_spoiled;
-            self.today.spoil(Stage::LastMile, k, c);
-            self.leaders[l].stage = CrateStage::AtLeader;
             return;
         }
         let mut rng = streams::agents(&self.seed, streams::LAST_MILE, day).agent(l as u64);

@@ -44,6 +44,8 @@ struct LeaderPickup {
     tally: PickupTally,
     /// Goods that arrived after the pickup closed: (units, cost).
     late: (u64, f64),
+    /// Units spoiled on the van that arrived before the close, and their cost.
+    van_spoiled: (u64, f64),
     commission_rate: f64,
     complaints: u64,
     granted: u64,
@@ -140,6 +142,7 @@ impl Platform {
             let (tally, late) = (&x.tally, x.late);
             let d = &mut self.today;
             d.units_sold += tally.units_sold;
+            d.spoil(Stage::LastMile, x.van_spoiled.0, x.van_spoiled.1);
             d.spoil(Stage::Late, late.0, late.1);
             d.spoil(Stage::Leader, tally.units_spoiled, 0.0);
             d.spoil(Stage::DeliveredDefective, tally.units_defective, 0.0);
@@ -215,6 +218,12 @@ fn pickup_at(
     served: &mut Vec<Served>,
     memo: &mut [SpoilMemo],
 ) -> LeaderPickup {
+    // Today's van, if it came before the close: its crates are at the shop.
+    let mut van_spoiled = (0, 0.0);
+    if leader.stage == CrateStage::LastMile && leader.van_arrival.take().is_some() {
+        van_spoiled = leader.van_spoiled;
+        leader.stage = CrateStage::AtLeader;
+    }
     let mut rng = s.leader_streams.agent(l as u64);
     served.clear();
     let tally = leader.pickup(
@@ -234,7 +243,7 @@ fn pickup_at(
         &mut rng,
     );
     let late = if leader.stage == CrateStage::AtLeader { (0, 0.0) } else { leader.write_off_all(s.lots) };
-    let mut x = LeaderPickup { tally, late, commission_rate: s.sc.leaders.commission_rate + leader.bonus, ..LeaderPickup::default() };
+    let mut x = LeaderPickup { tally, late, van_spoiled, commission_rate: s.sc.leaders.commission_rate + leader.bonus, ..LeaderPickup::default() };
     let hood = leader.residents.clone();
     let alpha = s.sc.leaders.rating_alpha;
     let a = &s.sc.aftersales;
