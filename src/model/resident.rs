@@ -656,6 +656,30 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn joining_keeps_a_prospects_trust_and_counts_it() {
+        // Fifty residents in the market, fifty prospects; the market's trust scale at 0.3
+        // (trust has drifted): a prospect's offset is in scale 1 until it joins, then in
+        // the market's — its trust is the same either side of joining.
+        let c = ResidentsConfig { trust_concentration: 20.0, ..ResidentsConfig::default() };
+        let mut res = Residents::new(&c, &[], 2);
+        let mut rng = RunSeed::new(1, 0).stream("t", 0, 0);
+        let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
+        let draws = res.draws(&shares);
+        res.add(100, 50, 0, &draws, &mut rng);
+        res.trust_scale = 0.3;
+        let before: Vec<f64> = (50..100).map(|r| res.trust(r, 1)).collect();
+        let mut view = res.all_mut();
+        let mut census = view.census();
+        assert_eq!(census.in_market, 50);
+        view.join(50..100, &mut census);
+        assert_eq!(census.in_market, 100);
+        same_census(&census, &view.census());
+        for (j, r) in (50..100).enumerate() {
+            assert!((res.trust(r, 1) - before[j]).abs() < 1e-6, "resident {r}: {} before joining, {} after", before[j], res.trust(r, 1));
+        }
+    }
+
+    #[test]
     fn residents_are_compact() {
         let mut res = population(10_000, 2);
         res.shrink_to_fit();
