@@ -397,8 +397,7 @@ impl Residents {
 
     /// Resident `r`'s trust in platform `k`.
     pub fn trust(&self, r: usize, k: usize) -> f64 {
-        let scale = if self.status[r] == IN_MARKET { self.trust_scale } else { 1.0 };
-        self.c.trust_initial + scale * self.trust_kp[r * self.platforms + k] as f64
+        self.c.trust_initial + offset_scale(self.status[r], self.trust_scale) * self.trust_kp[r * self.platforms + k] as f64
     }
 
     /// A view of all residents.
@@ -496,7 +495,7 @@ impl ResidentsMut<'_> {
     /// The trust scale of local resident `i`'s offsets: the market's while it is in the
     /// market, 1 otherwise.
     fn scale_of(&self, i: usize) -> f64 {
-        if self.status[i] == IN_MARKET { self.scale } else { 1.0 }
+        offset_scale(self.status[i], self.scale)
     }
 
     /// Local resident `i`'s trust in platform `k`.
@@ -601,6 +600,12 @@ impl ResidentsMut<'_> {
         let t = (self.trust(i, k) + delta).clamp(0.0, 1.0);
         self.set_trust(i, k, t, census);
     }
+}
+
+/// The scale of the trust offsets of a resident of `status`: the market's `scale` while it
+/// is in the market, 1 otherwise (see `trust_kp`).
+fn offset_scale(status: u8, scale: f64) -> f64 {
+    if status == IN_MARKET { scale } else { 1.0 }
 }
 
 /// `prob` in [0, 1] as a threshold for comparing with a uniform `u64`.

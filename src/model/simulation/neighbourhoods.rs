@@ -281,9 +281,8 @@ fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Opt
             }
             for (k, depth) in scandal.iter().enumerate().take(np) {
                 if let Some(depth) = *depth {
-                    let y = &mut res.trust_kp[i * np + k];
-                    let cut = (trust_initial + scale * *y as f64) * (1.0 - depth);
-                    *y = ((cut - trust_initial) / scale) as f32;
+                    let cut = res.trust(i, k) * (1.0 - depth);
+                    res.trust_kp[i * np + k] = ((cut - trust_initial) / scale) as f32;
                     if res.customer[i] & (1 << k) != 0 {
                         res.remember(i + res.start, k, ChurnCause::Scandal, day);
                     }
