@@ -13,6 +13,7 @@
 //! `pickup` (hand-over, after-sales, recalls) and `accounts` (the day's close).
 
 mod accounts;
+mod central_pick;
 mod centre;
 mod logistics;
 mod pickup;
@@ -33,7 +34,7 @@ use super::sourcing::Sourcing;
 use super::supplier::{Delivery, Supplier};
 use super::trace::Trace;
 use super::truck::TransportMode;
-use super::warehouse::GridWarehouse;
+use super::warehouse::{GridWarehouse, StockPlace};
 pub(crate) use centre::Centre;
 pub use centre::CentreTotals;
 use crate::engine::{EventQueue, RunSeed, SimTime};
@@ -115,7 +116,9 @@ pub(crate) struct Platform {
     pub(crate) supplier_totals: Vec<SupplierTotals>,
     pub(crate) products: Vec<Product>,
     pub(crate) modes: Vec<TransportMode>,
-    scratch: Vec<Portion>,
+    /// Per leader and product (`l × products + p`): where in the centre's stock today's
+    /// pick starts its units (see `central_pick.rs`).
+    pick_at: Vec<StockPlace>,
     /// The last spoilage computation per product, for leaders' crates aged one after another.
     spoil_memo: Vec<SpoilMemo>,
     requests: Vec<u32>,
@@ -217,7 +220,7 @@ impl Platform {
             customers_start: 0,
             product_totals,
             supplier_totals,
-            scratch: Vec::new(),
+            pick_at: vec![StockPlace::default(); n_l * n_p],
             spoil_memo: vec![SpoilMemo::default(); n_p],
             requests: Vec::new(),
             deliveries: Vec::new(),
@@ -252,7 +255,7 @@ impl Platform {
     ) -> Result<(), ModelError> {
         let day = now.day();
         match ev {
-            PlatformEvent::CentralPick => self.central_pick(now, day),
+            PlatformEvent::CentralPick => self.central_pick(now, day, town.workers),
             PlatformEvent::LinehaulDepart(g) => self.linehaul_depart(q, g as usize, now, day, town.workers)?,
             PlatformEvent::LinehaulArrive(g, trip) => self.linehaul_arrive(q, g as usize, trip as u64, now, day, town.workers)?,
             PlatformEvent::LastMileDepart(g, trip) => {

@@ -104,6 +104,46 @@ impl CentralWarehouse {
         n - left
     }
 
+    /// Walks up to `n` units of product `p`'s stock from `at`, oldest first, as [`pick`]
+    /// would take them, without taking them: calls `piece(portion, units)` for each part of
+    /// a portion walked (never 0 units). Returns the units walked and the place after them.
+    ///
+    /// [`pick`]: CentralWarehouse::pick
+    pub fn walk(&self, p: usize, at: StockPlace, n: u32, mut piece: impl FnMut(&Portion, u32)) -> (u32, StockPlace) {
+        let (mut left, mut at) = (n, at);
+        let stock = &self.stock[p];
+        while left > 0 {
+            let Some(x) = stock.get(at.portion as usize) else { break };
+            let take = left.min(x.qty - at.units);
+            if take > 0 {
+                piece(x, take);
+            }
+            left -= take;
+            at.units += take;
+            if at.units == x.qty {
+                at = StockPlace { portion: at.portion + 1, units: 0 };
+            }
+        }
+        (n - left, at)
+    }
+
+    /// Removes the first `n` units of product `p`'s stock, oldest first (what [`pick`] of
+    /// `n` would take, or a run of picks of `n` in all).
+    ///
+    /// [`pick`]: CentralWarehouse::pick
+    pub fn remove_first(&mut self, p: usize, n: u32) {
+        let mut left = n;
+        while left > 0 {
+            let Some(front) = self.stock[p].front_mut() else { break };
+            let take = left.min(front.qty);
+            front.qty -= take;
+            left -= take;
+            if front.qty == 0 {
+                self.stock[p].pop_front();
+            }
+        }
+    }
+
     /// Removes the stock of product `p` from recalled lots; returns (units, their cost in yuan).
     pub fn remove_recalled(&mut self, p: usize, lots: &[Lot]) -> (u64, f64) {
         let (mut units, mut yuan) = (0u64, 0.0);
@@ -127,6 +167,16 @@ impl CentralWarehouse {
     pub fn value_of(&self, p: usize, lots: &[Lot]) -> f64 {
         self.stock[p].iter().map(|x| x.qty as f64 * lots[x.lot as usize].unit_cost_yuan).sum()
     }
+}
+
+/// A place in a product's central stock: `units` into its portion number `portion`
+/// (oldest first), for [`CentralWarehouse::walk`].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StockPlace {
+    /// Index of the portion in the product's stock.
+    pub portion: u32,
+    /// Units of it already walked.
+    pub units: u32,
 }
 
 /// A grid (forward) warehouse and the leaders it serves.
@@ -177,6 +227,34 @@ mod tests {
         out.clear();
         assert_eq!(cw.pick(0, 100, &mut out), 7);
         assert_eq!(cw.units(0), 0);
+    }
+
+    #[test]
+    fn a_walk_meets_what_picks_take_and_removing_leaves_what_they_leave() {
+        // Stock 5, 0, 3, 4 (an empty portion among them); picks of 2, 4, 0, 3 and 9 units
+        // one after another against walks from the place the last walk ended.
+        let cfg: CentralWarehouseConfig = toml::from_str("linehaul_mode = \"x\"\nissue_policy = \"fifo\"").unwrap();
+        let mut cw = CentralWarehouse::new(&cfg, 0, &[TempClass::Chilled]);
+        for (lot, qty) in [(0, 5), (1, 0), (2, 3), (3, 4)] {
+            cw.receive(0, Portion { lot, qty, age_h: lot as f64, since: SimTime(0) });
+        }
+        let (mut picked, mut at, mut total) = (cw.clone(), StockPlace::default(), 0);
+        for n in [2, 4, 0, 3, 9] {
+            let mut walked = Vec::new();
+            let (got, after) = cw.walk(0, at, n, |x, q| walked.push(Portion { qty: q, ..*x }));
+            let mut out = Vec::new();
+            assert_eq!(picked.pick(0, n, &mut out), got, "pick of {n}");
+            assert_eq!(walked, out, "pick of {n}");
+            (at, total) = (after, total + got);
+        }
+        assert_eq!(total, 12, "the stock runs out in the last");
+        let mut removed = cw.clone();
+        removed.remove_first(0, 7);
+        let mut out = Vec::new();
+        assert_eq!(removed.pick(0, 100, &mut out), 5);
+        assert_eq!(out.iter().map(|x| (x.lot, x.qty)).collect::<Vec<_>>(), vec![(2, 1), (3, 4)]);
+        cw.remove_first(0, 12);
+        assert!(cw.stock[0].is_empty());
     }
 
     #[test]

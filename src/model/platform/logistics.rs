@@ -1,11 +1,8 @@
-//! A platform's goods on the move: the central pick (allocation when short, capacity
-//! limits, shortfalls by cause), linehaul trucks to the grid warehouses, sorting, vans to
-//! the leaders, and the ageing (spoilage by stage) of every crate on the way. Each event
+//! A platform's goods on the move after the central pick (`central_pick.rs`): linehaul
+//! trucks to the grid warehouses, sorting, vans to the leaders, and the ageing (spoilage by stage) of every crate on the way. Each event
 //! carries the day of its trip, so a late truck's event leaves the next day's crates alone.
 //! The passes over a grid's leaders (ageing, loads, vans) run on the run's threads, each
-//! leader drawing from its own streams ([`over_leaders`]); the central pick runs on one.
-
-use rand::RngExt;
+//! leader drawing from its own streams ([`over_leaders`]).
 
 use crate::model::streams;
 use super::{Leg, Platform};
@@ -13,7 +10,6 @@ use crate::engine::{EventQueue, SimTime};
 use crate::model::accounts::Stage;
 use crate::model::event::{Event, ModelError, PlatformEvent};
 use crate::engine::parallel::Workers;
-use crate::engine::prefetch::{address, line, prefetch};
 use crate::model::leader::{CrateStage, Leader};
 use crate::model::lot::SpoilMemo;
 use crate::model::product::Product;
@@ -34,6 +30,8 @@ pub(super) struct GridSums {
     /// Vans that left, and their kilometres out and back.
     pub vans: u64,
     pub van_km: f64,
+    /// Vans among them that arrive after the pickup closes.
+    pub late_vans: u64,
 }
 
 impl GridSums {
@@ -50,6 +48,7 @@ impl GridSums {
             load_kg: self.load_kg + o.load_kg,
             vans: self.vans + o.vans,
             van_km: self.van_km + o.van_km,
+            late_vans: self.late_vans + o.late_vans,
         }
     }
 }
@@ -58,7 +57,7 @@ impl GridSums {
 /// run's threads, a chunk of leaders at a time, and adds up what it returns: in leader
 /// order within a chunk and in chunk order across, so the sums do not depend on the thread
 /// count. `f` draws from streams keyed by the leader, so the draws do not either.
-fn over_leaders(leaders: &mut [Leader], range: std::ops::Range<usize>, n_products: usize, workers: &Workers, f: impl Fn(usize, &mut Leader, &mut [SpoilMemo]) -> GridSums + Sync) -> GridSums {
+pub(super) fn over_leaders(leaders: &mut [Leader], range: std::ops::Range<usize>, n_products: usize, workers: &Workers, f: impl Fn(usize, &mut Leader, &mut [SpoilMemo]) -> GridSums + Sync) -> GridSums {
     let first = range.start;
     let work: Vec<(usize, &mut [Leader])> = leaders[range].chunks_mut(LEADERS_PER_CHUNK).enumerate().map(|(i, c)| (first + i * LEADERS_PER_CHUNK, c)).collect();
     let sums = workers.map(work, |(start, leaders)| {
@@ -95,13 +94,19 @@ impl Platform {
     }
 
     /// Ages the crates of every leader of grid `g` to `now`, product `p` at `temp_c(p)`,
-    /// counting losses at `stage`; returns what the pass adds up (units and load left).
-    pub(super) fn age_grid(&mut self, g: usize, now: SimTime, temp_c: impl Fn(usize) -> f64 + Copy + Sync, stage: Stage, day: u64, workers: &Workers) -> GridSums {
+    /// counting losses at `stage`, and moves them on to `then` if given (crates that hold
+    /// nothing stay empty); returns what the pass adds up (units and load left).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn age_grid(&mut self, g: usize, now: SimTime, temp_c: impl Fn(usize) -> f64 + Copy + Sync, stage: Stage, then: Option<CrateStage>, day: u64, workers: &Workers) -> GridSums {
         let (products, lots, seed) = (&self.products, &self.lots, self.seed);
         let ageing = streams::agents(&seed, streams::ageing(stage), day);
         let sums = over_leaders(&mut self.leaders, self.grids[g].leaders.clone(), products.len(), workers, |l, leader, memo| {
             let mut rng = ageing.agent(l as u64);
-            GridSums::aged(leader.age_to(now, temp_c, products, lots, memo, &mut rng), leader, products)
+            let s = GridSums::aged(leader.age_to(now, temp_c, products, lots, memo, &mut rng), leader, products);
+            if let Some(stage) = then {
+                leader.move_crates(stage);
+            }
+            s
         });
         self.today.spoil(stage, sums.spoiled, sums.spoiled_yuan);
         sums
@@ -118,158 +123,16 @@ impl Platform {
         self.today.spoil(Stage::Central, k as u64, before - after);
     }
 
-    pub(super) fn central_pick(&mut self, now: SimTime, day: u64) {
-        let n_p = self.products.len();
-        self.observe_complaints(now);
-        self.limit_to_grid_capacity(n_p);
-        for c in 0..self.centres.len() {
-            self.centre_pick(c, now, day);
-        }
-        self.orders.iter_mut().for_each(|x| *x = 0);
-    }
-
-    /// Centre `c` picks its leaders' orders: shared out among them when short.
-    fn centre_pick(&mut self, c: usize, now: SimTime, day: u64) {
-        let n_p = self.products.len();
-        let leaders = std::mem::take(&mut self.centres[c].leaders);
-        let n_l = leaders.len();
-        let mut rng = self.seed.stream(streams::ALLOCATION, c as u64, day);
-        let total_ordered: u64 = leaders.iter().map(|&l| self.orders[l * n_p..(l + 1) * n_p].iter().map(|&x| x as u64).sum::<u64>()).sum();
-        // Picking capacity is shared by all products in proportion to their orders.
-        let cap_share = (self.centres[c].wh.capacity_units_per_day / total_ordered.max(1) as f64).min(1.0);
-        for p in 0..n_p {
-            self.age_central(c, p, now, day, streams::CENTRAL_PICK);
-            let (units, yuan) = self.centres[c].wh.remove_recalled(p, &self.lots);
-            self.today.spoil(Stage::Recalled, units, yuan);
-            self.today.recall_yuan += units as f64 * self.sc.aftersales.recall_cost_yuan_per_unit;
-            let ordered: u64 = leaders.iter().map(|&l| self.orders[l * n_p + p] as u64).sum();
-            let pending = std::mem::take(&mut self.centres[c].pending_short[p]);
-            if ordered == 0 {
-                continue;
-            }
-            let stock = self.centres[c].wh.units(p) as u64;
-            let pickable = (ordered as f64 * cap_share).floor() as u64;
-            let avail = stock.min(pickable);
-            if avail < ordered {
-                self.product_totals[p].units_short += ordered - avail;
-                self.centres[c].totals.units_short += ordered - avail;
-                if self.trace.on() {
-                    let cause = ShortCause::ALL.iter().copied().max_by_key(|c| pending[*c as usize]).filter(|c| pending[*c as usize] > 0).unwrap_or(ShortCause::Other);
-                    let name = self.products[p].name.clone();
-                    let centre = self.centres[c].name.clone();
-                    self.trace.push(now.0, &self.name, "central_warehouse", centre, "stock_out", &name, -1, ordered - avail, cause.name());
-                }
-                self.attribute_short(ordered, stock, pickable, &pending);
-                if (avail as f64) < 0.95 * ordered as f64 {
-                    self.today.stockout_product_days += 1;
-                }
-                // Short: each leader gets floor(order × avail / ordered); the units left over
-                // go one each to leaders that were rounded down, from a random starting point.
-                let mut given = 0u64;
-                for &l in &leaders {
-                    let want = self.orders[l * n_p + p] as u64;
-                    self.wanted[l] = want as u32;
-                    let share = want * avail / ordered;
-                    self.orders[l * n_p + p] = share as u32;
-                    given += share;
-                }
-                let mut extra = avail - given;
-                let start = rng.random_range(0..n_l);
-                for k in 0..n_l {
-                    if extra == 0 {
-                        break;
-                    }
-                    let l = leaders[(start + k) % n_l];
-                    if self.orders[l * n_p + p] < self.wanted[l] {
-                        self.orders[l * n_p + p] += 1;
-                        extra -= 1;
-                    }
-                }
-            }
-            let mut picked = 0u64;
-            for (i, &l) in leaders.iter().enumerate() {
-                // Leaders ahead are asked for from memory: their crates' list eight ahead,
-                // this product's crate in it four ahead, where the push will write two
-                // ahead (each a wait on cold memory when the push reaches it).
-                if let Some(&ahead) = leaders.get(i + 8) {
-                    line(&self.leaders[ahead].crates);
-                }
-                if let Some(&ahead) = leaders.get(i + 4) {
-                    prefetch(&self.leaders[ahead].crates, p);
-                }
-                if let Some(&ahead) = leaders.get(i + 2) {
-                    let crate_ = &self.leaders[ahead].crates[p];
-                    address(crate_.as_ptr().wrapping_add(crate_.len()));
-                }
-                let n = self.orders[l * n_p + p];
-                if n == 0 {
-                    continue;
-                }
-                self.scratch.clear();
-                let got = self.centres[c].wh.pick(p, n, &mut self.scratch);
-                picked += got as u64;
-                let dwell: f64 = self.scratch.iter().map(|x| x.qty as f64 * now.hours_since(self.lots[x.lot as usize].received)).sum();
-                self.product_totals[p].central_dwell_unit_hours += dwell;
-                self.product_totals[p].units_picked += got as u64;
-                let leader = &mut self.leaders[l];
-                for mut x in self.scratch.drain(..) {
-                    x.since = now;
-                    leader.crates[p].push(x);
-                }
-                leader.stage = CrateStage::Central;
-                leader.trip_day = day;
-            }
-            self.centres[c].totals.units_picked += picked;
-            self.today.warehousing_yuan += picked as f64 * self.centres[c].wh.handling_cost_yuan_per_unit;
-        }
-        self.centres[c].leaders = leaders;
-    }
-
-    /// Cuts each grid warehouse's orders to what it can sort in a day (each leader's and
-    /// product's order scaled down alike, rounded down); the cut goes short for capacity.
-    pub(super) fn limit_to_grid_capacity(&mut self, n_p: usize) {
-        for g in 0..self.grids.len() {
-            let leaders = self.grid_leaders(g);
-            let cells = leaders.start * n_p..leaders.end * n_p;
-            let total: u64 = self.orders[cells.clone()].iter().map(|&x| x as u64).sum();
-            let cap = self.sc.grid_warehouses[g].capacity_units_per_day;
-            if total as f64 <= cap {
-                continue;
-            }
-            let scale = cap / total as f64;
-            for i in cells {
-                let cut = self.orders[i] - (self.orders[i] as f64 * scale).floor() as u32;
-                self.orders[i] -= cut;
-                self.product_totals[i % n_p].units_short += cut as u64;
-                self.today.short(ShortCause::Capacity, cut as u64);
-            }
-        }
-    }
-
-    /// Attributes a product's allocation gap to causes: beyond the picking capacity →
-    /// capacity; the rest in proportion to what suppliers and QC left missing since the
-    /// last pick; whatever they do not explain → other.
-    pub(super) fn attribute_short(&mut self, ordered: u64, stock: u64, pickable: u64, pending: &[u64; 5]) {
-        let in_stock = stock.min(ordered);
-        self.today.short(ShortCause::Capacity, in_stock.saturating_sub(pickable));
-        let supply_gap = ordered - in_stock;
-        let explained: u64 = pending.iter().sum();
-        let mut given = 0;
-        for cause in ShortCause::ALL {
-            let share = (supply_gap.min(explained) * pending[cause as usize]).checked_div(explained).unwrap_or(0);
-            self.today.short(cause, share);
-            given += share;
-        }
-        self.today.short(ShortCause::Other, supply_gap - given);
-    }
-
     pub(super) fn linehaul_depart(&mut self, q: &mut EventQueue<Event>, g: usize, now: SimTime, day: u64, workers: &Workers) -> Result<(), ModelError> {
         let c = self.grid_centre[g];
         let temps = self.centres[c].wh.temps_c.clone();
-        let kg = self.age_grid(g, now, |p| temps[p], Stage::Central, day, workers).load_kg;
         let name = self.sc.grid_warehouses[g].name.clone();
         let name = name.as_str();
-        if self.shocks.road_closed(name, day) {
+        // The crates are loaded in the ageing's pass over the leaders, unless the lane is
+        // closed (and put back if it turns out there is nothing to carry).
+        let closed = self.shocks.road_closed(name, day);
+        let kg = self.age_grid(g, now, |p| temps[p], Stage::Central, (!closed).then_some(CrateStage::Linehaul), day, workers).load_kg;
+        if closed {
             // Lane closed: the crates go back into central stock; the grid's leaders go short.
             for l in self.grid_leaders(g) {
                 let mut returned = 0u64;
@@ -290,6 +153,7 @@ impl Platform {
         let m = self.centres[c].wh.linehaul_mode;
         let km = self.grids[g].distance_km;
         if kg <= 0.0 {
+            self.set_stage(g, CrateStage::Central);
             return Ok(());
         }
         let (temp, yuan) = self.ship(m, km, kg, Leg::Linehaul);
@@ -301,7 +165,6 @@ impl Platform {
             self.trace.push(now.0, &self.name, "truck", name, "breakdown", "", -1, dep.breakdown_hours.round() as u64, "breakdown");
         }
         self.linehaul[g] = (dep.road_hours, dep.breakdown_hours, temp);
-        self.set_stage(g, CrateStage::Linehaul);
         self.schedule(q, now.plus_hours(dep.total_hours()), PlatformEvent::LinehaulArrive(g as u32, day as u32))
     }
 
@@ -358,6 +221,7 @@ impl Platform {
             let arrive = now.plus_hours(dep.total_hours());
             leader.van_arrival = (arrive < close).then_some(arrive);
             leader.van_due = (arrive >= close).then_some(arrive);
+            s.late_vans = u64::from(arrive >= close);
             if let Some(arrive) = leader.van_arrival {
                 let mut rng = vans.agent(l as u64);
                 leader.van_spoiled = leader.age_on_the_road(arrive, dep.breakdown_hours, temp, warm, products, lots, memo, &mut rng);
@@ -373,10 +237,14 @@ impl Platform {
         self.today.transport_by_mode_yuan[m] += c.own_yuan + yuan_km;
         self.today.transport_by_mode_yuan[c.hired_mode] += c.hired_yuan;
         self.today.van_runs += sums.vans;
-        for l in self.grid_leaders(g) {
-            if let Some(arrive) = self.leaders[l].van_due.take() {
-                let trip = self.leaders[l].trip_day as u32;
-                self.schedule(q, arrive, PlatformEvent::LeaderArrive(l as u32, trip))?;
+        // Vans due after the close are scheduled in leader order (every leader's `van_due`
+        // is `None` after this; the walk is needed only when some are due).
+        if sums.late_vans > 0 {
+            for l in self.grid_leaders(g) {
+                if let Some(arrive) = self.leaders[l].van_due.take() {
+                    let trip = self.leaders[l].trip_day as u32;
+                    self.schedule(q, arrive, PlatformEvent::LeaderArrive(l as u32, trip))?;
+                }
             }
         }
         Ok(())
@@ -421,14 +289,15 @@ mod tests {
             load_kg: 2.0,
             vans: (l % 2) as u64,
             van_km: 3.0,
+            late_vans: (l % 3 == 0) as u64,
         };
         let (a, b) = (f(1, &mut all[0].clone(), &mut []), f(2, &mut all[0].clone(), &mut []));
         let ab = a.add(b);
-        assert_eq!((ab.spoiled, ab.spoiled_yuan, ab.units, ab.load_kg, ab.vans, ab.van_km), (3, 1.5, 2, 4.0, 1, 6.0), "one addition");
+        assert_eq!((ab.spoiled, ab.spoiled_yuan, ab.units, ab.load_kg, ab.vans, ab.van_km, ab.late_vans), (3, 1.5, 2, 4.0, 1, 6.0, 0), "one addition");
         let index_sum: u64 = (50..600).sum();
         for threads in [1, 3] {
             let s = over_leaders(&mut all, 50..600, 2, &Workers::new(threads).unwrap(), f);
-            assert_eq!((s.spoiled, s.spoiled_yuan, s.units, s.load_kg, s.vans, s.van_km), (index_sum, 0.5 * index_sum as f64, 550, 1100.0, 275, 1650.0), "{threads} threads");
+            assert_eq!((s.spoiled, s.spoiled_yuan, s.units, s.load_kg, s.vans, s.van_km, s.late_vans), (index_sum, 0.5 * index_sum as f64, 550, 1100.0, 275, 1650.0, 183), "{threads} threads");
         }
     }
 

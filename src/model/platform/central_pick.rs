@@ -1,0 +1,182 @@
+//! The central pick: each centre's leaders' orders cut to what the grid warehouses can
+//! sort, shared out when stock or picking capacity is short (shortfalls by cause), and
+//! picked oldest first into the leaders' crates.
+//!
+//! On the calling thread, centre by centre and product by product: ageing and recalls of
+//! the stock, the allocation, and a walk of the stock in leader order that fixes where each
+//! leader's units start (and the pick's dwell and totals). Then, on the run's threads, each
+//! leader fills its own crates from those places (the stock is only read), and last the
+//! picked units leave the stock. The crates get the same portions in the same order as a
+//! pick leader after leader would give them, for any thread count.
+
+use rand::RngExt;
+
+use super::Platform;
+use super::logistics::{GridSums, over_leaders};
+use crate::engine::SimTime;
+use crate::engine::parallel::Workers;
+use crate::model::accounts::Stage;
+use crate::model::leader::CrateStage;
+use crate::model::lot::Portion;
+use crate::model::streams;
+use crate::model::supplier::ShortCause;
+use crate::model::warehouse::StockPlace;
+
+impl Platform {
+    /// The day's central pick at `now` (see the module's doc).
+    pub(super) fn central_pick(&mut self, now: SimTime, day: u64, workers: &Workers) {
+        let n_p = self.products.len();
+        self.observe_complaints(now);
+        self.limit_to_grid_capacity(n_p);
+        let mut picked_units = Vec::with_capacity(self.centres.len() * n_p);
+        for c in 0..self.centres.len() {
+            self.centre_pick(c, now, day, &mut picked_units);
+        }
+        let (orders, pick_at, centres, grid_centre) = (&self.orders, &self.pick_at, &self.centres, &self.grid_centre);
+        over_leaders(&mut self.leaders, 0..orders.len() / n_p.max(1), n_p, workers, |l, leader, _| {
+            let wh = &centres[grid_centre[leader.grid]].wh;
+            let mut any = false;
+            for (p, crate_) in leader.crates.iter_mut().enumerate() {
+                let n = orders[l * n_p + p];
+                if n > 0 {
+                    any = true;
+                    wh.walk(p, pick_at[l * n_p + p], n, |x, q| crate_.push(Portion { qty: q, since: now, ..*x }));
+                }
+            }
+            if any {
+                leader.stage = CrateStage::Central;
+                leader.trip_day = day;
+            }
+            GridSums::default()
+        });
+        for (i, &n) in picked_units.iter().enumerate() {
+            self.centres[i / n_p].wh.remove_first(i % n_p, n);
+        }
+        self.orders.iter_mut().for_each(|x| *x = 0);
+    }
+
+    /// Centre `c`'s part of the pick on the calling thread: each product's stock aged and
+    /// cleared of recalled lots, its leaders' orders shared out when short, and the place in
+    /// the stock where each leader's units start (`pick_at`), walked in leader order as the
+    /// pick takes them; the pick's totals. Pushes the units picked of each product onto
+    /// `picked_units`.
+    fn centre_pick(&mut self, c: usize, now: SimTime, day: u64, picked_units: &mut Vec<u32>) {
+        let n_p = self.products.len();
+        let leaders = std::mem::take(&mut self.centres[c].leaders);
+        let n_l = leaders.len();
+        let mut rng = self.seed.stream(streams::ALLOCATION, c as u64, day);
+        let total_ordered: u64 = leaders.iter().map(|&l| self.orders[l * n_p..(l + 1) * n_p].iter().map(|&x| x as u64).sum::<u64>()).sum();
+        // Picking capacity is shared by all products in proportion to their orders.
+        let cap_share = (self.centres[c].wh.capacity_units_per_day / total_ordered.max(1) as f64).min(1.0);
+        for p in 0..n_p {
+            self.age_central(c, p, now, day, streams::CENTRAL_PICK);
+            let (units, yuan) = self.centres[c].wh.remove_recalled(p, &self.lots);
+            self.today.spoil(Stage::Recalled, units, yuan);
+            self.today.recall_yuan += units as f64 * self.sc.aftersales.recall_cost_yuan_per_unit;
+            let ordered: u64 = leaders.iter().map(|&l| self.orders[l * n_p + p] as u64).sum();
+            let pending = std::mem::take(&mut self.centres[c].pending_short[p]);
+            if ordered == 0 {
+                picked_units.push(0);
+                continue;
+            }
+            let stock = self.centres[c].wh.units(p) as u64;
+            let pickable = (ordered as f64 * cap_share).floor() as u64;
+            let avail = stock.min(pickable);
+            if avail < ordered {
+                self.product_totals[p].units_short += ordered - avail;
+                self.centres[c].totals.units_short += ordered - avail;
+                if self.trace.on() {
+                    let cause = ShortCause::ALL.iter().copied().max_by_key(|c| pending[*c as usize]).filter(|c| pending[*c as usize] > 0).unwrap_or(ShortCause::Other);
+                    let name = self.products[p].name.clone();
+                    let centre = self.centres[c].name.clone();
+                    self.trace.push(now.0, &self.name, "central_warehouse", centre, "stock_out", &name, -1, ordered - avail, cause.name());
+                }
+                self.attribute_short(ordered, stock, pickable, &pending);
+                if (avail as f64) < 0.95 * ordered as f64 {
+                    self.today.stockout_product_days += 1;
+                }
+                // Short: each leader gets floor(order × avail / ordered); the units left over
+                // go one each to leaders that were rounded down, from a random starting point.
+                let mut given = 0u64;
+                for &l in &leaders {
+                    let want = self.orders[l * n_p + p] as u64;
+                    self.wanted[l] = want as u32;
+                    let share = want * avail / ordered;
+                    self.orders[l * n_p + p] = share as u32;
+                    given += share;
+                }
+                let mut extra = avail - given;
+                let start = rng.random_range(0..n_l);
+                for k in 0..n_l {
+                    if extra == 0 {
+                        break;
+                    }
+                    let l = leaders[(start + k) % n_l];
+                    if self.orders[l * n_p + p] < self.wanted[l] {
+                        self.orders[l * n_p + p] += 1;
+                        extra -= 1;
+                    }
+                }
+            }
+            // Each leader's units start where the last one's ended; the dwell (and its sum's
+            // order) is the pick's, leader by leader.
+            let (mut picked, mut at) = (0u64, StockPlace::default());
+            let (wh, lots) = (&self.centres[c].wh, &self.lots);
+            for &l in &leaders {
+                let n = self.orders[l * n_p + p];
+                if n == 0 {
+                    continue;
+                }
+                self.pick_at[l * n_p + p] = at;
+                let mut dwell = 0.0;
+                let (got, after) = wh.walk(p, at, n, |x, q| dwell += q as f64 * now.hours_since(lots[x.lot as usize].received));
+                at = after;
+                picked += got as u64;
+                self.product_totals[p].central_dwell_unit_hours += dwell;
+                self.product_totals[p].units_picked += got as u64;
+            }
+            picked_units.push(picked as u32);
+            self.centres[c].totals.units_picked += picked;
+            self.today.warehousing_yuan += picked as f64 * self.centres[c].wh.handling_cost_yuan_per_unit;
+        }
+        self.centres[c].leaders = leaders;
+    }
+
+    /// Cuts each grid warehouse's orders to what it can sort in a day (each leader's and
+    /// product's order scaled down alike, rounded down); the cut goes short for capacity.
+    pub(super) fn limit_to_grid_capacity(&mut self, n_p: usize) {
+        for g in 0..self.grids.len() {
+            let leaders = self.grid_leaders(g);
+            let cells = leaders.start * n_p..leaders.end * n_p;
+            let total: u64 = self.orders[cells.clone()].iter().map(|&x| x as u64).sum();
+            let cap = self.sc.grid_warehouses[g].capacity_units_per_day;
+            if total as f64 <= cap {
+                continue;
+            }
+            let scale = cap / total as f64;
+            for i in cells {
+                let cut = self.orders[i] - (self.orders[i] as f64 * scale).floor() as u32;
+                self.orders[i] -= cut;
+                self.product_totals[i % n_p].units_short += cut as u64;
+                self.today.short(ShortCause::Capacity, cut as u64);
+            }
+        }
+    }
+
+    /// Attributes a product's allocation gap to causes: beyond the picking capacity →
+    /// capacity; the rest in proportion to what suppliers and QC left missing since the
+    /// last pick; whatever they do not explain → other.
+    pub(super) fn attribute_short(&mut self, ordered: u64, stock: u64, pickable: u64, pending: &[u64; 5]) {
+        let in_stock = stock.min(ordered);
+        self.today.short(ShortCause::Capacity, in_stock.saturating_sub(pickable));
+        let supply_gap = ordered - in_stock;
+        let explained: u64 = pending.iter().sum();
+        let mut given = 0;
+        for cause in ShortCause::ALL {
+            let share = (supply_gap.min(explained) * pending[cause as usize]).checked_div(explained).unwrap_or(0);
+            self.today.short(cause, share);
+            given += share;
+        }
+        self.today.short(ShortCause::Other, supply_gap - given);
+    }
+}
