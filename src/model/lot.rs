@@ -150,6 +150,10 @@ impl Portion {
 /// small. Bernoulli's inequality gives `(1 − p)ⁿ ≥ 1 − n·p`, so a uniform below that bound
 /// (less a margin for rounding in both) is a 0 without the power: the draw is taken from a
 /// copy of the stream and kept only then; otherwise the stream is drawn as before.
+///
+/// The plain cases are inlined where it is called (a pickup draws one per portion);
+/// `rand_distr`'s draw is a call.
+#[inline(always)]
 pub fn binomial<R: Rng + Clone>(n: u32, p: f64, rng: &mut R) -> u32 {
     if n == 0 || p <= 0.0 {
         return 0;
@@ -166,7 +170,13 @@ pub fn binomial<R: Rng + Clone>(n: u32, p: f64, rng: &mut R) -> u32 {
             return 0;
         }
     }
-    // Binomial::new only fails for p outside [0, 1], excluded above.
+    binomial_drawn(n, p, rng)
+}
+
+/// `rand_distr`'s binomial draw, for `p` in (0, 1).
+#[inline(never)]
+fn binomial_drawn<R: Rng + Clone>(n: u32, p: f64, rng: &mut R) -> u32 {
+    // Binomial::new only fails for p outside [0, 1], excluded by the caller.
     match Binomial::new(n as u64, p) {
         Ok(b) => b.sample(rng) as u32,
         Err(_) => 0,
