@@ -4,7 +4,7 @@
 //!
 //! On the calling thread, centre by centre and product by product: ageing and recalls of
 //! the stock, the allocation, and a walk of the stock in leader order that fixes where each
-//! leader's units start (and the pick's dwell and totals). Then, on the run's threads, each
+//! leader's units start (and the pick's totals). Then, on the run's threads, each
 //! leader fills its own crates from those places (the stock is only read), and last the
 //! picked units leave the stock. The crates get the same portions in the same order as a
 //! pick leader after leader would give them, for any thread count.
@@ -14,6 +14,7 @@ use rand::RngExt;
 use super::Platform;
 use super::logistics::{GridSums, over_leaders};
 use crate::engine::SimTime;
+use crate::engine::time::MINUTES_PER_HOUR;
 use crate::engine::parallel::Workers;
 use crate::model::accounts::Stage;
 use crate::model::leader::CrateStage;
@@ -58,7 +59,7 @@ impl Platform {
     /// Centre `c`'s part of the pick on the calling thread: each product's stock aged and
     /// cleared of recalled lots, its leaders' orders shared out when short, and the place in
     /// the stock where each leader's units start (`pick_at`), walked in leader order as the
-    /// pick takes them; the pick's totals. Pushes the units picked of each product onto
+    /// pick takes them; the pick's totals (its units' hours in stock summed exactly). Pushes the units picked of each product onto
     /// `picked_units`.
     fn centre_pick(&mut self, c: usize, now: SimTime, day: u64, picked_units: &mut Vec<u32>) {
         let n_p = self.products.len();
@@ -118,23 +119,24 @@ impl Platform {
                     }
                 }
             }
-            // Each leader's units start where the last one's ended; the dwell (and its sum's
-            // order) is the pick's, leader by leader.
+            // Each leader's units start where the last one's ended.
             let (mut picked, mut at) = (0u64, StockPlace::default());
-            let (wh, lots) = (&self.centres[c].wh, &self.lots);
+            let wh = &self.centres[c].wh;
             for &l in &leaders {
                 let n = self.orders[l * n_p + p];
                 if n == 0 {
                     continue;
                 }
                 self.pick_at[l * n_p + p] = at;
-                let mut dwell = 0.0;
-                let (got, after) = wh.walk(p, at, n, |x, q| dwell += q as f64 * now.hours_since(lots[x.lot as usize].received));
+                let (got, after) = wh.walk(p, at, n, |_, _| {});
                 at = after;
                 picked += got as u64;
-                self.product_totals[p].central_dwell_unit_hours += dwell;
-                self.product_totals[p].units_picked += got as u64;
             }
+            // Hours the picked units waited in stock, summed exactly (in unit-minutes).
+            let mut unit_minutes = 0u64;
+            wh.walk(p, StockPlace::default(), picked as u32, |x, q| unit_minutes += q as u64 * now.minutes().saturating_sub(self.lots[x.lot as usize].received.minutes()));
+            self.product_totals[p].central_dwell_unit_hours += unit_minutes as f64 / MINUTES_PER_HOUR as f64;
+            self.product_totals[p].units_picked += picked;
             picked_units.push(picked as u32);
             self.centres[c].totals.units_picked += picked;
             self.today.warehousing_yuan += picked as f64 * self.centres[c].wh.handling_cost_yuan_per_unit;
