@@ -59,18 +59,9 @@ impl ResidentsMut<'_> {
         let today = day.min((NEVER >> 1) as u64) as u32;
         let (trust_initial, scale) = (self.c.trust_initial, self.scale);
         let mut weights = [0.0f64; MAX_PLATFORMS];
-        // Most residents do nothing tonight: one tight scan finds those who act (every
-        // index written, the count moved on by those due: no branch to guess wrong).
+        // Most residents do nothing tonight: one tight scan finds those who act.
         let a = range.start - self.start;
-        let days = &self.next_day[a..range.end - self.start];
-        due.clear();
-        due.resize(days.len(), 0);
-        let mut n = 0;
-        for (i, &d) in days.iter().enumerate() {
-            due[n] = (a + i) as u32;
-            n += usize::from(d >> 1 == today);
-        }
-        due.truncate(n);
+        due_tonight(&self.next_day[a..range.end - self.start], today, a, due);
         for (j, &r) in due.iter().enumerate() {
             // The columns of the resident a few ahead are asked for from memory now (the
             // evening waits on them more than it computes).
@@ -214,6 +205,27 @@ impl ResidentsMut<'_> {
     }
 }
 
+/// Fills `due` with `offset + i` for each `i` whose `next_day[i]` falls on `today` (its day
+/// is `next_day >> 1`), in order. Sixty-four residents at a time: their comparisons make a
+/// bit mask (compared side by side, no branch), whose set bits are then walked.
+fn due_tonight(next_day: &[u32], today: u32, offset: usize, due: &mut Vec<u32>) {
+    const BLOCK: usize = 64;
+    due.clear();
+    let mask = |block: &[u32]| block.iter().enumerate().fold(0u64, |m, (j, &d)| m | (u64::from(d >> 1 == today) << j));
+    let mut walk = |mut m: u64, first: usize| {
+        while m != 0 {
+            due.push((first + m.trailing_zeros() as usize) as u32);
+            m &= m - 1;
+        }
+    };
+    let blocks = next_day.chunks_exact(BLOCK);
+    let (rest, start_rest) = (blocks.remainder(), next_day.len() - next_day.len() % BLOCK);
+    for (b, block) in blocks.enumerate() {
+        walk(mask(block), offset + b * BLOCK);
+    }
+    walk(mask(rest), offset + start_rest);
+}
+
 /// The weights `e^v` of the platforms that serve (0 for the others), from libm's `exp`;
 /// returns their sum.
 fn exact_weights(weights: &mut [f64], v: &[f64], offers: &[Offer]) -> f64 {
@@ -342,6 +354,22 @@ mod tests {
     use super::*;
     use crate::engine::RunSeed;
     use crate::model::resident::tests::{population, same_census};
+
+    #[test]
+    fn those_due_tonight_are_found_in_order_whatever_the_length() {
+        // Lengths around the block of 64; days 0..4 with the move bit on some; due on day 2.
+        let mut rng = RunSeed::new(9, 0).stream("test", 0, 0);
+        for len in [0, 1, 63, 64, 65, 128, 200] {
+            let days: Vec<u32> = (0..len).map(|_| rng.random_range(0..10u32)).collect();
+            let mut due = vec![7];
+            due_tonight(&days, 2, 100, &mut due);
+            let want: Vec<u32> = (0..len).filter(|&i| days[i] >> 1 == 2).map(|i| 100 + i as u32).collect();
+            assert_eq!(due, want, "length {len}");
+        }
+        let mut due = Vec::new();
+        due_tonight(&[NEVER, 5, 4, u32::MAX - 1], NEVER >> 1, 0, &mut due);
+        assert_eq!(due, [0, 3], "never is a day of its own, with or without the move bit");
+    }
 
     #[test]
     fn choice_follows_the_logit() {
