@@ -34,7 +34,7 @@ use super::sourcing::Sourcing;
 use super::supplier::{Delivery, Supplier};
 use super::trace::Trace;
 use super::truck::TransportMode;
-use super::warehouse::{GridWarehouse, StockPlace};
+use super::warehouse::GridWarehouse;
 pub(crate) use centre::Centre;
 pub use centre::CentreTotals;
 use crate::engine::{EventQueue, RunSeed, SimTime};
@@ -116,9 +116,12 @@ pub(crate) struct Platform {
     pub(crate) supplier_totals: Vec<SupplierTotals>,
     pub(crate) products: Vec<Product>,
     pub(crate) modes: Vec<TransportMode>,
-    /// Per leader and product (`l × products + p`): where in the centre's stock today's
-    /// pick starts its units (see `central_pick.rs`).
-    pick_at: Vec<StockPlace>,
+    /// Per leader and product (`l × products + p`): the units of the centre's stock (oldest
+    /// first) before the first that today's pick gives it (see `central_pick.rs`).
+    pick_at: Vec<u64>,
+    /// Per centre and product (`c × products + p`): the first unit of each portion of its
+    /// stock, oldest first, at today's pick.
+    stock_starts: Vec<Vec<u64>>,
     /// The last spoilage computation per product, for leaders' crates aged one after another.
     spoil_memo: Vec<SpoilMemo>,
     requests: Vec<u32>,
@@ -179,6 +182,7 @@ impl Platform {
             }
             grids.push(GridWarehouse::new(gc, mode_index(&gc.last_mile_mode), first..leaders.len(), &classes));
         }
+        let n_c = centres.len();
         let grid_centre = sc.grid_warehouses.iter().map(|g| sc.centre_index(&g.centre)).collect();
         let n_l = leaders.len();
         let prices: Vec<f64> = products.iter().map(|p| p.price_yuan).collect();
@@ -220,7 +224,8 @@ impl Platform {
             customers_start: 0,
             product_totals,
             supplier_totals,
-            pick_at: vec![StockPlace::default(); n_l * n_p],
+            pick_at: vec![0; n_l * n_p],
+            stock_starts: vec![Vec::new(); n_c * n_p],
             spoil_memo: vec![SpoilMemo::default(); n_p],
             requests: Vec::new(),
             deliveries: Vec::new(),

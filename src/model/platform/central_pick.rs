@@ -33,15 +33,17 @@ impl Platform {
         for c in 0..self.centres.len() {
             self.centre_pick(c, now, day, &mut picked_units);
         }
-        let (orders, pick_at, centres, grid_centre) = (&self.orders, &self.pick_at, &self.centres, &self.grid_centre);
+        let (orders, pick_at, centres, grid_centre, starts) = (&self.orders, &self.pick_at, &self.centres, &self.grid_centre, &self.stock_starts);
         over_leaders(&mut self.leaders, 0..orders.len() / n_p.max(1), n_p, workers, |l, leader, _| {
-            let wh = &centres[grid_centre[leader.grid]].wh;
+            let c = grid_centre[leader.grid];
+            let wh = &centres[c].wh;
             let mut any = false;
             for (p, crate_) in leader.crates.iter_mut().enumerate() {
                 let n = orders[l * n_p + p];
                 if n > 0 {
                     any = true;
-                    wh.walk(p, pick_at[l * n_p + p], n, |x, q| crate_.push(Portion { qty: q, since: now, ..*x }));
+                    let at = place(&starts[c * n_p + p], pick_at[l * n_p + p]);
+                    wh.walk(p, at, n, |x, q| crate_.push(Portion { qty: q, since: now, ..*x }));
                 }
             }
             if any {
@@ -119,19 +121,19 @@ impl Platform {
                     }
                 }
             }
-            // Each leader's units start where the last one's ended.
-            let (mut picked, mut at) = (0u64, StockPlace::default());
-            let wh = &self.centres[c].wh;
+            // Each leader's units start where the last one's ended (in units of the stock,
+            // oldest first; each portion's first unit in `stock_starts`).
+            let mut before = 0u64;
             for &l in &leaders {
                 let n = self.orders[l * n_p + p];
-                if n == 0 {
-                    continue;
-                }
-                self.pick_at[l * n_p + p] = at;
-                let (got, after) = wh.walk(p, at, n, |_, _| {});
-                at = after;
-                picked += got as u64;
+                self.pick_at[l * n_p + p] = before;
+                before += n as u64;
             }
+            let picked = before.min(stock);
+            let starts = &mut self.stock_starts[c * n_p + p];
+            starts.clear();
+            starts.extend(self.centres[c].wh.stock[p].iter().scan(0u64, |s, x| Some(std::mem::replace(s, *s + x.qty as u64))));
+            let wh = &self.centres[c].wh;
             // Hours the picked units waited in stock, summed exactly (in unit-minutes).
             let mut unit_minutes = 0u64;
             wh.walk(p, StockPlace::default(), picked as u32, |x, q| unit_minutes += q as u64 * now.minutes().saturating_sub(self.lots[x.lot as usize].received.minutes()));
@@ -180,5 +182,33 @@ impl Platform {
             given += share;
         }
         self.today.short(ShortCause::Other, supply_gap - given);
+    }
+}
+
+/// The place in a product's stock of its unit number `units`, given each portion's first
+/// unit (`starts`, oldest first): in the last portion that starts at or before it (past
+/// the empty ones, as a pick goes).
+fn place(starts: &[u64], units: u64) -> StockPlace {
+    let portion = starts.partition_point(|&s| s <= units).saturating_sub(1);
+    StockPlace { portion: portion as u32, units: (units - starts.get(portion).copied().unwrap_or(0)) as u32 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_is_placed_in_its_portion_past_the_empty_ones() {
+        // Portions of 5, 0, 3, 0, 4 units start at units 0, 5, 5, 8, 8.
+        let starts = [0, 5, 5, 8, 8];
+        let at = |portion, units| StockPlace { portion, units };
+        assert_eq!(place(&starts, 0), at(0, 0));
+        assert_eq!(place(&starts, 4), at(0, 4));
+        assert_eq!(place(&starts, 5), at(2, 0), "the empty portion is passed");
+        assert_eq!(place(&starts, 7), at(2, 2));
+        assert_eq!(place(&starts, 8), at(4, 0));
+        assert_eq!(place(&starts, 11), at(4, 3));
+        assert_eq!(place(&[0, 0, 2], 0), at(1, 0), "empty at the front");
+        assert_eq!(place(&[], 0), at(0, 0), "no stock");
     }
 }
