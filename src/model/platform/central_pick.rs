@@ -196,6 +196,92 @@ fn place(starts: &[u64], units: u64) -> StockPlace {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::RunSeed;
+    use crate::model::lot::Lot;
+    use rand::RngExt;
+
+    /// The national network with three leaders a grid (12 centres, 6 products), each
+    /// centre's stock a few lots of 0 to 40 units and each leader's orders 0 to 3 units of
+    /// each product (so that some centres run short), all drawn from `seed`.
+    fn stocked(seed: u64) -> Platform {
+        let mut sc = crate::scenario::load(std::path::Path::new("scenarios/xingsheng_2020.toml")).unwrap();
+        sc.grid_warehouses.iter_mut().for_each(|g| g.leaders = 3);
+        let run = RunSeed::new(seed, 0);
+        let mut pf = Platform::build(0, "x".into(), sc, run, run, &[]);
+        let mut rng = run.stream("test", 0, 0);
+        let now = SimTime::at_day_hour(5, 2.0);
+        for c in 0..pf.centres.len() {
+            for p in 0..pf.products.len() {
+                for _ in 0..rng.random_range(0..5) {
+                    let lot = pf.lots.len() as u32;
+                    let received = SimTime(now.0 - rng.random_range(60..4320));
+                    let (product, supplier, harvested) = (p as u16, 0, received);
+                    pf.lots.push(Lot { product, supplier, unit_cost_yuan: 1.0, defect_rate: 0.0, false_origin: false, recalled: false, handed: 0, complaints: 0, harvested, received });
+                    // Brought up to date now: the pick's ageing draws nothing.
+                    pf.centres[c].wh.stock[p].push_back(Portion { lot, qty: rng.random_range(0..40), age_h: 1.0, since: now });
+                }
+            }
+        }
+        pf.orders.iter_mut().for_each(|x| *x = rng.random_range(0..4));
+        pf
+    }
+
+    #[test]
+    fn every_leader_gets_the_next_units_of_its_centres_stock_on_any_threads() {
+        let now = SimTime::at_day_hour(5, 2.0);
+        for seed in [1, 2] {
+            let before = stocked(seed);
+            let n_p = before.products.len();
+            let mut one = stocked(seed);
+            one.central_pick(now, 5, &Workers::new(1).unwrap());
+            let mut three = stocked(seed);
+            three.central_pick(now, 5, &Workers::new(3).unwrap());
+            let crates = |pf: &Platform| pf.leaders.iter().map(|l| l.crates.clone()).collect::<Vec<_>>();
+            assert_eq!(crates(&one), crates(&three), "seed {seed}: the crates, one thread or three");
+            let (mut short, mut full) = (0, 0);
+            for (c, centre) in one.centres.iter().enumerate() {
+                for p in 0..n_p {
+                    let stock: Vec<Portion> = before.centres[c].wh.stock[p].iter().copied().collect();
+                    assert_eq!(centre.wh.stock[p], three.centres[c].wh.stock[p], "seed {seed}: what is left, one thread or three");
+                    // The centre's leaders' units, in leader order, then what is left: the
+                    // stock as it was, unit for unit (lot by lot, in its order).
+                    let mut units: Vec<u32> = Vec::new();
+                    let add = |units: &mut Vec<u32>, x: &Portion| units.extend(std::iter::repeat_n(x.lot, x.qty as usize));
+                    let mut ordered = 0;
+                    for &l in &centre.leaders {
+                        let got: u32 = one.leaders[l].crates[p].iter().map(|x| x.qty).sum();
+                        let want = before.orders[l * n_p + p];
+                        assert!(got <= want, "seed {seed}: leader {l} got {got} of {want}");
+                        ordered += want;
+                        for x in &one.leaders[l].crates[p] {
+                            assert!(x.qty > 0 && x.since == now && x.age_h == 1.0, "seed {seed}: a piece {x:?}");
+                            add(&mut units, x);
+                        }
+                    }
+                    let given = units.len() as u32;
+                    centre.wh.stock[p].iter().for_each(|x| add(&mut units, x));
+                    let mut was: Vec<u32> = Vec::new();
+                    stock.iter().for_each(|x| add(&mut was, x));
+                    assert_eq!(units, was, "seed {seed}: centre {c}, product {p}");
+                    assert_eq!(given, ordered.min(was.len() as u32), "seed {seed}: all that was asked for, or all there was");
+                    if ordered > was.len() as u32 { short += 1 } else { full += 1 }
+                }
+            }
+            assert!(short > 0 && full > 0, "seed {seed}: {short} short and {full} not");
+            assert!(one.orders.iter().all(|&x| x == 0), "the orders are done with");
+            // Picked for: every leader given something, none that asked for nothing (one
+            // whose share, short, rounds to nothing may be neither; one whose share found
+            // the stock gone is picked for with empty crates).
+            for (l, (a, b)) in one.leaders.iter().zip(&three.leaders).enumerate() {
+                let picked = a.stage == CrateStage::Central && a.trip_day == 5;
+                assert_eq!((picked, a.stage, a.trip_day), (b.stage == CrateStage::Central && b.trip_day == 5, b.stage, b.trip_day));
+                let given = a.crates.iter().any(|c| !c.is_empty());
+                let asked = before.orders[l * n_p..(l + 1) * n_p].iter().any(|&x| x > 0);
+                assert!(picked || !given, "leader {l}: given, not picked for");
+                assert!(asked || !picked, "leader {l}: picked for, asked for nothing");
+            }
+        }
+    }
 
     #[test]
     fn a_unit_is_placed_in_its_portion_past_the_empty_ones() {
