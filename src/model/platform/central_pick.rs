@@ -194,7 +194,7 @@ fn place(starts: &[u64], units: u64) -> StockPlace {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::engine::RunSeed;
     use crate::model::lot::Lot;
@@ -203,7 +203,7 @@ mod tests {
     /// The national network with three leaders a grid (12 centres, 6 products), each
     /// centre's stock a few lots of 0 to 40 units and each leader's orders 0 to 3 units of
     /// each product (so that some centres run short), all drawn from `seed`.
-    fn stocked(seed: u64) -> Platform {
+    pub(in crate::model::platform) fn stocked(seed: u64) -> Platform {
         let mut sc = crate::scenario::load(std::path::Path::new("scenarios/xingsheng_2020.toml")).unwrap();
         sc.grid_warehouses.iter_mut().for_each(|g| g.leaders = 3);
         let run = RunSeed::new(seed, 0);

@@ -272,6 +272,7 @@ impl Platform {
 mod tests {
     use super::*;
     use crate::model::lot::Portion;
+    use crate::model::event::PlatformEvent;
 
     fn leaders(n: usize) -> Vec<Leader> {
         (0..n).map(|_| Leader::new(0, 1.0, 0..0, 2, 4.0)).collect()
@@ -299,6 +300,51 @@ mod tests {
             let s = over_leaders(&mut all, 50..600, 2, &Workers::new(threads).unwrap(), f);
             assert_eq!((s.spoiled, s.spoiled_yuan, s.units, s.load_kg, s.vans, s.van_km, s.late_vans), (index_sum, 0.5 * index_sum as f64, 550, 1100.0, 275, 1650.0, 183), "{threads} threads");
         }
+    }
+
+    /// Grid 0's trucks on day 5 of [`stocked`]'s network, the pickup closing at `close_hour`:
+    /// the central pick, the linehaul, its arrival, the vans. Returns the platform, the
+    /// events left in the queue after the vans left, and the leaders picked for.
+    fn grid_day(close_hour: f64) -> (Platform, Vec<(SimTime, Event)>, Vec<usize>) {
+        let mut pf = crate::model::platform::central_pick::tests::stocked(3);
+        pf.sc.timeline.pickup_end_hour = close_hour;
+        let (day, w, mut q) = (5, Workers::new(2).unwrap(), EventQueue::new());
+        pf.central_pick(SimTime::at_day_hour(day, 2.0), day, &w);
+        let picked: Vec<usize> = pf.grid_leaders(0).filter(|&l| pf.leaders[l].stage == CrateStage::Central).collect();
+        pf.linehaul_depart(&mut q, 0, SimTime::at_day_hour(day, 5.0), day, &w).unwrap();
+        assert!(picked.iter().all(|&l| pf.leaders[l].stage == CrateStage::Linehaul), "loaded");
+        let (at, ev) = q.pop().unwrap();
+        assert!(matches!(ev, Event::Platform(0, PlatformEvent::LinehaulArrive(0, 5))), "{ev:?}");
+        pf.linehaul_arrive(&mut q, 0, 5, at, day, &w).unwrap();
+        assert!(picked.iter().all(|&l| pf.leaders[l].stage == CrateStage::Grid), "unloaded");
+        let (at, ev) = q.pop().unwrap();
+        assert!(matches!(ev, Event::Platform(0, PlatformEvent::LastMileDepart(0, 5))), "{ev:?}");
+        pf.last_mile_depart(&mut q, 0, at, day, &w).unwrap();
+        let mut left = Vec::new();
+        while let Some(x) = q.pop() {
+            left.push(x);
+        }
+        (pf, left, picked)
+    }
+
+    #[test]
+    fn vans_that_come_after_the_close_are_scheduled_and_the_others_booked_at_the_pickup() {
+        // Closing at 05:30, every van comes late (it leaves after 06:30): one arrival event
+        // each, and none booked for the pickup.
+        let (pf, late, picked) = grid_day(5.5);
+        assert!(picked.len() >= 2, "{picked:?}");
+        assert_eq!(pf.today.van_runs, picked.len() as u64);
+        let want: Vec<u32> = picked.iter().map(|&l| l as u32).collect();
+        let mut got: Vec<u32> = late.iter().map(|(_, e)| if let Event::Platform(0, PlatformEvent::LeaderArrive(l, 5)) = e { *l } else { u32::MAX }).collect();
+        got.sort_unstable();
+        assert_eq!(got, want, "one arrival each (in the order they come)");
+        assert!(picked.iter().all(|&l| pf.leaders[l].stage == CrateStage::LastMile && pf.leaders[l].van_arrival.is_none() && pf.leaders[l].van_due.is_none()));
+        // Closing just before midnight, every van comes in time: no event, each arrival kept
+        // for the pickup.
+        let (pf, late, picked) = grid_day(23.9);
+        assert!(late.is_empty(), "{late:?}");
+        assert_eq!(pf.today.van_runs, picked.len() as u64);
+        assert!(picked.iter().all(|&l| pf.leaders[l].van_arrival.is_some() && pf.leaders[l].van_due.is_none()));
     }
 
     #[test]
