@@ -413,10 +413,10 @@ impl Residents {
 
 
     /// (residents exposed in the window, of them left the market at least once, of them
-    /// not a customer of any platform now).
-    pub fn churn_counts(&self) -> (u64, u64, u64) {
+    /// not a customer of any platform now), among residents `range`.
+    pub fn churn_counts(&self, range: Range<usize>) -> (u64, u64, u64) {
         let (mut exposed, mut left, mut lost) = (0, 0, 0);
-        for r in 0..self.len() {
+        for r in range {
             if self.flags[r] & EXPOSED == 0 {
                 continue;
             }

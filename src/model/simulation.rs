@@ -121,6 +121,9 @@ pub struct PlatformDay {
     pub scandal: bool,
 }
 
+/// Residents per slice of the walks over all of them at a run's end.
+const FINISH_SLICE: usize = 1 << 18;
+
 /// One day's market totals and end-of-day state.
 #[derive(Debug, Clone)]
 pub struct DayRecord {
@@ -296,7 +299,15 @@ impl Market {
             .iter()
             .flat_map(|p| p.centres.iter().map(move |c| CentreTotals { name: if multi { format!("{}/{}", p.name, c.name) } else { c.name.clone() }, ..c.totals.clone() }))
             .collect();
-        let (exposed, left, lost) = m.residents.churn_counts();
+        // The walks over every resident on the run's threads, in fixed slices (counts add up
+        // in any order; the spends are joined in resident order).
+        let n = m.residents.len();
+        let slices: Vec<Range<usize>> = (0..n).step_by(FINISH_SLICE).map(|a| a..(a + FINISH_SLICE).min(n)).collect();
+        let r = &m.residents;
+        let (exposed, left, lost) = m.workers.map(slices.clone(), |s| r.churn_counts(s)).into_iter().fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+        // Over the residents who were ever in the market (prospects who never joined spend nothing).
+        let spends = m.workers.map(slices, |s| r.status[s.clone()].iter().zip(&r.spent_yuan[s]).filter(|&(&x, _)| x != PROSPECT).map(|(_, &y)| y).collect::<Vec<f32>>());
+        let top20_revenue_share = top_share(spends.concat(), 0.2);
         let platforms = m
             .platforms
             .iter()
@@ -321,13 +332,7 @@ impl Market {
             suppliers,
             platforms,
             centres,
-            top20_revenue_share: {
-                // Over the residents who were ever in the market (prospects who never joined spend nothing).
-                let r = &m.residents;
-                let mut spent = Vec::with_capacity(r.len());
-                spent.extend(r.status.iter().zip(&r.spent_yuan).filter(|&(&s, _)| s != PROSPECT).map(|(_, &x)| x));
-                top_share(spent, 0.2)
-            },
+            top20_revenue_share,
         }, events)
     }
 
