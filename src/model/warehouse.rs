@@ -87,7 +87,12 @@ impl CentralWarehouse {
     }
 
     /// Takes up to `n` units of product `p`, oldest first, pushing them as portions onto `out`.
-    /// Returns the units taken.
+    /// Returns the units taken. (The pick as it was before the central pick ran on the
+    /// threads: the reference [`walk`] and [`remove_first`] are tested against.)
+    ///
+    /// [`walk`]: CentralWarehouse::walk
+    /// [`remove_first`]: CentralWarehouse::remove_first
+    #[cfg(test)]
     pub fn pick(&mut self, p: usize, n: u32, out: &mut Vec<Portion>) -> u32 {
         let mut left = n;
         while left > 0 {

@@ -3,10 +3,10 @@
 //! picked oldest first into the leaders' crates.
 //!
 //! On the calling thread, centre by centre and product by product: ageing and recalls of
-//! the stock, the allocation, and a walk of the stock in leader order that fixes where each
-//! leader's units start (and the pick's totals). Then, on the run's threads, each
-//! leader fills its own crates from those places (the stock is only read), and last the
-//! picked units leave the stock. The crates get the same portions in the same order as a
+//! the stock, the allocation, each leader's orders added up in leader order (the units of
+//! stock before its first) and the pick's totals. Then, on the run's threads, each leader
+//! finds its first unit in the stock and fills its own crates from there (the stock is only
+//! read), and last the picked units leave the stock. The crates get the same portions in the same order as a
 //! pick leader after leader would give them, for any thread count.
 
 use rand::RngExt;
@@ -59,10 +59,10 @@ impl Platform {
     }
 
     /// Centre `c`'s part of the pick on the calling thread: each product's stock aged and
-    /// cleared of recalled lots, its leaders' orders shared out when short, and the place in
-    /// the stock where each leader's units start (`pick_at`), walked in leader order as the
-    /// pick takes them; the pick's totals (its units' hours in stock summed exactly). Pushes the units picked of each product onto
-    /// `picked_units`.
+    /// cleared of recalled lots, its leaders' orders shared out when short, the units of
+    /// stock before each leader's first (`pick_at`, in leader order) and each portion's
+    /// first unit (`stock_starts`); the pick's totals (its units' hours in stock summed
+    /// exactly). Pushes the units picked of each product onto `picked_units`.
     fn centre_pick(&mut self, c: usize, now: SimTime, day: u64, picked_units: &mut Vec<u32>) {
         let n_p = self.products.len();
         let leaders = std::mem::take(&mut self.centres[c].leaders);
