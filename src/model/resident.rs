@@ -630,7 +630,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::engine::RunSeed;
 
-    pub(super) fn population(n: usize, platforms: usize) -> Residents {
+    pub(crate) fn population(n: usize, platforms: usize) -> Residents {
         let c = ResidentsConfig { trust_concentration: 1e6, base_churn_prob_per_day: 0.0, ..ResidentsConfig::default() };
         let mut res = Residents::new(&c, &[], platforms);
         let mut rng = RunSeed::new(1, 0).stream("t", 0, 0);

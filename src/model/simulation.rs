@@ -35,7 +35,7 @@ pub use season::{Night, ProductNight, Season, Today};
 use super::platform::{CentreTotals, Platform, Town};
 use super::streams;
 use super::basket::Baskets;
-use super::resident::{Census, ChurnCause, Order, PROSPECT, Residents, ShopTally, top_share};
+use super::resident::{Census, ChurnCause, Order, Residents, ShopTally, top_share};
 use neighbourhoods::CouponRule;
 use super::trace::{Trace, TraceEvent};
 use super::world::World;
@@ -299,15 +299,8 @@ impl Market {
             .iter()
             .flat_map(|p| p.centres.iter().map(move |c| CentreTotals { name: if multi { format!("{}/{}", p.name, c.name) } else { c.name.clone() }, ..c.totals.clone() }))
             .collect();
-        // The walks over every resident on the run's threads, in fixed slices (counts add up
-        // in any order; the spends are joined in resident order).
-        let n = m.residents.len();
-        let slices: Vec<Range<usize>> = (0..n).step_by(FINISH_SLICE).map(|a| a..(a + FINISH_SLICE).min(n)).collect();
-        let r = &m.residents;
-        let (exposed, left, lost) = m.workers.map(slices.clone(), |s| r.churn_counts(s)).into_iter().fold((0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
-        // Over the residents who were ever in the market (prospects who never joined spend nothing).
-        let spends = m.workers.map(slices, |s| r.status[s.clone()].iter().zip(&r.spent_yuan[s]).filter(|&(&x, _)| x != PROSPECT).map(|(_, &y)| y).collect::<Vec<f32>>());
-        let top20_revenue_share = top_share(spends.concat(), 0.2);
+        let ((exposed, left, lost), spends) = neighbourhoods::run_end(&m.residents, &m.workers, FINISH_SLICE);
+        let top20_revenue_share = top_share(spends, 0.2);
         let platforms = m
             .platforms
             .iter()

@@ -18,10 +18,10 @@ use std::ops::Range;
 use rand::RngExt;
 
 use super::Market;
-use crate::engine::parallel::{chunks, split_mut};
+use crate::engine::parallel::{Workers, chunks, split_mut};
 use crate::engine::RunSeed;
 use crate::model::lot::binomial;
-use crate::model::resident::{Census, ChurnCause, Draws, IN_MARKET, MIN_TRUST_SCALE, Offer, Order, Residents, ResidentsMut, ShopTally};
+use crate::model::resident::{Census, ChurnCause, Draws, IN_MARKET, MIN_TRUST_SCALE, Offer, Order, PROSPECT, Residents, ResidentsMut, ShopTally};
 use crate::model::streams;
 use crate::scenario::MAX_PLATFORMS;
 
@@ -106,7 +106,7 @@ pub(super) fn hood_chunks(hoods: &[Range<usize>]) -> (Vec<Range<usize>>, Vec<Ran
 
 /// Draws every neighbourhood's residents (`households[n]` in the market first, then the
 /// prospects), each from its own stream, on `workers`.
-pub(super) fn populate(residents: &mut Residents, hoods: &[Range<usize>], households: &[usize], draws: &Draws, seed: &RunSeed, workers: &crate::engine::parallel::Workers) {
+pub(super) fn populate(residents: &mut Residents, hoods: &[Range<usize>], households: &[usize], draws: &Draws, seed: &RunSeed, workers: &Workers) {
     let np = residents.platforms;
     residents.zeroed(hoods.last().map_or(0, |h| h.end));
     let (hood_chunks, resident_chunks) = hood_chunks(hoods);
@@ -320,6 +320,31 @@ fn day_end(res: &mut ResidentsMut, range: Range<usize>, day: u64, scandal: &[Opt
     }
 }
 
+/// The walks over every resident at a run's end, on `workers` in fixed slices of `slice`
+/// residents: (residents ever exposed to a platform, those of them who left the market,
+/// those lost to every platform) and the spends of the residents who were ever in the
+/// market (prospects who never joined spend nothing), in resident order. Each slice's
+/// count of those places its spends in one array, which the threads fill side by side.
+pub(super) fn run_end(r: &Residents, workers: &Workers, slice: usize) -> ((u64, u64, u64), Vec<f32>) {
+    let n = r.len();
+    let slices: Vec<Range<usize>> = (0..n).step_by(slice.max(1)).map(|a| a..(a + slice).min(n)).collect();
+    let ever_in = |x: &u8| *x != PROSPECT;
+    let counts = workers.map(slices.clone(), |s| (r.churn_counts(s.clone()), r.status[s].iter().filter(|x| ever_in(x)).count()));
+    let churn = counts.iter().fold((0, 0, 0), |a, (b, _)| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+    let mut at = 0;
+    let places: Vec<Range<usize>> = counts.iter().map(|&(_, k)| {
+        at += k;
+        at - k..at
+    }).collect();
+    let mut spends = vec![0.0f32; at];
+    let parts: Vec<_> = split_mut(&mut spends, &places, 1).zip(slices).collect();
+    workers.map(parts, |(out, s)| {
+        let ever = r.status[s.clone()].iter().zip(&r.spent_yuan[s]).filter(|(x, _)| ever_in(x));
+        out.iter_mut().zip(ever).for_each(|(o, (_, &y))| *o = y);
+    });
+    (churn, spends)
+}
+
 /// The orders of every neighbourhood, one list each (kept between days for their capacity).
 pub(super) fn order_lists(hoods: usize) -> Vec<Vec<Order>> {
     vec![Vec::new(); hoods]
@@ -332,6 +357,25 @@ mod tests {
     use crate::model::event::Event;
     use crate::model::simulation::RunOptions;
     use crate::scenario::{self, RetentionTarget};
+
+    #[test]
+    fn a_runs_end_counts_and_spends_are_the_walks_of_one_thread_in_resident_order() {
+        use crate::model::resident::{EXPOSED, LEFT, MOVED};
+        let mut r = crate::model::resident::tests::population(1000, 2);
+        for i in 0..r.len() {
+            // Prospects in runs and alone, residents who moved, lost customers, spends.
+            r.status[i] = if i % 11 < 3 || i % 97 == 0 { PROSPECT } else if i % 13 == 0 { MOVED } else { IN_MARKET };
+            r.flags[i] = if i % 5 == 0 { 0 } else if i % 7 == 0 { EXPOSED | LEFT } else { EXPOSED };
+            r.customer[i] = u8::from(i % 3 != 0);
+            r.spent_yuan[i] = (i % 17) as f32 * 1.5;
+        }
+        let want_spends: Vec<f32> = (0..r.len()).filter(|&i| r.status[i] != PROSPECT).map(|i| r.spent_yuan[i]).collect();
+        let want = (r.churn_counts(0..r.len()), want_spends);
+        assert!(want.0.0 > want.0.1 && want.0.1 > 0 && want.0.2 > 0 && want.1.len() < 1000, "{:?}", want.0);
+        for (threads, slice) in [(1, 1 << 18), (1, 7), (3, 7), (3, 64), (2, 1000)] {
+            assert_eq!(run_end(&r, &Workers::new(threads).unwrap(), slice), want, "{threads} threads, slices of {slice}");
+        }
+    }
 
     /// A busy market: a scandal on day 20, at-risk coupons, word of mouth, residents moving
     /// away and joining, and trust drifting half the way back each day (the offsets return
