@@ -14,6 +14,7 @@ pub mod parallel;
 pub mod prefetch;
 pub mod queue;
 pub mod rng;
+pub mod scan;
 pub mod time;
 
 pub use queue::EventQueue;

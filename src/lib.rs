@@ -7,7 +7,8 @@
 //! [`scenario::load`].
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
-// No unsafe code but the one audited prefetch hint in `engine::prefetch`.
+// No unsafe code but the audited prefetch hint in `engine::prefetch` and the SSE2
+// comparisons of `engine::scan`.
 #![deny(unsafe_code)]
 
 pub mod engine;

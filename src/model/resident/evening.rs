@@ -9,6 +9,7 @@ use rand_distr::Exp1;
 
 use super::*;
 use crate::engine::prefetch::prefetch;
+use crate::engine::scan;
 
 /// Residents ahead in an evening whose columns are asked for from memory.
 const AHEAD: usize = 4;
@@ -207,23 +208,20 @@ impl ResidentsMut<'_> {
 
 /// Fills `due` with `offset + i` for each `i` whose `next_day[i]` falls on `today` (its day
 /// is `next_day >> 1`), in order. Sixty-four residents at a time: their comparisons make a
-/// bit mask (compared side by side, no branch), whose set bits are then walked.
+/// bit mask (side by side, see [`scan`]), whose set bits are then walked.
 fn due_tonight(next_day: &[u32], today: u32, offset: usize, due: &mut Vec<u32>) {
-    const BLOCK: usize = 64;
     due.clear();
-    let mask = |block: &[u32]| block.iter().enumerate().fold(0u64, |m, (j, &d)| m | (u64::from(d >> 1 == today) << j));
     let mut walk = |mut m: u64, first: usize| {
         while m != 0 {
             due.push((first + m.trailing_zeros() as usize) as u32);
             m &= m - 1;
         }
     };
-    let blocks = next_day.chunks_exact(BLOCK);
-    let (rest, start_rest) = (blocks.remainder(), next_day.len() - next_day.len() % BLOCK);
-    for (b, block) in blocks.enumerate() {
-        walk(mask(block), offset + b * BLOCK);
+    let (blocks, rest) = next_day.as_chunks::<{ scan::BLOCK }>();
+    for (b, block) in blocks.iter().enumerate() {
+        walk(scan::halves_equal(block, today), offset + b * scan::BLOCK);
     }
-    walk(mask(rest), offset + start_rest);
+    walk(scan::halves_equal_short(rest, today), offset + blocks.len() * scan::BLOCK);
 }
 
 /// The weights `e^v` of the platforms that serve (0 for the others), from libm's `exp`;
@@ -481,6 +479,13 @@ mod tests {
             assert_eq!(move_gap(shop, b, u), if exact <= shop { exact } else { u64::MAX }, "shop {shop} rate {b} u {u}");
         }
         assert_eq!(move_gap(5, 0.0, 0.0), u64::MAX, "no moving at a zero rate");
+        // A resident who never shops: the move the logarithm gives, at any rate, or never
+        // when it is 2³² days away or more.
+        for case in 0..100_000 {
+            let b = 10f64.powf(rng.random_range(-12.0..0.0));
+            let u: f64 = if case % 2 == 0 { rng.random() } else { (b * 4_294_967_296.0 * (1.0 + rng.random_range(-1e-8..1e-8))).min(0.999) };
+            assert_eq!(move_gap(u64::MAX, b, u), geometric_gap(b, -(-u).ln_1p()), "never shops, rate {b} u {u}");
+        }
     }
 
     #[test]
