@@ -217,11 +217,13 @@ fn due_tonight(next_day: &[u32], today: u32, offset: usize, due: &mut Vec<u32>) 
             m &= m - 1;
         }
     };
-    let (blocks, rest) = next_day.as_chunks::<{ scan::BLOCK }>();
-    for (b, block) in blocks.iter().enumerate() {
+    let blocks = next_day.chunks_exact(scan::BLOCK);
+    let (rest, start_rest) = (blocks.remainder(), next_day.len() - next_day.len() % scan::BLOCK);
+    for (b, block) in blocks.enumerate() {
+        let block = block.try_into().expect("chunks_exact gives whole blocks");
         walk(scan::halves_equal(block, today), offset + b * scan::BLOCK);
     }
-    walk(scan::halves_equal_short(rest, today), offset + blocks.len() * scan::BLOCK);
+    walk(scan::halves_equal_short(rest, today), offset + start_rest);
 }
 
 /// The weights `e^v` of the platforms that serve (0 for the others), from libm's `exp`;
