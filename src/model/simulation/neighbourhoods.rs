@@ -1,6 +1,7 @@
 //! The market's passes over its residents, neighbourhood chunk by neighbourhood chunk, on
 //! the run's worker threads: drawing the population, the evening's shopping, the day's end
-//! (scandals, trust recovery, coupon eligibility, counts) and newcomers joining.
+//! (scandals, trust recovery, coupon eligibility, counts), newcomers joining, and the
+//! run's end (churn counts and spends, in fixed slices of residents).
 //!
 //! The day's end does not walk every resident: trust's drift back towards its initial level
 //! is one change of the market's trust scale (see `trust_kp` in `resident.rs`), and the
