@@ -369,7 +369,7 @@ impl Leader {
                             }
                             let x = &crate_[cur.idx];
                             let product = &products[p];
-                            let wilt = memo[p].spoil_prob(x.age_h, x.age_h + margin_share * product.shelf_mean_h, product);
+                            let wilt = x.spoil_prob_to(x.age_h + margin_share * product.shelf_mean_h, product, &mut memo[p]);
                             cur.defect_p = 1.0 - (1.0 - lots[x.lot as usize].defect_rate) * (1.0 - wilt);
                             cur.ready = true;
                         }
@@ -459,7 +459,7 @@ mod tests {
         let handover = SimTime::at_day_hour(day, 10.0);
         let mut leader = Leader::new(0, 1.0, 0..n, 1, 4.0);
         for &(lot, qty) in portions {
-            leader.crates[0].push(Portion { lot, qty, age_h: 0.0, since: handover });
+            leader.crates[0].push(Portion::new(lot, qty, 0.0, handover));
         }
         leader.stage = CrateStage::AtLeader;
         let orders: Vec<Order> = (0..n).map(|r| Order { resident: r as u32, platform: u8::from(elsewhere.contains(&r)), qty: res.qty[r], basket: 1 }).collect();

@@ -76,25 +76,37 @@ impl<K: Copy + PartialEq, V: Copy, const N: usize> Recent<K, V, N> {
 pub struct SpoilMemo {
     rate: Recent<u64, f64, 2>,
     share: Recent<u64, f64, 4>,
-    steps: Recent<StepKey, (f64, f64), 4>,
+    steps: Recent<StepKey, (f64, f64, Option<f64>), 4>,
     probs: Recent<(u64, u64), f64, 4>,
 }
 
 impl SpoilMemo {
-    fn step(&mut self, age_h: f64, hours: f64, temp_c: f64, product: &Product) -> (f64, f64) {
+    /// A step from `age_h` (whose spoiled share is `f0` when known) over `hours` at
+    /// `temp_c`: (new age, probability of spoiling, the new age's spoiled share when it
+    /// was computed).
+    fn step(&mut self, age_h: f64, f0: Option<f64>, hours: f64, temp_c: f64, product: &Product) -> (f64, f64, Option<f64>) {
         let key = (age_h.to_bits(), hours.to_bits(), temp_c.to_bits());
         let (rate, share) = (&mut self.rate, &mut self.share);
         self.steps.get_or(key, || {
             let rate = rate.get_or(key.2, || product.aging_rate(temp_c));
             let new_age = age_h + hours * rate;
-            let f0 = share.get_or(key.0, || product.spoiled_share(age_h));
-            (new_age, product.spoil_prob_from(f0, age_h, new_age))
+            let f0 = f0.unwrap_or_else(|| share.get_or(key.0, || product.spoiled_share(age_h)));
+            let (p, f1) = product.spoil_prob_and_share(f0, age_h, new_age);
+            (new_age, p, f1)
         })
     }
 
-    /// [`Product::spoil_prob`] from `from_h` to `to_h`, remembered.
-    pub fn spoil_prob(&mut self, from_h: f64, to_h: f64, product: &Product) -> f64 {
-        self.probs.get_or((from_h.to_bits(), to_h.to_bits()), || product.spoil_prob(from_h, to_h))
+    /// [`Product::spoil_prob`] from `from_h` (whose spoiled share is `f0` when known) to
+    /// `to_h`, remembered.
+    pub fn spoil_prob(&mut self, from_h: f64, f0: Option<f64>, to_h: f64, product: &Product) -> f64 {
+        let share = &mut self.share;
+        self.probs.get_or((from_h.to_bits(), to_h.to_bits()), || {
+            if to_h <= from_h {
+                return 0.0;
+            }
+            let f0 = f0.unwrap_or_else(|| share.get_or(from_h.to_bits(), || product.spoiled_share(from_h)));
+            product.spoil_prob_from(f0, from_h, to_h)
+        })
     }
 }
 
@@ -109,9 +121,29 @@ pub struct Portion {
     pub age_h: f64,
     /// When `age_h` was last brought up to date.
     pub since: SimTime,
+    /// The bits of the age whose spoiled share is `share` ([`NO_AGE`] until one is known).
+    share_age: u64,
+    /// [`Product::spoiled_share`] of the age with bits `share_age`, kept from the step that
+    /// brought the portion to it: the next step starts from it without a normal CDF (the
+    /// same number, as the share is a function of the age alone).
+    share: f64,
 }
 
+/// [`Portion::share_age`] of a portion whose spoiled share is not known: the bits of a NaN,
+/// which no age has.
+const NO_AGE: u64 = u64::MAX;
+
 impl Portion {
+    /// `qty` units of lot `lot` of age `age_h` at `since`.
+    pub fn new(lot: u32, qty: u32, age_h: f64, since: SimTime) -> Portion {
+        Portion { lot, qty, age_h, since, share_age: NO_AGE, share: 0.0 }
+    }
+
+    /// The spoiled share of the portion's age, if it is known.
+    fn known_share(&self) -> Option<f64> {
+        (self.share_age == self.age_h.to_bits()).then_some(self.share)
+    }
+
     /// Ages the portion from `since` to `now` at `temp_c`, draws how many units spoil in
     /// that time (binomial), removes them and returns their number.
     pub fn age_to<R: Rng + Clone>(&mut self, now: SimTime, temp_c: f64, product: &Product, rng: &mut R) -> u32 {
@@ -120,25 +152,39 @@ impl Portion {
 
     /// [`Portion::age_to`], reusing `memo`'s last computation for the product when this
     /// portion's age, hours and temperature are the same (portions of one lot travel
-    /// together, so most do): the same numbers, without the normal CDFs and powers.
+    /// together, so most do), and the spoiled share of its age when the last step left it:
+    /// the same numbers, without the normal CDFs and powers.
     pub fn age_to_memo<R: Rng + Clone>(&mut self, now: SimTime, temp_c: f64, product: &Product, memo: &mut SpoilMemo, rng: &mut R) -> u32 {
         let hours = now.hours_since(self.since);
         self.since = now.max(self.since);
         if hours <= 0.0 || self.qty == 0 {
             return 0;
         }
-        let (new_age, p) = memo.step(self.age_h, hours, temp_c, product);
+        let (new_age, p, share) = memo.step(self.age_h, self.known_share(), hours, temp_c, product);
         self.age_h = new_age;
+        if let Some(share) = share {
+            (self.share_age, self.share) = (new_age.to_bits(), share);
+        }
         let spoiled = binomial(self.qty, p, rng);
         self.qty -= spoiled;
         spoiled
+    }
+
+    /// [`Product::spoil_prob`] from the portion's age to `to_h`, with `memo`.
+    pub fn spoil_prob_to(&self, to_h: f64, product: &Product, memo: &mut SpoilMemo) -> f64 {
+        memo.spoil_prob(self.age_h, self.known_share(), to_h, product)
     }
 
     /// Splits off up to `n` units into a new portion (same lot, age and time).
     pub fn take(&mut self, n: u32) -> Portion {
         let n = n.min(self.qty);
         self.qty -= n;
-        Portion { qty: n, ..*self }
+        self.part(n)
+    }
+
+    /// `qty` units like these (same lot, age and time), the portion left as it is.
+    pub fn part(&self, qty: u32) -> Portion {
+        Portion { qty, ..*self }
     }
 }
 
@@ -197,24 +243,61 @@ mod tests {
         let (mut a, mut b) = (RunSeed::new(3, 0).stream("t", 0, 0), RunSeed::new(3, 0).stream("t", 0, 0));
         // Neighbours that repeat, and that differ in the age, the hours or the temperature only.
         let steps = [(10.0, 1, 4.0), (10.0, 1, 4.0), (10.0, 1, 20.0), (10.0, 2, 20.0), (55.5, 2, 20.0), (55.5, 2, 20.0), (200.0, 2, 4.0)];
-        for i in 0..420usize {
-            let (age_h, hours, temp) = steps[i / 3 % steps.len()];
-            let x = Portion { lot: 0, qty: 40, age_h, since: SimTime(0) };
-            let now = SimTime(60 * hours);
-            let (mut x1, mut x2) = (x, x);
-            let k1 = x1.age_to(now, temp, &p, &mut a);
-            let k2 = x2.age_to_memo(now, temp, &p, &mut memo, &mut b);
-            assert_eq!((k1, x1.age_h.to_bits(), x1.qty), (k2, x2.age_h.to_bits(), x2.qty), "portion {i}");
+        // Each portion aged three times in a row (the later steps start from the share the
+        // step before kept), against the product's own functions and a plain binomial draw.
+        for i in 0..210usize {
+            let (age_h, hours, temp) = steps[i % steps.len()];
+            let mut x = Portion::new(0, 40, age_h, SimTime(0));
+            assert_eq!(x.known_share(), None, "a new portion's share is not known");
+            for s in 1..=3u64 {
+                let (from, qty) = (x.age_h, x.qty);
+                if qty == 0 {
+                    break;
+                }
+                let to = from + hours as f64 * p.aging_rate(temp);
+                let want = binomial(qty, p.spoil_prob(from, to), &mut a);
+                let k = x.age_to_memo(SimTime(60 * hours * s), temp, &p, &mut memo, &mut b);
+                assert_eq!((k, x.age_h.to_bits(), x.qty), (want, to.to_bits(), qty - want), "portion {i} step {s}");
+                assert_eq!(x.known_share().map(f64::to_bits), Some(p.spoiled_share(to).to_bits()), "portion {i} step {s}: its new age's share");
+            }
         }
         // Lots that alternate (a hit on an older entry), more of them than the memo holds
-        // (an entry given way), and the probability between two ages.
+        // (an entry given way), and the probability between two ages, each with and
+        // without the share of the first age known.
         let mut memo = SpoilMemo::default();
         let ages = [10.0, 55.5, 10.0, 120.0, 55.5, 200.0, 7.0, 10.0, 300.0, 55.5];
         for (i, &age_h) in ages.iter().cycle().take(60).enumerate() {
             let temp = if i % 7 < 3 { 4.0 } else { 20.0 };
-            assert_eq!(memo.step(age_h, 2.0, temp, &p), (age_h + 2.0 * p.aging_rate(temp), p.spoil_prob(age_h, age_h + 2.0 * p.aging_rate(temp))), "step {i}");
-            assert_eq!(memo.spoil_prob(age_h, age_h + 30.0, &p).to_bits(), p.spoil_prob(age_h, age_h + 30.0).to_bits(), "prob {i}");
+            let to = age_h + 2.0 * p.aging_rate(temp);
+            let known = (i % 2 == 1).then(|| p.spoiled_share(age_h));
+            let share = p.spoil_prob_and_share(p.spoiled_share(age_h), age_h, to).1;
+            assert_eq!(memo.step(age_h, known, 2.0, temp, &p), (to, p.spoil_prob(age_h, to), share), "step {i}");
+            assert_eq!(memo.spoil_prob(age_h, known, age_h + 30.0, &p).to_bits(), p.spoil_prob(age_h, age_h + 30.0).to_bits(), "prob {i}");
         }
+        assert_eq!(memo.spoil_prob(50.0, None, 50.0, &p), 0.0, "no time, no spoilage");
+    }
+
+    #[test]
+    fn a_portion_knows_the_share_of_its_own_age_only() {
+        // Kept by a step, by a split and by a part; gone when the age is changed by hand;
+        // not known after a step that did not need it (nothing left alive to spoil).
+        let p = Product::plain(2.5);
+        let mut rng = RunSeed::new(4, 0).stream("t", 0, 0);
+        let mut x = Portion::new(1, 500, 30.0, SimTime(0));
+        x.age_to(SimTime(120), 4.0, &p, &mut rng);
+        let share = Some(p.spoiled_share(x.age_h));
+        assert_eq!(x.known_share(), share);
+        assert_eq!((x.take(5).known_share(), x.part(3).known_share(), x.known_share()), (share, share, share));
+        x.age_h += 1.0;
+        assert_eq!(x.known_share(), None, "another age: its share is not the one kept");
+        // Past the shelf life nothing is alive at the start: every unit spoils, no share is
+        // computed, and the one kept for the earlier age does not pass for the new one's.
+        let mut y = Portion::new(1, 50, 30.0, SimTime(0));
+        y.age_to(SimTime(60), 4.0, &p, &mut rng);
+        y.age_h = 1_000.0;
+        y.qty = 50;
+        assert_eq!(y.age_to(SimTime(120), 4.0, &p, &mut rng), 50);
+        assert_eq!(y.known_share(), None);
     }
 
     #[test]
@@ -247,7 +330,7 @@ mod tests {
         let mut cold_total = 0;
         let mut warm_total = 0;
         for _ in 0..200 {
-            let mut cold = Portion { lot: 0, qty: 1000, age_h: 60.0, since: SimTime(0) };
+            let mut cold = Portion::new(0, 1000, 60.0, SimTime(0));
             let mut warm = cold;
             cold_total += cold.age_to(SimTime::at_day_hour(0, 10.0), 2.0, &p, &mut rng);
             warm_total += warm.age_to(SimTime::at_day_hour(0, 10.0), 25.0, &p, &mut rng);
@@ -266,7 +349,7 @@ mod tests {
         let mut total = 0u64;
         let reps = 500;
         for _ in 0..reps {
-            let mut x = Portion { lot: 0, qty: n, age_h: 100.0, since: SimTime(0) };
+            let mut x = Portion::new(0, n, 100.0, SimTime(0));
             total += x.age_to(SimTime(600), 10.0, &p, &mut rng) as u64;
             assert!((x.age_h - 120.0).abs() < 1e-9);
         }
@@ -277,7 +360,7 @@ mod tests {
 
     #[test]
     fn take_splits_units() {
-        let mut a = Portion { lot: 3, qty: 10, age_h: 5.0, since: SimTime(1) };
+        let mut a = Portion::new(3, 10, 5.0, SimTime(1));
         let b = a.take(4);
         assert_eq!((a.qty, b.qty, b.lot, b.age_h), (6, 4, 3, 5.0));
         let c = a.take(100);

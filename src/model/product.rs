@@ -85,14 +85,21 @@ impl Product {
 
     /// [`Product::spoil_prob`] given `f0 = spoiled_share(from_h)`.
     pub fn spoil_prob_from(&self, f0: f64, from_h: f64, to_h: f64) -> f64 {
+        self.spoil_prob_and_share(f0, from_h, to_h).0
+    }
+
+    /// [`Product::spoil_prob_from`], and `spoiled_share(to_h)` when it was needed (not
+    /// when `to_h ≤ from_h`, nor when nothing is left alive at `from_h`).
+    pub fn spoil_prob_and_share(&self, f0: f64, from_h: f64, to_h: f64) -> (f64, Option<f64>) {
         if to_h <= from_h {
-            return 0.0;
+            return (0.0, None);
         }
         let alive = 1.0 - f0;
         if alive <= 1e-12 {
-            return 1.0;
+            return (1.0, None);
         }
-        ((self.spoiled_share(to_h) - f0) / alive).clamp(0.0, 1.0)
+        let f1 = self.spoiled_share(to_h);
+        (((f1 - f0) / alive).clamp(0.0, 1.0), Some(f1))
     }
 }
 
@@ -171,5 +178,17 @@ mod tests {
         let two_steps = (1.0 - p.spoil_prob(a, b)) * (1.0 - p.spoil_prob(b, c));
         assert!((two_steps - (1.0 - p.spoil_prob(a, c))).abs() < 1e-12);
         assert_eq!(p.spoil_prob(50.0, 50.0), 0.0);
+    }
+
+    #[test]
+    fn a_step_gives_the_share_it_computed() {
+        // The later age's share when the probability needed it; none when no time passed or
+        // nothing was alive.
+        let p = greens();
+        let (a, b) = (100.0, 200.0);
+        let (prob, share) = p.spoil_prob_and_share(p.spoiled_share(a), a, b);
+        assert_eq!((prob.to_bits(), share), (p.spoil_prob(a, b).to_bits(), Some(p.spoiled_share(b))));
+        assert_eq!(p.spoil_prob_and_share(p.spoiled_share(a), a, a), (0.0, None));
+        assert_eq!(p.spoil_prob_and_share(1.0, a, b), (1.0, None));
     }
 }

@@ -223,8 +223,8 @@ mod tests {
     fn picks_oldest_first_and_splits() {
         let cfg: CentralWarehouseConfig = toml::from_str("linehaul_mode = \"x\"").unwrap();
         let mut cw = CentralWarehouse::new(&cfg, 0, &[TempClass::Chilled]);
-        cw.receive(0, Portion { lot: 1, qty: 10, age_h: 10.0, since: SimTime(0) });
-        cw.receive(0, Portion { lot: 0, qty: 5, age_h: 50.0, since: SimTime(0) });
+        cw.receive(0, Portion::new(1, 10, 10.0, SimTime(0)));
+        cw.receive(0, Portion::new(0, 5, 50.0, SimTime(0)));
         let mut out = Vec::new();
         assert_eq!(cw.pick(0, 8, &mut out), 8);
         assert_eq!(out.iter().map(|x| (x.lot, x.qty)).collect::<Vec<_>>(), vec![(0, 5), (1, 3)]);
@@ -241,12 +241,12 @@ mod tests {
         let cfg: CentralWarehouseConfig = toml::from_str("linehaul_mode = \"x\"\nissue_policy = \"fifo\"").unwrap();
         let mut cw = CentralWarehouse::new(&cfg, 0, &[TempClass::Chilled]);
         for (lot, qty) in [(0, 5), (1, 0), (2, 3), (3, 4)] {
-            cw.receive(0, Portion { lot, qty, age_h: lot as f64, since: SimTime(0) });
+            cw.receive(0, Portion::new(lot, qty, lot as f64, SimTime(0)));
         }
         let (mut picked, mut at, mut total) = (cw.clone(), StockPlace::default(), 0);
         for n in [2, 4, 0, 3, 9] {
             let mut walked = Vec::new();
-            let (got, after) = cw.walk(0, at, n, |x, q| walked.push(Portion { qty: q, ..*x }));
+            let (got, after) = cw.walk(0, at, n, |x, q| walked.push(x.part(q)));
             let mut out = Vec::new();
             assert_eq!(picked.pick(0, n, &mut out), got, "pick of {n}");
             assert_eq!(walked, out, "pick of {n}");
@@ -267,8 +267,8 @@ mod tests {
         let cfg: CentralWarehouseConfig = toml::from_str("linehaul_mode = \"x\"\nissue_policy = \"fifo\"").unwrap();
         let mut cw = CentralWarehouse::new(&cfg, 0, &[TempClass::Frozen]);
         assert_eq!(cw.temps_c, vec![-18.0]);
-        cw.receive(0, Portion { lot: 1, qty: 10, age_h: 10.0, since: SimTime(0) });
-        cw.receive(0, Portion { lot: 0, qty: 5, age_h: 50.0, since: SimTime(0) });
+        cw.receive(0, Portion::new(1, 10, 10.0, SimTime(0)));
+        cw.receive(0, Portion::new(0, 5, 50.0, SimTime(0)));
         let mut out = Vec::new();
         cw.pick(0, 3, &mut out);
         assert_eq!(out[0].lot, 1);

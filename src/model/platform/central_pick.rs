@@ -18,7 +18,6 @@ use crate::engine::time::MINUTES_PER_HOUR;
 use crate::engine::parallel::Workers;
 use crate::model::accounts::Stage;
 use crate::model::leader::CrateStage;
-use crate::model::lot::Portion;
 use crate::model::streams;
 use crate::model::supplier::ShortCause;
 use crate::model::warehouse::StockPlace;
@@ -43,7 +42,11 @@ impl Platform {
                 if n > 0 {
                     any = true;
                     let at = place(&starts[c * n_p + p], pick_at[l * n_p + p]);
-                    wh.walk(p, at, n, |x, q| crate_.push(Portion { qty: q, since: now, ..*x }));
+                    wh.walk(p, at, n, |x, q| {
+                        let mut y = x.part(q);
+                        y.since = now;
+                        crate_.push(y)
+                    });
                 }
             }
             if any {
@@ -197,7 +200,7 @@ fn place(starts: &[u64], units: u64) -> StockPlace {
 pub(super) mod tests {
     use super::*;
     use crate::engine::RunSeed;
-    use crate::model::lot::Lot;
+    use crate::model::lot::{Lot, Portion};
     use rand::RngExt;
 
     /// The national network with three leaders a grid (12 centres, 6 products), each
@@ -218,7 +221,7 @@ pub(super) mod tests {
                     let (product, supplier, harvested) = (p as u16, 0, received);
                     pf.lots.push(Lot { product, supplier, unit_cost_yuan: 1.0, defect_rate: 0.0, false_origin: false, recalled: false, handed: 0, complaints: 0, harvested, received });
                     // Brought up to date now: the pick's ageing draws nothing.
-                    pf.centres[c].wh.stock[p].push_back(Portion { lot, qty: rng.random_range(0..40), age_h: 1.0, since: now });
+                    pf.centres[c].wh.stock[p].push_back(Portion::new(lot, rng.random_range(0..40), 1.0, now));
                 }
             }
         }

@@ -352,7 +352,7 @@ mod tests {
         let p = |unit_kg: f64| Product { unit_kg, ..Product::plain(2.0) };
         let products = [p(2.0), p(0.5)];
         let mut leader = leaders(1).remove(0);
-        let portion = |qty| Portion { lot: 0, qty, age_h: 0.0, since: SimTime(0) };
+        let portion = |qty| Portion::new(0, qty, 0.0, SimTime(0));
         leader.crates[0].extend([portion(5), portion(3)]);
         leader.crates[1].push(portion(4));
         let s = GridSums::aged((7, 3.5), &leader, &products);

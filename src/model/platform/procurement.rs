@@ -243,7 +243,7 @@ impl Platform {
         self.product_totals[p].units_procured += qty as u64;
         self.centres[c].totals.units_procured += qty as u64;
         self.supplier_totals[s].procurement_yuan += qty as f64 * unit_cost_yuan;
-        let mut portion = Portion { lot: lot_id, qty, age_h: age0, since: harvested };
+        let mut portion = Portion::new(lot_id, qty, age0, harvested);
         let k = portion.age_to(dispatch, sup.c.origin_temp_c, product, &mut rng);
         self.today.spoil(Stage::Origin, k as u64, k as f64 * unit_cost_yuan);
         if portion.qty > 0 {

@@ -258,7 +258,7 @@ mod tests {
 
     #[test]
     fn the_stock_age_is_weighted_by_units() {
-        let p = |qty, age_h| Portion { lot: 0, qty, age_h, since: SimTime(0) };
+        let p = |qty, age_h| Portion::new(0, qty, age_h, SimTime(0));
         // 30 units at 10 h and 10 units at 50 h: 20 h on average, of 200 h.
         assert_eq!(age_share(&[p(30, 10.0), p(10, 50.0)], 200.0), 0.1);
         assert_eq!(age_share(&[p(4, 100.0)], 400.0), 0.25);
