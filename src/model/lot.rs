@@ -288,8 +288,14 @@ mod tests {
         let share = Some(p.spoiled_share(x.age_h));
         assert_eq!(x.known_share(), share);
         assert_eq!((x.take(5).known_share(), x.part(3).known_share(), x.known_share()), (share, share, share));
+        // The wilt ahead, from the kept share and without one: the product's own.
+        let mut memo = SpoilMemo::default();
+        let wilt = |x: &Portion, memo: &mut SpoilMemo| x.spoil_prob_to(x.age_h + 25.0, &p, memo).to_bits();
+        assert_eq!(wilt(&x, &mut memo), p.spoil_prob(x.age_h, x.age_h + 25.0).to_bits());
+        assert!(p.spoil_prob(x.age_h, x.age_h + 25.0) > 0.01);
         x.age_h += 1.0;
         assert_eq!(x.known_share(), None, "another age: its share is not the one kept");
+        assert_eq!(wilt(&x, &mut memo), p.spoil_prob(x.age_h, x.age_h + 25.0).to_bits());
         // Past the shelf life nothing is alive at the start: every unit spoils, no share is
         // computed, and the one kept for the earlier age does not pass for the new one's.
         let mut y = Portion::new(1, 50, 30.0, SimTime(0));
