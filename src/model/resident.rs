@@ -36,7 +36,7 @@ use rand_distr::{Distribution, Pareto};
 
 use super::basket::Baskets;
 pub use super::population::Draws;
-use super::population::{BetaByGammas, order_scale};
+use super::population::{BetaByGammas, order_qty, order_scale, segment_of};
 
 use crate::engine::parallel::split_mut;
 use crate::engine::rng::AgentStreams;
@@ -522,21 +522,12 @@ impl ResidentsMut<'_> {
         let total: f64 = d.shares.iter().sum();
         for (i, r) in range.enumerate() {
             let r = r - self.start;
-            let u: f64 = rng.random::<f64>() * total;
-            let mut acc = 0.0;
-            let mut seg = d.shares.len() - 1;
-            for (j, s) in d.shares.iter().enumerate() {
-                acc += s;
-                if u < acc {
-                    seg = j;
-                    break;
-                }
-            }
+            let seg = segment_of(&d.shares, rng.random::<f64>() * total);
             let m: f64 = d.pareto.as_ref().map_or(1.0, |x| x.sample(rng)).min(2000.0);
             let p = (d.scales[seg] * m).min(0.95);
             self.segment[r] = seg as u8;
             self.shop_rate[r] = rate(p) as f32;
-            self.qty[r] = m.sqrt().round().clamp(1.0, 10.0) as u8;
+            self.qty[r] = order_qty(m);
             self.spend[r] = m as f32;
             self.attach[r] = d.attach.as_ref().map_or(c.attachment_mean, |b| b.sample(rng)) as f32;
             self.home[r] = home;
