@@ -99,13 +99,9 @@ impl SpoilMemo {
     /// [`Product::spoil_prob`] from `from_h` (whose spoiled share is `f0` when known) to
     /// `to_h`, remembered.
     pub fn spoil_prob(&mut self, from_h: f64, f0: Option<f64>, to_h: f64, product: &Product) -> f64 {
-        let share = &mut self.share;
-        self.probs.get_or((from_h.to_bits(), to_h.to_bits()), || {
-            if to_h <= from_h {
-                return 0.0;
-            }
-            let f0 = f0.unwrap_or_else(|| share.get_or(from_h.to_bits(), || product.spoiled_share(from_h)));
-            product.spoil_prob_from(f0, from_h, to_h)
+        self.probs.get_or((from_h.to_bits(), to_h.to_bits()), || match f0 {
+            Some(f0) => product.spoil_prob_from(f0, from_h, to_h),
+            None => product.spoil_prob(from_h, to_h),
         })
     }
 }
