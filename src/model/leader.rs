@@ -266,6 +266,11 @@ impl Leader {
     ) -> (u64, f64) {
         let stuck_from = SimTime(arrive.0.saturating_sub(hours_to_minutes(breakdown_hours)));
         let (k1, c1) = self.age_to(stuck_from, |_| temp_c, products, lots, memo, rng);
+        if stuck_from == arrive {
+            // No breakdown: every portion's time is `arrive` or later now, so a second pass
+            // would age none of them (no draw, nothing written).
+            return (k1, c1);
+        }
         let (k2, c2) = self.age_to(arrive, |_| warm_c, products, lots, memo, rng);
         (k1 + k2, c1 + c2)
     }
@@ -535,6 +540,40 @@ mod tests {
         assert_eq!(g.tally.residents_served, 8);
         assert!(g.served.iter().all(|s| s.resident != 2 && s.resident != 7));
         assert_eq!((g.spent[2], g.spent[7]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_trip_ages_at_the_road_temperature_then_warm_for_its_breakdown() {
+        // Two portions (one ready earlier, one later, of two lots) aged over a trip that ends
+        // at hour 40: the same units, draws and ages as ageing to the breakdown's start at the
+        // road's 4 °C and then to the arrival at 25 °C, with one stream; no breakdown is the
+        // first step alone; a breakdown spoils more.
+        let products = [Product::plain(3.0)];
+        let lots = [lot(1.0, 0.0, false), lot(2.0, 0.0, false)];
+        let arrive = SimTime::at_day_hour(1, 16.0);
+        let loaded = || {
+            let mut l = Leader::new(0, 1.0, 0..0, 1, 4.0);
+            l.crates[0].push(Portion::new(0, 40_000, 20.0, SimTime::at_day_hour(0, 2.0)));
+            l.crates[0].push(Portion::new(1, 40_000, 5.0, SimTime::at_day_hour(1, 12.0)));
+            l
+        };
+        let seed = RunSeed::new(3, 0);
+        let state = |l: &Leader| l.crates[0].iter().map(|x| (x.lot, x.qty, x.age_h.to_bits(), x.since)).collect::<Vec<_>>();
+        let mut spoiled = Vec::new();
+        for hours in [0.0, 6.0] {
+            let (mut road, mut steps) = (loaded(), loaded());
+            let (mut rng, mut rng2) = (seed.stream("road", 0, 0), seed.stream("road", 0, 0));
+            let got = road.age_on_the_road(arrive, hours, 4.0, 25.0, &products, &lots, &mut [SpoilMemo::default()], &mut rng);
+            let stuck = SimTime(arrive.0 - hours_to_minutes(hours));
+            let a = steps.age_to(stuck, |_| 4.0, &products, &lots, &mut [SpoilMemo::default()], &mut rng2);
+            let b = if hours > 0.0 { steps.age_to(arrive, |_| 25.0, &products, &lots, &mut [SpoilMemo::default()], &mut rng2) } else { (0, 0.0) };
+            assert_eq!(got, (a.0 + b.0, a.1 + b.1), "breakdown {hours} h");
+            assert_eq!(state(&road), state(&steps), "breakdown {hours} h");
+            assert_eq!(rng.random::<u64>(), rng2.random::<u64>(), "the same draws, breakdown {hours} h");
+            assert!(road.crates[0].iter().all(|x| x.since == arrive), "aged to the arrival");
+            spoiled.push(got.0);
+        }
+        assert!(spoiled[1] > spoiled[0] + 1_000, "six warm hours spoil more: {spoiled:?}");
     }
 
     #[test]
