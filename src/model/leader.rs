@@ -296,8 +296,9 @@ impl Leader {
     /// Hands out today's crates to the residents of the neighbourhood who ordered from
     /// platform `k` (`orders`: the neighbourhood's orders, in resident order), at
     /// `handover` time, at this leader's storage temperature, at `prices`. Clears the
-    /// crates; pushes each resident served onto `served` and the units handed over of each
-    /// lot onto `handed` (lot, units).
+    /// crates; calls `served` with each resident served, in the order served, right after
+    /// its hand-out (the hand-out reads nothing `served` may change: trust, memory), and
+    /// pushes the units handed over of each lot onto `handed` (lot, units).
     #[allow(clippy::too_many_arguments)]
     pub fn pickup<R: Rng + Clone>(
         &mut self,
@@ -312,7 +313,7 @@ impl Leader {
         handed: &mut Vec<(u32, u32)>,
         handover: SimTime,
         pickup_rate: f64,
-        served: &mut Vec<Served>,
+        served: &mut impl FnMut(&Served, &mut ResidentsMut),
         per_resident: AgentStreams,
         rng: &mut R,
     ) -> PickupTally {
@@ -403,7 +404,7 @@ impl Leader {
                 residents.spent_yuan[r - residents.start] += spent as f32;
                 t.units_missing += s.missing as u64;
                 t.residents_served += 1;
-                served.push(s);
+                served(&s, residents);
             }
         }
         for (p, cur) in cursors.iter_mut().enumerate().take(self.crates.len()) {
@@ -469,6 +470,7 @@ mod tests {
         leader.stage = CrateStage::AtLeader;
         let orders: Vec<Order> = (0..n).map(|r| Order { resident: r as u32, platform: u8::from(elsewhere.contains(&r)), qty: res.qty[r], basket: 1 }).collect();
         let (mut handed, mut served) = (Vec::new(), Vec::new());
+        let mut serve = |s: &Served, _: &mut ResidentsMut| served.push(*s);
         let seed = RunSeed::new(5, 0);
         let mut per_product = vec![ProductTotals::default()];
         let tally = leader.pickup(
@@ -483,7 +485,7 @@ mod tests {
             &mut handed,
             handover,
             1.0,
-            &mut served,
+            &mut serve,
             AgentStreams::new(seed.stream_key("r", 0, day)),
             &mut seed.stream("pickup", 0, day),
         );

@@ -108,7 +108,6 @@ impl Platform {
         let n_products = self.products.len();
         let chunks = town.workers.map(work, |(((leaders, mut view), census), chunk)| {
             let mut out = ChunkPickups { per_product: vec![ProductTotals::default(); n_products], ..ChunkPickups::default() };
-            let mut served = Vec::new();
             let mut memo = vec![SpoilMemo::default(); n_products];
             for (i, l) in chunk.enumerate() {
                 // The next leader's crates and orders are asked for from memory now.
@@ -117,7 +116,7 @@ impl Platform {
                     prefetch(&orders[l + 1], 0);
                 }
                 let leader = &mut leaders[i];
-                let one = pickup_at(leader, l, &orders[l], &mut view, census, &shared, &mut out, &mut served, &mut memo);
+                let one = pickup_at(leader, l, &orders[l], &mut view, census, &shared, &mut out, &mut memo);
                 out.leaders.push(one);
             }
             out
@@ -204,8 +203,9 @@ impl Platform {
     }
 }
 
-/// Pickup at leader `l`: hand-over, then each served resident's trust, complaints, refunds,
-/// word of mouth, and the leader's rating; what the books need goes to `out`.
+/// Pickup at leader `l`: the hand-over, each served resident's trust, complaints, refunds and
+/// word of mouth right after its own, and the leader's rating; what the books need goes to
+/// `out`.
 #[allow(clippy::too_many_arguments)]
 fn pickup_at(
     leader: &mut Leader,
@@ -215,7 +215,6 @@ fn pickup_at(
     census: &mut Census,
     s: &Shared,
     out: &mut ChunkPickups,
-    served: &mut Vec<Served>,
     memo: &mut [SpoilMemo],
 ) -> LeaderPickup {
     // Today's van, if it came before the close: its crates are at the shop.
@@ -225,38 +224,23 @@ fn pickup_at(
         leader.stage = CrateStage::AtLeader;
     }
     let mut rng = s.leader_streams.agent(l as u64);
-    served.clear();
-    let tally = leader.pickup(
-        s.k,
-        orders,
-        residents,
-        &mut out.per_product,
-        s.products,
-        s.prices,
-        s.lots,
-        memo,
-        &mut out.handed,
-        s.handover,
-        s.sc.leaders.pickup_rate,
-        served,
-        streams::agents(&s.market_seed, streams::PICKUP_RESIDENT, s.day),
-        &mut rng,
-    );
-    let late = if leader.stage == CrateStage::AtLeader { (0, 0.0) } else { leader.write_off_all(s.lots) };
-    let mut x = LeaderPickup { tally, late, van_spoiled, commission_rate: s.sc.leaders.commission_rate + leader.bonus, ..LeaderPickup::default() };
     let hood = leader.residents.clone();
     let alpha = s.sc.leaders.rating_alpha;
     let a = &s.sc.aftersales;
     let k = s.k as usize;
     let aftersales = streams::agents(&s.market_seed, streams::AFTERSALES, s.day);
-    for sv in served.iter() {
+    let (hours, reports) = (&mut out.hours, &mut out.reports);
+    let (mut x, mut rating) = (LeaderPickup::default(), leader.rating);
+    // Each resident served: trust, the leader's rating, complaints and refunds, word of
+    // mouth, right after its hand-out.
+    let mut after_handout = |sv: &Served, residents: &mut ResidentsMut| {
         let bad = residents.experience(sv.resident, k, sv.missing, sv.defective, s.day, census);
-        leader.rating += alpha * (if bad { 0.0 } else { 1.0 } - leader.rating);
+        rating += alpha * (if bad { 0.0 } else { 1.0 } - rating);
         if !bad {
             // A good pickup (nothing missing, nothing defective) has nothing to report or
             // tell: its stream is not needed (made from its key alone, so making it only
             // when needed changes no number).
-            continue;
+            return;
         }
         let mut rng = aftersales.agent(sv.resident as u64);
         for _ in 0..sv.defective {
@@ -271,21 +255,41 @@ fn pickup_at(
             } else {
                 x.refused += 1;
             }
-            out.hours.push(o.hours);
-            out.reports.push((s.handover.plus_hours(o.seen_hours), sv.defect_lot));
+            hours.push(o.hours);
+            reports.push((s.handover.plus_hours(o.seen_hours), sv.defect_lot));
             residents.nudge_trust(sv.resident, k, o.trust_delta, census);
             if o.bad {
                 residents.remember(sv.resident, k, ChurnCause::Refund, s.day);
             }
         }
-        if bad && !hood.is_empty() {
+        if !hood.is_empty() {
             // Word of mouth: neighbours hear of it.
             for _ in 0..s.rep.word_of_mouth_reach {
                 let r = rng.random_range(hood.clone());
                 residents.nudge_trust(r, k, -s.rep.word_of_mouth_penalty, census);
             }
         }
-    }
+    };
+    x.tally = leader.pickup(
+        s.k,
+        orders,
+        residents,
+        &mut out.per_product,
+        s.products,
+        s.prices,
+        s.lots,
+        memo,
+        &mut out.handed,
+        s.handover,
+        s.sc.leaders.pickup_rate,
+        &mut after_handout,
+        streams::agents(&s.market_seed, streams::PICKUP_RESIDENT, s.day),
+        &mut rng,
+    );
+    leader.rating = rating;
+    x.late = if leader.stage == CrateStage::AtLeader { (0, 0.0) } else { leader.write_off_all(s.lots) };
+    x.van_spoiled = van_spoiled;
+    x.commission_rate = s.sc.leaders.commission_rate + leader.bonus;
     x.reports_end = out.hours.len();
     x
 }
