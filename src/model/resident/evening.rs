@@ -92,15 +92,20 @@ impl ResidentsMut<'_> {
         let a = range.start - self.start;
         due_tonight(&self.next_day[a..range.end - self.start], today, a, due);
         for (j, &r) in due.iter().enumerate() {
-            // The four-byte columns of the resident a few ahead are asked for from memory now
-            // (the evening waits on them more than it computes). The one-byte columns are
-            // not: 64 residents share a line of each, so the line is nearly always the one
-            // the residents before brought in.
+            // The columns of the resident a few ahead are asked for from memory now (the
+            // evening waits on them more than it computes).
             if let Some(&a) = due.get(j + AHEAD) {
                 let a = a as usize;
+                prefetch(self.status, a);
                 prefetch(self.shop_rate, a);
+                prefetch(self.segment, a);
                 prefetch(self.trust_kp, a * np);
+                prefetch(self.home, a);
                 prefetch(self.attach, a);
+                prefetch(self.coupon, a);
+                prefetch(self.customer, a);
+                prefetch(self.missed_kp, a * np);
+                prefetch(self.qty, a);
             }
             let r = r as usize;
             if self.status[r] != IN_MARKET {
