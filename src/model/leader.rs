@@ -10,8 +10,8 @@
 //! of a recalled lot are not handed out (stage `recalled`). A unit handed over is defective
 //! with probability `1 − (1 − lot defect rate) × (1 − P(spoils within quality_margin_share
 //! × mean shelf life))` (stage `delivered_defective`). What nobody picked up is written off
-//! at the leader. Each resident served is reported in `served` for trust, complaints and
-//! the leader's rating.
+//! at the leader. Each resident served is reported to `served`, right after its hand-out,
+//! for trust, complaints and the leader's rating ([`rated`]).
 
 use std::ops::Range;
 
@@ -99,6 +99,12 @@ pub struct Served {
     pub defect_lot: u32,
     /// Price paid for all its defective units, yuan (a granted report refunds their mean).
     pub defect_yuan: f64,
+}
+
+/// A leader's rating after serving one more resident, good (nothing missing or defective)
+/// or not: the newest pickup weighs `alpha` (`rating_alpha`), the rating before `1 − alpha`.
+pub fn rated(rating: f64, alpha: f64, good: bool) -> f64 {
+    rating + alpha * (f64::from(u8::from(good)) - rating)
 }
 
 /// Units and money from one leader's pickup.
@@ -576,6 +582,16 @@ mod tests {
             spoiled.push(got.0);
         }
         assert!(spoiled[1] > spoiled[0] + 1_000, "six warm hours spoil more: {spoiled:?}");
+    }
+
+    #[test]
+    fn a_rating_moves_towards_the_newest_pickup_by_alpha() {
+        assert_eq!(rated(0.5, 0.25, true), 0.625);
+        assert_eq!(rated(0.5, 0.25, false), 0.375);
+        assert_eq!(rated(0.8, 1.0, false), 0.0, "alpha 1: the newest pickup alone");
+        // Ten good pickups in a row from 0 at alpha 0.1: 1 − 0.9¹⁰.
+        let r = (0..10).fold(0.0, |r, _| rated(r, 0.1, true));
+        assert!((r - (1.0 - 0.9f64.powi(10))).abs() < 1e-12, "{r}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::engine::rng::AgentStreams;
 use crate::engine::{RunSeed, SimTime};
 use crate::model::accounts::{ProductTotals, Stage};
 use crate::model::aftersales;
-use crate::model::leader::{CrateStage, Leader, PickupTally, Served};
+use crate::model::leader::{CrateStage, Leader, PickupTally, Served, rated};
 use crate::model::lot::{Lot, SpoilMemo};
 use crate::model::product::Product;
 use crate::model::resident::{Census, ChurnCause, Order, Residents, ResidentsMut};
@@ -235,7 +235,7 @@ fn pickup_at(
     // mouth, right after its hand-out.
     let mut after_handout = |sv: &Served, residents: &mut ResidentsMut| {
         let bad = residents.experience(sv.resident, k, sv.missing, sv.defective, s.day, census);
-        rating += alpha * (if bad { 0.0 } else { 1.0 } - rating);
+        rating = rated(rating, alpha, !bad);
         if !bad {
             // A good pickup (nothing missing, nothing defective) has nothing to report or
             // tell: its stream is not needed (made from its key alone, so making it only
@@ -292,4 +292,86 @@ fn pickup_at(
     x.commission_rate = s.sc.leaders.commission_rate + leader.bonus;
     x.reports_end = out.hours.len();
     x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::lot::Portion;
+    use crate::scenario::ResidentsConfig;
+
+    /// One pickup at a leader of 40 residents (trust 0.6 each), the first 30 of whom ordered
+    /// one unit of product 0; its crate holds 30 units of a lot with `defect_rate`, at the
+    /// shop or, when `late`, still on a van that has not come. Rating 0.5, commission bonus
+    /// 0.02. Returns what the books get, the leader, and each resident's trust before and
+    /// after.
+    fn one_pickup(defect_rate: f64, late: bool) -> (LeaderPickup, Leader, Vec<f64>, Vec<f64>) {
+        let mut sc = crate::scenario::load(std::path::Path::new("scenarios/baseline.toml")).unwrap();
+        sc.aftersales.traceability = false;
+        (sc.leaders.pickup_rate, sc.leaders.rating_alpha, sc.leaders.commission_rate) = (1.0, 0.1, 0.10);
+        (sc.reputation.word_of_mouth_reach, sc.reputation.word_of_mouth_penalty) = (3, 0.03);
+        let run = RunSeed::new(4, 0);
+        let pf = Platform::build(0, "x".into(), sc, run, run, &[0..40]);
+        let n_products = pf.products.len();
+        let c = ResidentsConfig { trust_concentration: 1e6, ..pf.sc.residents.clone() };
+        let mut res = Residents::new(&c, &[], 1);
+        let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
+        let draws = res.draws(&shares);
+        res.add(40, 40, 0, &draws, &mut run.stream("t", 0, 0));
+        let day = 3;
+        let handover = SimTime::at_day_hour(day, 17.0);
+        let lots = [Lot { product: 0, supplier: 0, unit_cost_yuan: 1.5, defect_rate, false_origin: false, recalled: false, handed: 0, complaints: 0, harvested: handover, received: handover }];
+        let mut leader = Leader::new(0, 1.0, 0..40, n_products, 4.0);
+        leader.crates[0].push(Portion::new(0, 30, 0.0, handover));
+        (leader.stage, leader.rating, leader.bonus) = (if late { CrateStage::LastMile } else { CrateStage::AtLeader }, 0.5, 0.02);
+        let orders: Vec<Order> = (0..30).map(|r| Order { resident: r, platform: 0, qty: 1, basket: 1 }).collect();
+        let shared = Shared {
+            k: 0,
+            sc: &pf.sc,
+            rep: &pf.sc.reputation,
+            products: &pf.products,
+            prices: &pf.prices,
+            lots: &lots,
+            leader_streams: streams::agents(&run, streams::PICKUP, day),
+            market_seed: run,
+            handover,
+            day,
+        };
+        let mut out = ChunkPickups { per_product: vec![ProductTotals::default(); n_products], ..ChunkPickups::default() };
+        let mut census = res.all_mut().census();
+        let trust = |res: &Residents| (0..40).map(|r| res.trust(r, 0)).collect::<Vec<f64>>();
+        let before = trust(&res);
+        let x = pickup_at(&mut leader, 0, &orders, &mut res.all_mut(), &mut census, &shared, &mut out, &mut vec![SpoilMemo::default(); n_products]);
+        let after = trust(&res);
+        (x, leader, before, after)
+    }
+
+    #[test]
+    fn a_pickup_books_the_rating_the_commission_and_the_late_goods() {
+        let (x, leader, before, after) = one_pickup(0.0, false);
+        let (alpha, commission) = (0.1, 0.10);
+        assert_eq!(x.tally.residents_served, 30, "every order served");
+        let want = (0..30).fold(0.5, |r, _| rated(r, alpha, true));
+        assert_eq!(leader.rating, want, "thirty good pickups from 0.5");
+        assert_eq!(x.commission_rate, commission + 0.02, "the platform's rate plus the leader's bonus");
+        assert_eq!(x.late, (0, 0.0), "nothing late when the goods are at the shop");
+        assert!((0..30).all(|r| after[r] > before[r]) && after[30..] == before[30..], "good pickups raise the trust of those served only");
+        // The van has not come: nobody gets anything, the 30 units are written off late.
+        let (x, leader, ..) = one_pickup(0.0, true);
+        assert_eq!(x.late, (30, 45.0));
+        assert_eq!((x.tally.units_sold, x.tally.units_missing), (0, 30));
+        assert_eq!(leader.rating, (0..30).fold(0.5, |r, _| rated(r, alpha, false)), "thirty bad pickups");
+    }
+
+    #[test]
+    fn a_bad_pickup_is_told_to_the_neighbours() {
+        // Every unit defective: the ten who ordered nothing hear of it (word of mouth, three
+        // neighbours a bad pickup at 0.03 each), and those served lose trust.
+        let (good, ..) = one_pickup(0.0, false);
+        let (bad, _, before, after) = one_pickup(1.0, false);
+        assert_eq!((good.tally.units_defective, bad.tally.units_defective), (0, 30));
+        let heard: f64 = (30..40).map(|r| before[r] - after[r]).sum();
+        assert!(heard > 0.03 * 3.0, "the ten not served lost {heard} of trust together");
+        assert!((0..30).all(|r| after[r] < before[r]));
+    }
 }
