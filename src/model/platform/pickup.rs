@@ -311,7 +311,8 @@ mod tests {
         (sc.leaders.pickup_rate, sc.leaders.rating_alpha, sc.leaders.commission_rate) = (1.0, 0.1, 0.10);
         (sc.reputation.word_of_mouth_reach, sc.reputation.word_of_mouth_penalty) = (3, 0.03);
         let run = RunSeed::new(4, 0);
-        let pf = Platform::build(0, "x".into(), sc, run, run, &[0..40]);
+        let hood = 0..40;
+        let pf = Platform::build(0, "x".into(), sc, run, run, std::slice::from_ref(&hood));
         let n_products = pf.products.len();
         let c = ResidentsConfig { trust_concentration: 1e6, ..pf.sc.residents.clone() };
         let mut res = Residents::new(&c, &[], 1);
