@@ -300,7 +300,7 @@ mod tests {
     use crate::model::lot::Portion;
     use crate::scenario::ResidentsConfig;
 
-    /// One pickup at a leader of 40 residents (trust 0.6 each), the first 30 of whom ordered
+    /// One pickup at a leader of 40 residents (trust all but equal), the first 30 of whom ordered
     /// one unit of product 0; its crate holds 30 units of a lot with `defect_rate`, at the
     /// shop or, when `late`, still on a van that has not come. Rating 0.5, commission bonus
     /// 0.02. Returns what the books get, the leader, and each resident's trust before and
