@@ -46,11 +46,14 @@ pub fn file(rel: &str) -> PathBuf {
 }
 
 /// A new file `name` holding `text`, in a folder of its own under the system's temporary
-/// folder (tests run in parallel).
+/// folder (tests run in parallel). The folder is emptied first: one of that name can only be
+/// left over from an earlier test process that had the same process id (ids are reused),
+/// and its files (an optimisation's journal, a sweep's) would be taken for this test's.
 pub fn temp_file(name: &str, text: &str) -> PathBuf {
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("cesim-test-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
