@@ -449,7 +449,7 @@ mod tests {
         for r in (0..20_000).step_by(7) {
             res.coupon[r] = 1;
         }
-        let mut census = res.all_mut().census();
+        let census = res.all_mut().census();
         for r in (0..20_000).step_by(5) {
             res.all_mut().remember(r, 0, ChurnCause::Stockout, 1);
         }
@@ -483,8 +483,7 @@ mod tests {
         let churned = one.status.iter().zip(&one.customer).filter(|&(&s, &c)| s == IN_MARKET && c == 0).count();
         let moved = one.status.iter().filter(|&&s| s == MOVED).count();
         assert!(shoppers > 20_000 && churned > 100 && moved > 1_000, "shoppers {shoppers}, churned {churned}, moved {moved}");
-        census = census_one;
-        same_census(&census, &one.all_mut().census());
+        same_census(&census_one, &one.all_mut().census());
     }
 
     #[test]
