@@ -36,7 +36,7 @@ use rand_distr::{Distribution, Pareto};
 
 use super::basket::Baskets;
 pub use super::population::Draws;
-use super::population::{BetaByGammas, order_qty, order_scale, segment_of};
+use super::population::{BetaByQuantiles, order_qty, order_scale, segment_of};
 
 use crate::engine::parallel::split_mut;
 use crate::engine::rng::AgentStreams;
@@ -379,8 +379,8 @@ impl Residents {
         Draws {
             shares: shares.to_vec(),
             scales: self.segments.iter().map(|g| order_scale(g.order_prob, c.spend_pareto_shape)).collect(),
-            trust: BetaByGammas::new(c.trust_initial, c.trust_concentration),
-            attach: BetaByGammas::new(c.attachment_mean, 4.0),
+            trust: BetaByQuantiles::new(c.trust_initial, c.trust_concentration),
+            attach: BetaByQuantiles::new(c.attachment_mean, 4.0),
             pareto: Pareto::new(1.0, c.spend_pareto_shape).ok(),
         }
     }
