@@ -434,11 +434,12 @@ fn metamorphic_common_random_numbers_sharpen_a_one_point_trust_change() {
     // Residents draw from their own streams, so a changed choice shifts nobody else's
     // numbers: the paired churn difference is far less noisy than an unpaired one.
     // A ratio of two variances from n pairs is itself noisy (with 16 pairs its 95 % range
-    // spans ×0.35–2.9): 64 pairs (29×; 31× at 96 pairs, 30× at 128). It was 10–13× at 96
-    // pairs while initial trust was drawn by rand_distr's Beta: at trust_initial 0.80 and
-    // 0.81 its rejection steps took different numbers, so a pair's neighbourhoods were drawn
-    // differently from there on; two Gammas (population.rs) reject rarely, and the pair's
-    // populations mostly coincide.
+    // spans ×0.35–2.9): 64 pairs (33×; 43× at 96 pairs and at 128; orders 2 230×, 3 005×
+    // at 96). It was 10–13× at 96 pairs while initial trust was drawn by rand_distr's Beta:
+    // at trust_initial 0.80 and 0.81 its rejection steps took different numbers, so a pair's
+    // neighbourhoods were drawn differently from there on; ~30× with two Gammas, which
+    // reject rarely; now one uniform a draw (population.rs, BetaByQuantiles), so each
+    // resident of a pair is drawn from the same numbers and trusts a little more at 0.81.
     let churn_gain = crn_gain(64, churn);
     let orders_gain = crn_gain(16, orders);
     eprintln!("CRN variance reduction: churn {churn_gain:.1}×, orders {orders_gain:.1}×");
