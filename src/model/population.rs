@@ -53,12 +53,13 @@ pub(super) fn order_qty(m: f64) -> u8 {
 /// Beta(mean·k, (1 − mean)·k) by inversion: one uniform `u`, and the Beta's quantile
 /// function at `u`, tabulated at `u = i / QUANTILES` (statrs's inverse of the regularized
 /// incomplete beta function) and interpolated linearly between. The law drawn agrees with
-/// the Beta's at the table's nodes and both are monotone between them, so their CDFs differ
-/// by less than `1 / QUANTILES` anywhere. One uniform a draw, and a draw that grows with
-/// the Beta's mean for the same uniform: a change of `trust_initial` moves each resident's
-/// trust and no other number of its neighbourhood's stream (common random numbers), and it
-/// costs a tenth of a draw by two Gammas (which it replaces: drawn once or twice for each
-/// of ~10⁸ residents when Xingsheng's network is built).
+/// the Beta's at the table's nodes (up to statrs's numerical error) and both are monotone
+/// between them, so their CDFs differ by at most `1 / QUANTILES`. One uniform a draw, and a
+/// draw that grows with the Beta's mean for the same uniform: a change of `trust_initial`
+/// moves each resident's trust and no other number of its neighbourhood's stream (common
+/// random numbers). It replaced a draw by two Gammas, `X / (X + Y)`: drawn once or twice for
+/// each of ~10⁸ residents when Xingsheng's network is built, and building a hundredth of it
+/// now takes 28 % fewer instructions.
 #[derive(Debug, Clone)]
 pub struct BetaByQuantiles {
     /// The quantile at `i / QUANTILES`, `i` = 0 ..= `QUANTILES`.
@@ -88,7 +89,7 @@ impl BetaByQuantiles {
         Some(BetaByQuantiles { q })
     }
 
-    /// The tabulated quantile at `u` in [0, 1).
+    /// The tabulated quantile at `u` in [0, 1] (a draw's `u` is below 1; 1 gives 1).
     pub fn quantile(&self, u: f64) -> f64 {
         let x = u * QUANTILES as f64;
         let i = (x as usize).min(QUANTILES - 1);
@@ -166,6 +167,7 @@ mod tests {
                 worst = worst.max((exact.cdf(x) - u).abs());
             }
             assert!(worst <= 1.0 / QUANTILES as f64, "Beta({mean}, {k}): CDF off by {worst}");
+            assert_eq!((d.quantile(0.0), d.quantile(1.0)), (0.0, 1.0), "Beta({mean}, {k}): the ends");
         }
         // Drawn: mean a/(a+b) and variance ab/((a+b)²(a+b+1)) within 4 standard errors.
         let mut rng = RunSeed::new(5, 0).stream("t", 0, 0);
