@@ -73,7 +73,7 @@ impl BetaByQuantiles {
     /// `None` unless `mean` is in [0, 1] and `k` finite and not negative (shapes are
     /// floored at 10⁻⁶).
     pub fn new(mean: f64, k: f64) -> Option<Self> {
-        if !(0.0..=1.0).contains(&mean) || !(k >= 0.0 && k.is_finite()) {
+        if !((0.0..=1.0).contains(&mean) && k >= 0.0 && k.is_finite()) {
             return None;
         }
         let (a, b) = ((mean * k).max(1e-6), ((1.0 - mean) * k).max(1e-6));
