@@ -298,7 +298,7 @@ fn pickup_at(
 mod tests {
     use super::*;
     use crate::model::lot::Portion;
-    use crate::scenario::ResidentsConfig;
+    use crate::model::resident::tests::population_of;
 
     /// One pickup at a leader of 40 residents (trust all but equal), the first 30 of whom ordered
     /// one unit of product 0; its crate holds 30 units of a lot with `defect_rate`, at the
@@ -314,11 +314,7 @@ mod tests {
         let hood = 0..40;
         let pf = Platform::build(0, "x".into(), sc, run, run, std::slice::from_ref(&hood));
         let n_products = pf.products.len();
-        let c = ResidentsConfig { trust_concentration: 1e6, ..pf.sc.residents.clone() };
-        let mut res = Residents::new(&c, &[], 1);
-        let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
-        let draws = res.draws(&shares);
-        res.add(40, 40, 0, &draws, &mut run.stream("t", 0, 0));
+        let mut res = population_of(&pf.sc.residents, 40, 1);
         let day = 3;
         let handover = SimTime::at_day_hour(day, 17.0);
         let lots = [Lot { product: 0, supplier: 0, unit_cost_yuan: 1.5, defect_rate, false_origin: false, recalled: false, handed: 0, complaints: 0, harvested: handover, received: handover }];
