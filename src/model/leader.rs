@@ -107,6 +107,27 @@ pub fn rated(rating: f64, alpha: f64, good: bool) -> f64 {
     rating + alpha * (f64::from(u8::from(good)) - rating)
 }
 
+/// What one ageing pass over a leader's crates gives: the units that spoiled and their
+/// cost, and what the crates hold after it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Aged {
+    /// Units spoiled.
+    pub spoiled: u64,
+    /// Their cost, yuan.
+    pub spoiled_yuan: f64,
+    /// Units left in the crates.
+    pub units: u64,
+    /// Their weight, kg.
+    pub load_kg: f64,
+}
+
+impl Aged {
+    /// (units spoiled, their cost in yuan).
+    pub fn lost(&self) -> (u64, f64) {
+        (self.spoiled, self.spoiled_yuan)
+    }
+}
+
 /// Units and money from one leader's pickup.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct PickupTally {
@@ -231,8 +252,8 @@ impl Leader {
     }
 
     /// Ages every crate to `now`, product `p` at `temp_c(p)`, reusing `memo` (one per
-    /// product, kept across the leaders aged together: see [`SpoilMemo`]). Returns (units
-    /// spoiled, their cost in yuan).
+    /// product, kept across the leaders aged together: see [`SpoilMemo`]). Returns what
+    /// spoiled and what is left, counted in the same pass.
     pub fn age_to<R: Rng + Clone>(
         &mut self,
         now: SimTime,
@@ -241,23 +262,30 @@ impl Leader {
         lots: &[Lot],
         memo: &mut [SpoilMemo],
         rng: &mut R,
-    ) -> (u64, f64) {
-        let mut units = 0u64;
-        let mut cost = 0.0;
+    ) -> Aged {
+        let mut aged = Aged::default();
         for (p, (crate_, product)) in self.crates.iter_mut().zip(products).enumerate() {
+            let (mut left, mut emptied) = (0u64, false);
             for x in crate_.iter_mut() {
                 let k = x.age_to_memo(now, temp_c(p), product, &mut memo[p], rng);
-                units += k as u64;
-                cost += k as f64 * lots[x.lot as usize].unit_cost_yuan;
+                aged.spoiled += k as u64;
+                aged.spoiled_yuan += k as f64 * lots[x.lot as usize].unit_cost_yuan;
+                left += x.qty as u64;
+                emptied |= x.qty == 0;
             }
-            crate_.retain(|x| x.qty > 0);
+            // Portions left empty go (only then is the crate rewritten).
+            if emptied {
+                crate_.retain(|x| x.qty > 0);
+            }
+            aged.units += left;
+            aged.load_kg += left as f64 * product.unit_kg;
         }
-        (units, cost)
+        aged
     }
 
     /// Ages every crate over a trip that ends at `arrive`: at `temp_c` on the road, then, for
     /// its last `breakdown_hours`, at `warm_c` (the vehicle broke down). One stream `rng` for
-    /// both; returns (units spoiled, their cost in yuan).
+    /// both; returns what spoiled on the trip and what is left at its end.
     #[allow(clippy::too_many_arguments)]
     pub fn age_on_the_road<R: Rng + Clone>(
         &mut self,
@@ -269,16 +297,16 @@ impl Leader {
         lots: &[Lot],
         memo: &mut [SpoilMemo],
         rng: &mut R,
-    ) -> (u64, f64) {
+    ) -> Aged {
         let stuck_from = SimTime(arrive.0.saturating_sub(hours_to_minutes(breakdown_hours)));
-        let (k1, c1) = self.age_to(stuck_from, |_| temp_c, products, lots, memo, rng);
+        let first = self.age_to(stuck_from, |_| temp_c, products, lots, memo, rng);
         if stuck_from == arrive {
             // No breakdown: every portion's time is `arrive` or later now, so a second pass
             // would age none of them (no draw, nothing written).
-            return (k1, c1);
+            return first;
         }
-        let (k2, c2) = self.age_to(arrive, |_| warm_c, products, lots, memo, rng);
-        (k1 + k2, c1 + c2)
+        let second = self.age_to(arrive, |_| warm_c, products, lots, memo, rng);
+        Aged { spoiled: first.spoiled + second.spoiled, spoiled_yuan: first.spoiled_yuan + second.spoiled_yuan, ..second }
     }
 
     /// Moves today's crates to `stage`, if there are any (crates that hold nothing stay
@@ -326,9 +354,9 @@ impl Leader {
         let mut t = PickupTally::default();
         let temp_c = self.storage_temp_c;
         if self.stage == CrateStage::AtLeader {
-            let (k, cost) = self.age_to(handover, |_| temp_c, products, lots, memo, rng);
-            t.units_spoiled += k;
-            t.write_offs_yuan += cost;
+            let aged = self.age_to(handover, |_| temp_c, products, lots, memo, rng);
+            t.units_spoiled += aged.spoiled;
+            t.write_offs_yuan += aged.spoiled_yuan;
         }
         let margin_share = residents.c.quality_margin_share;
         let mut cursors = [Cursor::default(); 64];
@@ -574,14 +602,39 @@ mod tests {
             let got = road.age_on_the_road(arrive, hours, 4.0, 25.0, &products, &lots, &mut [SpoilMemo::default()], &mut rng);
             let stuck = SimTime(arrive.0 - hours_to_minutes(hours));
             let a = steps.age_to(stuck, |_| 4.0, &products, &lots, &mut [SpoilMemo::default()], &mut rng2);
-            let b = if hours > 0.0 { steps.age_to(arrive, |_| 25.0, &products, &lots, &mut [SpoilMemo::default()], &mut rng2) } else { (0, 0.0) };
-            assert_eq!(got, (a.0 + b.0, a.1 + b.1), "breakdown {hours} h");
+            let b = if hours > 0.0 { steps.age_to(arrive, |_| 25.0, &products, &lots, &mut [SpoilMemo::default()], &mut rng2) } else { a };
+            let (lost, yuan) = if hours > 0.0 { (a.spoiled + b.spoiled, a.spoiled_yuan + b.spoiled_yuan) } else { a.lost() };
+            assert_eq!(got, Aged { spoiled: lost, spoiled_yuan: yuan, ..b }, "breakdown {hours} h");
+            assert_eq!((got.units, got.load_kg), (steps.units(), steps.load_kg(&products)), "what is left, breakdown {hours} h");
             assert_eq!(state(&road), state(&steps), "breakdown {hours} h");
             assert_eq!(rng.random::<u64>(), rng2.random::<u64>(), "the same draws, breakdown {hours} h");
             assert!(road.crates[0].iter().all(|x| x.since == arrive), "aged to the arrival");
-            spoiled.push(got.0);
+            spoiled.push(got.spoiled);
         }
         assert!(spoiled[1] > spoiled[0] + 1_000, "six warm hours spoil more: {spoiled:?}");
+    }
+
+    #[test]
+    fn an_ageing_pass_counts_what_spoiled_and_what_is_left_and_drops_empty_portions() {
+        let p = |unit_kg: f64| Product { unit_kg, ..Product::plain(2.0) };
+        let products = [p(2.0), p(0.5)];
+        let lots = [lot(1.0, 0.0, false), lot(2.0, 0.0, false)];
+        let at = SimTime::at_day_hour(0, 2.0);
+        let mut leader = Leader::new(0, 1.0, 0..0, 2, 4.0);
+        // 500 units near their mean shelf life (about half spoil in ten hours at 10 °C), 30
+        // long past it (all spoil), and 400 fresh ones of the second product.
+        leader.crates[0].extend([Portion::new(0, 500, 90.0, at), Portion::new(1, 30, 1e6, at)]);
+        leader.crates[1].push(Portion::new(0, 400, 0.0, at));
+        let mut rng = RunSeed::new(8, 0).stream("t", 0, 0);
+        let aged = leader.age_to(SimTime::at_day_hour(0, 12.0), |_| 10.0, &products, &lots, &mut [SpoilMemo::default(); 2], &mut rng);
+        assert_eq!(leader.crates[0].len(), 1, "the portion that spoiled through is gone: {:?}", leader.crates[0]);
+        assert_eq!((aged.units, aged.load_kg), (leader.units(), leader.load_kg(&products)), "what is left, counted in the pass");
+        assert_eq!(aged.units + aged.spoiled, 930, "every unit spoiled or left");
+        assert!((150..=400).contains(&(aged.spoiled - 30)), "about half of the 500: {}", aged.spoiled - 30);
+        assert_eq!(aged.spoiled_yuan, (aged.spoiled - 30) as f64 * 1.0 + 30.0 * 2.0, "each unit at its lot's cost");
+        // A pass that moves no clock spoils nothing and still counts what is there.
+        let again = leader.age_to(SimTime::at_day_hour(0, 12.0), |_| 10.0, &products, &lots, &mut [SpoilMemo::default(); 2], &mut rng);
+        assert_eq!(again, Aged { spoiled: 0, spoiled_yuan: 0.0, ..aged });
     }
 
     #[test]

@@ -10,9 +10,8 @@ use crate::engine::{EventQueue, SimTime};
 use crate::model::accounts::Stage;
 use crate::model::event::{Event, ModelError, PlatformEvent};
 use crate::engine::parallel::Workers;
-use crate::model::leader::{CrateStage, Leader};
+use crate::model::leader::{Aged, CrateStage, Leader};
 use crate::model::lot::SpoilMemo;
-use crate::model::product::Product;
 use crate::model::supplier::ShortCause;
 
 /// Leaders per chunk of work in a pass over a grid's leaders.
@@ -35,9 +34,9 @@ pub(super) struct GridSums {
 }
 
 impl GridSums {
-    /// `spoiled` (units, yuan) in a leader's ageing, and what its crates hold after it.
-    fn aged(spoiled: (u64, f64), leader: &Leader, products: &[Product]) -> Self {
-        GridSums { spoiled: spoiled.0, spoiled_yuan: spoiled.1, units: leader.units(), load_kg: leader.load_kg(products), ..GridSums::default() }
+    /// A leader's ageing: what spoiled, and what its crates hold after it.
+    fn aged(a: Aged) -> Self {
+        GridSums { spoiled: a.spoiled, spoiled_yuan: a.spoiled_yuan, units: a.units, load_kg: a.load_kg, ..GridSums::default() }
     }
 
     fn add(self, o: GridSums) -> Self {
@@ -102,7 +101,7 @@ impl Platform {
         let ageing = streams::agents(&seed, streams::ageing(stage), day);
         let sums = over_leaders(&mut self.leaders, self.grids[g].leaders.clone(), products.len(), workers, |l, leader, memo| {
             let mut rng = ageing.agent(l as u64);
-            let s = GridSums::aged(leader.age_to(now, temp_c, products, lots, memo, &mut rng), leader, products);
+            let s = GridSums::aged(leader.age_to(now, temp_c, products, lots, memo, &mut rng));
             if let Some(stage) = then {
                 leader.move_crates(stage);
             }
@@ -183,7 +182,7 @@ impl Platform {
             let spoiled = leader.age_on_the_road(now, breakdown_h, temp, warm, products, lots, memo, &mut rng);
             // Unloaded at the grid.
             leader.move_crates(CrateStage::Grid);
-            GridSums::aged(spoiled, leader, products)
+            GridSums::aged(spoiled)
         });
         self.today.spoil(Stage::Linehaul, sums.spoiled, sums.spoiled_yuan);
         let units = sums.units;
@@ -205,7 +204,7 @@ impl Platform {
         let (ageing, trips, vans) = (streams::agents(&seed, streams::AGE_GRID, day), streams::agents(&seed, streams::LAST_MILE_TRIP, day), streams::agents(&seed, streams::LAST_MILE, day));
         let sums = over_leaders(&mut self.leaders, self.grids[g].leaders.clone(), products.len(), workers, |l, leader, memo| {
             let mut rng = ageing.agent(l as u64);
-            let mut s = GridSums::aged(leader.age_to(now, |p| grid_temps[p], products, lots, memo, &mut rng), leader, products);
+            let mut s = GridSums::aged(leader.age_to(now, |p| grid_temps[p], products, lots, memo, &mut rng));
             if s.load_kg > 0.0 {
                 // Kilometres are each loaded leader's out-and-back run.
                 s.van_km = 2.0 * leader.distance_km;
@@ -224,7 +223,7 @@ impl Platform {
             s.late_vans = u64::from(arrive >= close);
             if let Some(arrive) = leader.van_arrival {
                 let mut rng = vans.agent(l as u64);
-                leader.van_spoiled = leader.age_on_the_road(arrive, dep.breakdown_hours, temp, warm, products, lots, memo, &mut rng);
+                leader.van_spoiled = leader.age_on_the_road(arrive, dep.breakdown_hours, temp, warm, products, lots, memo, &mut rng).lost();
             }
             s
         });
@@ -262,7 +261,7 @@ impl Platform {
         let mode = &self.modes[self.grids[self.leaders[l].grid].last_mile_mode].m;
         let (temp, warm) = (mode.temp_c, mode.breakdown_temp_c);
         let leader = &mut self.leaders[l];
-        let (k, c) = leader.age_on_the_road(now, leader.van_breakdown_hours, temp, warm, &self.products, &self.lots, &mut self.spoil_memo, &mut rng);
+        let (k, c) = leader.age_on_the_road(now, leader.van_breakdown_hours, temp, warm, &self.products, &self.lots, &mut self.spoil_memo, &mut rng).lost();
         self.today.spoil(Stage::LastMile, k, c);
         self.leaders[l].stage = CrateStage::AtLeader;
     }
@@ -271,7 +270,6 @@ impl Platform {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::lot::Portion;
     use crate::model::event::PlatformEvent;
 
     fn leaders(n: usize) -> Vec<Leader> {
@@ -348,14 +346,8 @@ mod tests {
     }
 
     #[test]
-    fn a_leader_aged_counts_what_spoiled_and_what_is_left() {
-        let p = |unit_kg: f64| Product { unit_kg, ..Product::plain(2.0) };
-        let products = [p(2.0), p(0.5)];
-        let mut leader = leaders(1).remove(0);
-        let portion = |qty| Portion::new(0, qty, 0.0, SimTime(0));
-        leader.crates[0].extend([portion(5), portion(3)]);
-        leader.crates[1].push(portion(4));
-        let s = GridSums::aged((7, 3.5), &leader, &products);
+    fn a_leader_aged_adds_what_spoiled_and_what_is_left() {
+        let s = GridSums::aged(Aged { spoiled: 7, spoiled_yuan: 3.5, units: 12, load_kg: 18.0 });
         assert_eq!((s.spoiled, s.spoiled_yuan, s.units, s.load_kg, s.vans, s.van_km), (7, 3.5, 12, 18.0, 0, 0.0));
     }
 }
