@@ -15,6 +15,7 @@
 
 use std::ops::Range;
 
+use rand::distr::Bernoulli;
 use rand::{Rng, RngExt};
 
 use super::accounts::ProductTotals;
@@ -332,7 +333,8 @@ impl Leader {
     /// `handover` time, at this leader's storage temperature, at `prices`. Clears the
     /// crates; calls `served` with each resident served, in the order served, right after
     /// its hand-out (the hand-out reads nothing `served` may change: trust, memory), and
-    /// pushes the units handed over of each lot onto `handed` (lot, units).
+    /// pushes the units handed over of each lot onto `handed` (lot, units). A resident who
+    /// ordered comes with the chance of `pickup` (`pickup_rate`).
     #[allow(clippy::too_many_arguments)]
     pub fn pickup<R: Rng + Clone>(
         &mut self,
@@ -346,7 +348,7 @@ impl Leader {
         memo: &mut [SpoilMemo],
         handed: &mut Vec<(u32, u32)>,
         handover: SimTime,
-        pickup_rate: f64,
+        pickup: Bernoulli,
         served: &mut impl FnMut(&Served, &mut ResidentsMut),
         per_resident: AgentStreams,
         rng: &mut R,
@@ -388,7 +390,7 @@ impl Leader {
                 let r = o.resident as usize;
                 let mut basket = o.basket;
                 let mut rr = per_resident.agent(r as u64);
-                if basket == 0 || !rr.random_bool(pickup_rate) {
+                if basket == 0 || !rr.sample(pickup) {
                     continue;
                 }
                 let qty = o.qty as u32;
@@ -518,7 +520,7 @@ mod tests {
             &mut [SpoilMemo::default()],
             &mut handed,
             handover,
-            1.0,
+            Bernoulli::new(1.0).unwrap(),
             &mut serve,
             AgentStreams::new(seed.stream_key("r", 0, day)),
             &mut seed.stream("pickup", 0, day),

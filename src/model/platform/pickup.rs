@@ -8,6 +8,7 @@
 //! results are booked in leader order, so the books do not depend on the thread count.
 
 use rand::RngExt;
+use rand::distr::Bernoulli;
 
 use super::Platform;
 use crate::engine::parallel::{Workers, split_mut};
@@ -78,6 +79,8 @@ struct Shared<'a> {
     lots: &'a [Lot],
     /// Each leader's pickup stream (the order residents come in, ageing at the shop).
     leader_streams: AgentStreams,
+    /// Whether a resident who ordered comes (`pickup_rate`).
+    pickup: Bernoulli,
     market_seed: RunSeed,
     handover: SimTime,
     day: u64,
@@ -97,6 +100,7 @@ impl Platform {
             prices: &self.prices,
             lots: &self.lots,
             leader_streams: streams::agents(&self.seed, streams::PICKUP, day),
+            pickup: Bernoulli::new(self.sc.leaders.pickup_rate).expect("pickup_rate is validated to lie in [0, 1]"),
             market_seed: self.market_seed,
             handover,
             day,
@@ -281,7 +285,7 @@ fn pickup_at(
         memo,
         &mut out.handed,
         s.handover,
-        s.sc.leaders.pickup_rate,
+        s.pickup,
         &mut after_handout,
         streams::agents(&s.market_seed, streams::PICKUP_RESIDENT, s.day),
         &mut rng,
@@ -330,6 +334,7 @@ mod tests {
             prices: &pf.prices,
             lots: &lots,
             leader_streams: streams::agents(&run, streams::PICKUP, day),
+            pickup: Bernoulli::new(pf.sc.leaders.pickup_rate).unwrap(),
             market_seed: run,
             handover,
             day,
