@@ -492,6 +492,25 @@ mod tests {
     /// The pickup above with `qty` units of the one product per order and the crate's
     /// `portions` (lot index, units) of `lots`, in that order.
     fn pickup_from(n: usize, qty: u8, lots: &[Lot], portions: &[(u32, u32)], day: u64, elsewhere: &[usize]) -> Given {
+        pickup_visit(n, qty, lots, portions, day, elsewhere, PROMPT)
+    }
+
+    /// How the goods and the residents come to a test pickup: each resident's chance of
+    /// coming, and the portions' age (0 °C-equivalent hours) and hours on the shelf before
+    /// the hand-over.
+    #[derive(Clone, Copy)]
+    struct Visit {
+        pickup_rate: f64,
+        age_h: f64,
+        shelf_hours: f64,
+    }
+
+    /// Everyone comes; the goods arrive fresh at the hand-over.
+    const PROMPT: Visit = Visit { pickup_rate: 1.0, age_h: 0.0, shelf_hours: 0.0 };
+
+    /// [`pickup_from`] with the residents and goods coming as `v` says.
+    #[allow(clippy::too_many_arguments)]
+    fn pickup_visit(n: usize, qty: u8, lots: &[Lot], portions: &[(u32, u32)], day: u64, elsewhere: &[usize], v: Visit) -> Given {
         let mut res = Residents::new(&ResidentsConfig::default(), &[], 2);
         let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
         let draws = res.draws(&shares);
@@ -501,7 +520,7 @@ mod tests {
         let handover = SimTime::at_day_hour(day, 10.0);
         let mut leader = Leader::new(0, 1.0, 0..n, 1, 4.0);
         for &(lot, qty) in portions {
-            leader.crates[0].push(Portion::new(lot, qty, 0.0, handover));
+            leader.crates[0].push(Portion::new(lot, qty, v.age_h, SimTime::at_day_hour(day, 10.0 - v.shelf_hours)));
         }
         leader.stage = CrateStage::AtLeader;
         let orders: Vec<Order> = (0..n).map(|r| Order { resident: r as u32, platform: u8::from(elsewhere.contains(&r)), qty: res.qty[r], basket: 1 }).collect();
@@ -520,13 +539,38 @@ mod tests {
             &mut [SpoilMemo::default()],
             &mut handed,
             handover,
-            Bernoulli::new(1.0).unwrap(),
+            Bernoulli::new(v.pickup_rate).unwrap(),
             &mut serve,
             AgentStreams::new(seed.stream_key("r", 0, day)),
             &mut seed.stream("pickup", 0, day),
         );
         assert_eq!(leader.units(), 0, "the crates are empty after a pickup");
         Given { tally, served, handed, spent: res.spent_yuan.clone(), availability: leader.availability, per_product: per_product[0].clone() }
+    }
+
+    #[test]
+    fn residents_who_do_not_come_get_nothing_and_their_units_are_written_off() {
+        let g = pickup_visit(400, 1, &[lot(1.0, 0.0, false)], &[(0, 400)], 3, &[], Visit { pickup_rate: 0.5, ..PROMPT });
+        let served = g.tally.residents_served;
+        assert!((150..=250).contains(&served), "about half of 400 come: {served}");
+        assert_eq!(g.served.len() as u64, served);
+        assert_eq!(g.tally.units_sold + g.tally.units_defective, served, "one unit each to those who came");
+        assert_eq!(g.tally.units_spoiled, 400 - served, "the units nobody came for are written off");
+        assert_eq!(g.spent.iter().filter(|&&x| x > 0.0).count() as u64, served, "only those who came paid");
+    }
+
+    #[test]
+    fn goods_age_on_the_shelf_until_the_hand_over() {
+        // 100 units near their mean shelf life (100 h), ten hours on the leader's shelf at
+        // 4 °C: about two in five spoil before the hand-over, and their buyers miss them.
+        let aged = pickup_visit(100, 1, &[lot(1.0, 0.0, false)], &[(0, 100)], 3, &[], Visit { age_h: 95.0, shelf_hours: 10.0, ..PROMPT });
+        let t = &aged.tally;
+        assert!((20..=65).contains(&t.units_missing), "{} missing", t.units_missing);
+        assert_eq!(t.units_sold + t.units_defective + t.units_missing, 100);
+        assert_eq!(t.units_spoiled, t.units_missing, "what spoiled on the shelf is written off");
+        // The same goods handed over as they arrive: nothing spoils, nobody misses anything.
+        let fresh = pickup_visit(100, 1, &[lot(1.0, 0.0, false)], &[(0, 100)], 3, &[], Visit { age_h: 95.0, ..PROMPT });
+        assert_eq!((fresh.tally.units_missing, fresh.tally.units_spoiled), (0, 0));
     }
 
     #[test]
@@ -619,23 +663,26 @@ mod tests {
     #[test]
     fn an_ageing_pass_counts_what_spoiled_and_what_is_left_and_drops_empty_portions() {
         let p = |unit_kg: f64| Product { unit_kg, ..Product::plain(2.0) };
-        let products = [p(2.0), p(0.5)];
+        let products = [p(2.0), p(0.5), p(1.0)];
         let lots = [lot(1.0, 0.0, false), lot(2.0, 0.0, false)];
         let at = SimTime::at_day_hour(0, 2.0);
-        let mut leader = Leader::new(0, 1.0, 0..0, 2, 4.0);
+        let mut leader = Leader::new(0, 1.0, 0..0, 3, 4.0);
         // 500 units near their mean shelf life (about half spoil in ten hours at 10 °C), 30
-        // long past it (all spoil), and 400 fresh ones of the second product.
+        // long past it (all spoil), 400 fresh ones of the second product, and a crate of the
+        // third whose only portion (10 units) is long past it too.
         leader.crates[0].extend([Portion::new(0, 500, 90.0, at), Portion::new(1, 30, 1e6, at)]);
         leader.crates[1].push(Portion::new(0, 400, 0.0, at));
+        leader.crates[2].push(Portion::new(1, 10, 1e6, at));
         let mut rng = RunSeed::new(8, 0).stream("t", 0, 0);
-        let aged = leader.age_to(SimTime::at_day_hour(0, 12.0), |_| 10.0, &products, &lots, &mut [SpoilMemo::default(); 2], &mut rng);
+        let aged = leader.age_to(SimTime::at_day_hour(0, 12.0), |_| 10.0, &products, &lots, &mut [SpoilMemo::default(); 3], &mut rng);
         assert_eq!(leader.crates[0].len(), 1, "the portion that spoiled through is gone: {:?}", leader.crates[0]);
+        assert!(leader.crates[2].is_empty(), "and the crate that spoiled through is empty: {:?}", leader.crates[2]);
         assert_eq!((aged.units, aged.load_kg), (leader.units(), leader.load_kg(&products)), "what is left, counted in the pass");
-        assert_eq!(aged.units + aged.spoiled, 930, "every unit spoiled or left");
-        assert!((150..=400).contains(&(aged.spoiled - 30)), "about half of the 500: {}", aged.spoiled - 30);
-        assert_eq!(aged.spoiled_yuan, (aged.spoiled - 30) as f64 * 1.0 + 30.0 * 2.0, "each unit at its lot's cost");
+        assert_eq!(aged.units + aged.spoiled, 940, "every unit spoiled or left");
+        assert!((150..=400).contains(&(aged.spoiled - 40)), "about half of the 500: {}", aged.spoiled - 40);
+        assert_eq!(aged.spoiled_yuan, (aged.spoiled - 40) as f64 * 1.0 + 40.0 * 2.0, "each unit at its lot's cost");
         // A pass that moves no clock spoils nothing and still counts what is there.
-        let again = leader.age_to(SimTime::at_day_hour(0, 12.0), |_| 10.0, &products, &lots, &mut [SpoilMemo::default(); 2], &mut rng);
+        let again = leader.age_to(SimTime::at_day_hour(0, 12.0), |_| 10.0, &products, &lots, &mut [SpoilMemo::default(); 3], &mut rng);
         assert_eq!(again, Aged { spoiled: 0, spoiled_yuan: 0.0, ..aged });
     }
 

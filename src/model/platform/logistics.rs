@@ -326,6 +326,28 @@ mod tests {
     }
 
     #[test]
+    fn a_late_van_ages_its_crates_to_its_arrival_and_books_what_spoiled_on_the_way() {
+        // Closing at 05:30, every van comes late: each arrival ages the leader's crates on
+        // the van to its time, books what spoiled at the last mile, and leaves them at the shop.
+        let (mut pf, late, picked) = grid_day(5.5);
+        assert!(!late.is_empty());
+        let (mut before, mut spoiled) = (0, 0);
+        for &(at, ref ev) in &late {
+            let Event::Platform(0, PlatformEvent::LeaderArrive(l, trip)) = *ev else { panic!("{ev:?}") };
+            let l = l as usize;
+            before += pf.leaders[l].units();
+            let booked = pf.today.spoiled[Stage::LastMile as usize];
+            pf.leader_arrive(l, trip as u64, at, 5);
+            spoiled += pf.today.spoiled[Stage::LastMile as usize] - booked;
+            assert_eq!(pf.leaders[l].stage, CrateStage::AtLeader, "leader {l} has its goods");
+            assert!(pf.leaders[l].crates.iter().flatten().all(|x| x.since == at), "aged to the arrival");
+        }
+        let after: u64 = picked.iter().map(|&l| pf.leaders[l].units()).sum();
+        assert!(before > 0);
+        assert_eq!(after + spoiled, before, "every unit arrived or spoiled on the van");
+    }
+
+    #[test]
     fn vans_that_come_after_the_close_are_scheduled_and_the_others_booked_at_the_pickup() {
         // Closing at 05:30, every van comes late (it leaves after 06:30): one arrival event
         // each, and none booked for the pickup.
