@@ -38,6 +38,7 @@ use super::basket::Baskets;
 pub use super::population::Draws;
 use super::population::{BetaByQuantiles, order_qty, order_scale, segment_of};
 
+use crate::engine::pages;
 use crate::engine::parallel::split_mut;
 use crate::engine::rng::AgentStreams;
 use crate::scenario::{MAX_PLATFORMS, ResidentsConfig, SegmentConfig};
@@ -224,10 +225,12 @@ macro_rules! columns {
             }
 
             /// `n` residents, every column zero (allocated zeroed, so the pages are first
-            /// written by whoever fills them): to be filled before use.
+            /// written by whoever fills them, and on huge pages where the kernel grants
+            /// them: see [`pages`]): to be filled before use.
             pub fn zeroed(&mut self, n: usize) {
                 let np = self.platforms;
-                $(self.$name = vec![<$ty>::default(); n * columns!(@width $per, np)];)*
+                $(self.$name = vec![<$ty>::default(); n * columns!(@width $per, np)];
+                pages::advise_huge(&mut self.$name);)*
             }
 
             /// Releases spare capacity once the population is complete.
@@ -642,6 +645,23 @@ pub(crate) mod tests {
         assert_eq!((census.in_market, census.active, census.customers), (recount.in_market, recount.active, recount.customers), "counts kept against counted afresh");
         for (a, b) in census.offset_sum.iter().zip(&recount.offset_sum) {
             assert!((a - b).abs() <= 1e-9 * (1.0 + b.abs()), "offsets summed {a}, counted afresh {b}");
+        }
+    }
+
+    #[test]
+    fn a_zeroed_population_is_zero_and_asks_for_huge_pages() {
+        // Two million residents: every column holds whole 2 MiB blocks (a byte a resident
+        // makes 2 MB, so the bytes' columns too).
+        let mut res = Residents::new(&ResidentsConfig::default(), &[], 2);
+        let n = 2 * pages::HUGE_PAGE_BYTES;
+        res.zeroed(n);
+        assert_eq!((res.status.len(), res.trust_kp.len()), (n, 2 * n));
+        assert!(res.next_day.iter().all(|&d| d == 0) && res.trust_kp.iter().all(|&t| t == 0.0));
+        let middle = |p: *const u8, bytes: usize| p as usize + bytes / 2;
+        for (name, at) in [("status", middle(res.status.as_ptr(), n)), ("next_day", middle(res.next_day.as_ptr().cast(), 4 * n)), ("trust_kp", middle(res.trust_kp.as_ptr().cast(), 8 * n))] {
+            if let Some(marked) = pages::marked_huge(at) {
+                assert!(marked, "column {name} asks for huge pages");
+            }
         }
     }
 
