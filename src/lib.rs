@@ -7,8 +7,8 @@
 //! [`scenario::load`].
 
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
-// No unsafe code but the audited prefetch hint in `engine::prefetch` and the SSE2
-// comparisons of `engine::scan`.
+// No unsafe code but the audited prefetch hint in `engine::prefetch`, the SSE2
+// comparisons of `engine::scan` and the huge-page advice of `engine::pages`.
 #![deny(unsafe_code)]
 
 pub mod engine;
