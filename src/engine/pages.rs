@@ -5,8 +5,8 @@
 //! few MiB the processor's address cache (TLB) covers with the kernel's 4 KiB pages, every
 //! one first costs a walk of the page tables. Linux's transparent huge pages of 2 MiB
 //! cover 512 times more per entry, but most distributions give them only to memory that asks
-//! (`/sys/kernel/mm/transparent_hugepage/enabled` set to `madvise`, as on this project's
-//! machines). [`advise_huge`] asks, for a column not yet written.
+//! (`/sys/kernel/mm/transparent_hugepage/enabled` set to `madvise`, as on the development
+//! machine). [`advise_huge`] asks, for a column not yet written.
 //!
 //! Advice changes no value, only how memory is mapped; the kernel may decline it (huge
 //! pages turned off, no free 2 MiB blocks), and elsewhere than Linux it does nothing.

@@ -650,8 +650,8 @@ pub(crate) mod tests {
 
     #[test]
     fn a_zeroed_population_is_zero_and_asks_for_huge_pages() {
-        // Two million residents: every column holds whole 2 MiB blocks (a byte a resident
-        // makes 2 MB, so the bytes' columns too).
+        // 4 Mi residents: every column holds a whole 2 MiB block (the one-byte columns are
+        // 4 MiB long).
         let mut res = Residents::new(&ResidentsConfig::default(), &[], 2);
         let n = 2 * pages::HUGE_PAGE_BYTES;
         res.zeroed(n);
