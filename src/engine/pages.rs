@@ -44,10 +44,12 @@ fn advise(_at: usize, _len: usize) -> bool {
     false
 }
 
-/// Whether the mapping holding address `at` is marked for huge pages ("hg" among its
-/// `VmFlags` in `/proc/self/smaps`); `None` where huge pages are off or cannot be read.
+/// Whether the mapping holding the middle byte of `column` is marked for huge pages ("hg"
+/// among its `VmFlags` in `/proc/self/smaps`); `None` where huge pages are off or cannot be
+/// read.
 #[cfg(test)]
-pub(crate) fn marked_huge(at: usize) -> Option<bool> {
+pub(crate) fn marked_huge<T>(column: &[T]) -> Option<bool> {
+    let at = column.as_ptr() as usize + std::mem::size_of_val(column) / 2;
     let enabled = std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled").ok()?;
     if enabled.contains("[never]") {
         return None;
@@ -75,10 +77,9 @@ mod tests {
         // A column of 3 huge pages' bytes holds at least two whole aligned blocks (all three
         // when the allocator aligned it).
         let mut big = vec![7u32; 3 * HUGE_PAGE_BYTES / 4];
-        let middle = big.as_ptr() as usize + big.len() * 2;
-        assert!(!marked_huge(middle).unwrap_or(false), "not marked before the advice");
+        assert!(!marked_huge(&big).unwrap_or(false), "not marked before the advice");
         let advised = advise_huge(&mut big);
-        if let Some(marked) = marked_huge(middle) {
+        if let Some(marked) = marked_huge(&big) {
             // The kernel took the advice.
             assert!(marked, "the column's middle is marked for huge pages");
             assert!(advised >= 2 * HUGE_PAGE_BYTES, "advised {advised} bytes");

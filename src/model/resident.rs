@@ -657,9 +657,8 @@ pub(crate) mod tests {
         res.zeroed(n);
         assert_eq!((res.status.len(), res.trust_kp.len()), (n, 2 * n));
         assert!(res.next_day.iter().all(|&d| d == 0) && res.trust_kp.iter().all(|&t| t == 0.0));
-        let middle = |p: *const u8, bytes: usize| p as usize + bytes / 2;
-        for (name, at) in [("status", middle(res.status.as_ptr(), n)), ("next_day", middle(res.next_day.as_ptr().cast(), 4 * n)), ("trust_kp", middle(res.trust_kp.as_ptr().cast(), 8 * n))] {
-            if let Some(marked) = pages::marked_huge(at) {
+        for (name, marked) in [("status", pages::marked_huge(&res.status)), ("next_day", pages::marked_huge(&res.next_day)), ("trust_kp", pages::marked_huge(&res.trust_kp))] {
+            if let Some(marked) = marked {
                 assert!(marked, "column {name} asks for huge pages");
             }
         }
