@@ -7,13 +7,15 @@
 //! thread count, including one.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-/// A pool of worker threads, or none (everything on the calling thread).
-#[derive(Debug)]
+/// A pool of worker threads, or none (everything on the calling thread). Clones share the
+/// pool.
+#[derive(Debug, Clone)]
 pub struct Workers {
-    pool: Option<rayon::ThreadPool>,
+    pool: Option<Arc<rayon::ThreadPool>>,
 }
 
 impl Workers {
@@ -25,12 +27,25 @@ impl Workers {
         if threads <= 1 {
             return Ok(Workers { pool: None });
         }
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build().map(|p| Workers { pool: Some(p) }).map_err(|e| e.to_string())
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().map(|p| Workers { pool: Some(Arc::new(p)) }).map_err(|e| e.to_string())
     }
 
     /// Number of threads that run the work.
     pub fn threads(&self) -> usize {
         self.pool.as_ref().map_or(1, |p| p.current_num_threads())
+    }
+
+    /// `op` run on one of the pool's threads (on the calling thread when there is no pool).
+    /// A pass of [`Self::map`] started from there begins on a thread of the pool, which
+    /// then takes its share of the pass's items: started from outside, the pass is handed
+    /// over whole and the caller sleeps until it is done, and each pass costs the pool's
+    /// threads a wake-up or two (a day of Xingsheng's network makes ~300 passes, one per
+    /// grid warehouse and leg).
+    pub fn within<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
+        match &self.pool {
+            None => op(),
+            Some(pool) => pool.install(op),
+        }
     }
 
     /// `f` applied to every item, the results in the items' order.
@@ -106,6 +121,19 @@ mod tests {
         let one = Workers::new(1).unwrap().map(items.clone(), |x| x * x);
         let three = Workers::new(3).unwrap();
         assert_eq!(three.threads(), 3);
-        assert_eq!(three.map(items, |x| x * x), one);
+        assert_eq!(three.map(items.clone(), |x| x * x), one);
+        assert_eq!(three.within(|| three.map(items, |x| x * x)), one, "a pass started on a thread of the pool");
+    }
+
+    #[test]
+    fn within_runs_on_a_thread_of_the_pool() {
+        assert_eq!(Workers::new(1).unwrap().within(rayon::current_thread_index), None, "no pool: the calling thread");
+        let two = Workers::new(2).unwrap();
+        assert_eq!(two.within(rayon::current_thread_index).map(|i| i < 2), Some(true));
+        // A clone shares the pool: it runs on one of the pool's two threads.
+        let pool: std::collections::HashSet<_> = two.map((0..200).collect(), |_| std::thread::current().id()).into_iter().collect();
+        assert!(pool.len() <= 2 && !pool.contains(&std::thread::current().id()));
+        let clone = two.clone();
+        assert!(pool.contains(&clone.within(|| std::thread::current().id())));
     }
 }

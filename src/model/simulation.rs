@@ -216,8 +216,15 @@ impl Default for RunOptions {
 ///
 /// # Errors
 /// As [`run`]; [`ModelError::Threads`] if the worker threads cannot be started.
-pub fn run_with(sc: &Scenario, seed: u64, replication: u64, options: &RunOptions, progress: &mut dyn FnMut(u64, u64)) -> Result<(RunReport, Vec<TraceEvent>), ModelError> {
-    let (mut m, mut q) = Market::start(sc, seed, replication, options)?;
+pub fn run_with(sc: &Scenario, seed: u64, replication: u64, options: &RunOptions, progress: &mut (dyn FnMut(u64, u64) + Send)) -> Result<(RunReport, Vec<TraceEvent>), ModelError> {
+    let workers = Workers::new(options.threads).map_err(ModelError::Threads)?;
+    // The whole run on a thread of the pool: see `Workers::within`.
+    workers.clone().within(|| simulate(sc, seed, replication, options.trace, workers, progress))
+}
+
+/// [`run_with`] on the thread it is called from, with `workers` for its parallel passes.
+fn simulate(sc: &Scenario, seed: u64, replication: u64, trace: bool, workers: Workers, progress: &mut (dyn FnMut(u64, u64) + Send)) -> Result<(RunReport, Vec<TraceEvent>), ModelError> {
+    let (mut m, mut q) = Market::start(sc, seed, replication, trace, workers)?;
     // Run until the last day's end: events due in its last minute after it (a lot arriving
     // at 23:59) belong to a day that is not simulated and stay pending.
     let last_day = sc.run.horizon_days as u64 - 1;
@@ -235,9 +242,7 @@ pub fn run_with(sc: &Scenario, seed: u64, replication: u64, options: &RunOptions
 
 impl Market {
     /// The market of replication `replication`, built and with its first day scheduled.
-    fn start(sc: &Scenario, seed: u64, replication: u64, options: &RunOptions) -> Result<(Market, EventQueue<Event>), ModelError> {
-        let trace = options.trace;
-        let workers = Workers::new(options.threads).map_err(ModelError::Threads)?;
+    fn start(sc: &Scenario, seed: u64, replication: u64, trace: bool, workers: Workers) -> Result<(Market, EventQueue<Event>), ModelError> {
         let mut m = Market::build(sc, RunSeed::new(seed, replication), workers)?;
         m.trace = Trace::new(trace);
         for p in &mut m.platforms {

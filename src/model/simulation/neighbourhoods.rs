@@ -356,7 +356,6 @@ mod tests {
     use super::*;
     use crate::model::resident::tests::same_census;
     use crate::model::event::Event;
-    use crate::model::simulation::RunOptions;
     use crate::scenario::{self, RetentionTarget};
 
     #[test]
@@ -395,7 +394,7 @@ mod tests {
     #[test]
     fn the_counts_kept_are_the_counts_afresh_every_day() {
         let sc = busy();
-        let (mut m, mut q) = Market::start(&sc, 5, 0, &RunOptions { trace: false, threads: 2 }).unwrap();
+        let (mut m, mut q) = Market::start(&sc, 5, 0, false, Workers::new(2).unwrap()).unwrap();
         let (mut rebased, mut days) = (0, 0);
         while let Some((now, ev)) = q.pop() {
             m.handle(&mut q, now, ev).unwrap();
@@ -425,7 +424,7 @@ mod tests {
         // to (1 − δ)·m before that day's drift.
         let mut sc = busy();
         (sc.reputation.trust_recovery_per_day, sc.residents.base_churn_prob_per_day) = (0.3, 0.0);
-        let (mut m, _) = Market::start(&sc, 5, 0, &RunOptions { trace: false, threads: 2 }).unwrap();
+        let (mut m, _) = Market::start(&sc, 5, 0, false, Workers::new(2).unwrap()).unwrap();
         let t0 = sc.residents.trust_initial;
         let mut all = Census::default();
         m.census.iter().for_each(|c| all.add(c));

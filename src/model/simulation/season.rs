@@ -9,7 +9,8 @@
 
 use serde::Serialize;
 
-use super::{Event, Market, ModelError, RunOptions, RunReport};
+use super::{Event, Market, ModelError, RunReport};
+use crate::engine::parallel::Workers;
 use crate::engine::{EventQueue, SimTime};
 use crate::model::lot::Portion;
 use crate::scenario::Scenario;
@@ -93,7 +94,8 @@ impl Season {
     /// [`ModelError::NotPlayable`] for a market of several platforms or centres; as [`super::run`].
     pub fn new(sc: &Scenario, seed: u64, replication: u64) -> Result<Season, ModelError> {
         Season::playable(sc).map_err(ModelError::NotPlayable)?;
-        let (m, q) = Market::start(sc, seed, replication, &RunOptions::default())?;
+        // One thread: a season is played a day at a time, and is small.
+        let (m, q) = Market::start(sc, seed, replication, false, Workers::new(1).map_err(ModelError::Threads)?)?;
         let n = m.n_products;
         let mut s = Season { m, q, seed, replication, paused: None, stockouts_before: vec![0; n], stockouts_today: vec![0; n] };
         s.advance()?;
