@@ -536,13 +536,13 @@ impl ResidentsMut<'_> {
             self.home[r] = home;
             self.status[r] = if i < active { IN_MARKET } else { PROSPECT };
             self.next_day[r] = NEVER;
-            for k in 0..np {
-                let trust = d.trust.as_ref().map_or(c.trust_initial, |b| b.sample(rng));
-                self.trust_kp[r * np + k] = (trust - c.trust_initial) as f32;
-                self.missed_kp[r * np + k] = 0;
-                self.last_bad_kp[r * np + k] = NO_CAUSE;
-                self.last_bad_day_kp[r * np + k] = 0;
+            let kp = r * np..(r + 1) * np;
+            for t in &mut self.trust_kp[kp.clone()] {
+                *t = (d.trust.as_ref().map_or(c.trust_initial, |b| b.sample(rng)) - c.trust_initial) as f32;
             }
+            self.missed_kp[kp.clone()].fill(0);
+            self.last_bad_kp[kp.clone()].fill(NO_CAUSE);
+            self.last_bad_day_kp[kp].fill(0);
             self.customer[r] = if i < active { 1 << home } else { 0 };
             self.coupon[r] = 0;
             self.flags[r] = if i < active { EXPOSED } else { 0 };
