@@ -649,6 +649,27 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_view_fills_its_own_residents_with_segments_by_their_shares() {
+        // Two platforms, the three default segments at shares 3, 1 and 0 (not summing to
+        // one), drawn into the second of two views: the first view's residents stay as
+        // zeroed, each of the second's is filled, and about three in four are of the first
+        // segment, none of the third.
+        let mut res = Residents::new(&ResidentsConfig::default(), &[], 2);
+        assert_eq!(res.segments.len(), 3);
+        let draws = res.draws(&[3.0, 1.0, 0.0]);
+        res.zeroed(40_000);
+        let mut rng = RunSeed::new(4, 0).stream("t", 0, 0);
+        res.split_mut(&[0..10_000, 10_000..40_000])[1].fill(10_000..40_000, 20_000, 1, &draws, &mut rng);
+        assert!(res.status[..10_000].iter().all(|&s| s == PROSPECT) && res.next_day[..10_000].iter().all(|&d| d == 0));
+        assert!(res.status[10_000..30_000].iter().all(|&s| s == IN_MARKET) && res.status[30_000..].iter().all(|&s| s == PROSPECT));
+        assert!(res.home[10_000..].iter().all(|&h| h == 1) && res.next_day[10_000..].iter().all(|&d| d == NEVER));
+        assert!(res.last_bad_kp[..20_000].iter().all(|&b| b == 0) && res.last_bad_kp[20_000..].iter().all(|&b| b == NO_CAUSE));
+        let first = res.segment[10_000..].iter().filter(|&&s| s == 0).count() as f64 / 30_000.0;
+        assert!((first - 0.75).abs() < 0.015, "share of the first segment {first}");
+        assert!(!res.segment.contains(&2));
+    }
+
+    #[test]
     fn a_zeroed_population_is_zero_and_asks_for_huge_pages() {
         // 4 Mi residents: every column holds a whole 2 MiB block (the one-byte columns are
         // 4 MiB long).
