@@ -659,7 +659,13 @@ pub(crate) mod tests {
         let draws = res.draws(&[3.0, 1.0, 0.0]);
         res.zeroed(40_000);
         let mut rng = RunSeed::new(4, 0).stream("t", 0, 0);
+        let mut after = rng.clone();
         res.split_mut(&[0..10_000, 10_000..40_000])[1].fill(10_000..40_000, 20_000, 1, &draws, &mut rng);
+        // Each resident drew its segment, spend, attachment and a trust per platform: five.
+        (0..30_000 * 5).for_each(|_| _ = after.random::<u64>());
+        assert_eq!(rng.random::<u64>(), after.random::<u64>());
+        let active = |r: usize| r < 30_000;
+        assert!((10_000..40_000).all(|r| res.customer[r] == if active(r) { 1 << 1 } else { 0 } && res.flags[r] == if active(r) { EXPOSED } else { 0 }));
         assert!(res.status[..10_000].iter().all(|&s| s == PROSPECT) && res.next_day[..10_000].iter().all(|&d| d == 0));
         assert!(res.status[10_000..30_000].iter().all(|&s| s == IN_MARKET) && res.status[30_000..].iter().all(|&s| s == PROSPECT));
         assert!(res.home[10_000..].iter().all(|&h| h == 1) && res.next_day[10_000..].iter().all(|&d| d == NEVER));
