@@ -39,8 +39,8 @@ impl Workers {
     /// A pass of [`Self::map`] started from there begins on a thread of the pool, which
     /// then takes its share of the pass's items: started from outside, the pass is handed
     /// over whole and the caller sleeps until it is done, and each pass costs the pool's
-    /// threads a wake-up or two (a day of Xingsheng's network makes ~300 passes, one per
-    /// grid warehouse and leg).
+    /// threads a wake-up or two (which counts for a caller that makes hundreds of small
+    /// passes between its serial steps).
     pub fn within<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
         match &self.pool {
             None => op(),
