@@ -188,10 +188,30 @@ impl Cursor {
         false
     }
 
-    /// Books the units handed from the current portion of product `p` (at `price`, list
-    /// price `list`): units, money and the lot's count in `handed`.
+    /// [`Self::settle`], then the chance that a unit of the portion it settled on is
+    /// defective (the lot's defects, or spoiled within `margin_share` of the product's
+    /// mean shelf life), and the cursor ready; `false` if no portion has units to hand out.
+    #[cold]
+    #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn book(&mut self, crate_: &[Portion], p: usize, lots: &[Lot], price: f64, list: f64, t: &mut PickupTally, per_product: &mut [ProductTotals], handed: &mut Vec<(u32, u32)>) {
+    fn ready_next(&mut self, crate_: &mut [Portion], p: usize, lots: &[Lot], products: &[Product], memo: &mut [SpoilMemo], margin_share: f64, at_shop: bool, t: &mut PickupTally) -> bool {
+        if !self.settle(crate_, lots, at_shop, t) {
+            return false;
+        }
+        let x = &crate_[self.idx];
+        let product = &products[p];
+        let wilt = x.spoil_prob_to(x.age_h + margin_share * product.shelf_mean_h, product, &mut memo[p]);
+        self.defect_p = 1.0 - (1.0 - lots[x.lot as usize].defect_rate) * (1.0 - wilt);
+        self.ready = true;
+        true
+    }
+
+    /// Books the units handed from the current portion of product `p` (at `price`, and at
+    /// its list price in `products`): units, money and the lot's count in `handed`.
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn book(&mut self, crate_: &[Portion], p: usize, lots: &[Lot], price: f64, products: &[Product], t: &mut PickupTally, per_product: &mut [ProductTotals], handed: &mut Vec<(u32, u32)>) {
         if self.handed == 0 {
             return;
         }
@@ -203,7 +223,7 @@ impl Cursor {
         per_product[p].units_sold += (n - bad) as u64;
         per_product[p].units_defective += bad as u64;
         t.revenue_yuan += price * n as f64;
-        t.list_revenue_yuan += list * n as f64;
+        t.list_revenue_yuan += products[p].price_yuan * n as f64;
         t.cogs_yuan += cost * (n - bad) as f64;
         t.write_offs_yuan += cost * bad as f64;
         match handed.last_mut() {
@@ -213,6 +233,13 @@ impl Cursor {
         self.handed = 0;
         self.defective = 0;
     }
+}
+
+/// Counts `want` units of product `p` ordered but out of stock.
+#[cold]
+#[inline(never)]
+fn stockout(per_product: &mut [ProductTotals], p: usize, want: u32) {
+    per_product[p].units_stockout += want as u64;
 }
 
 impl Leader {
@@ -271,8 +298,11 @@ impl Leader {
             let (mut left, mut emptied) = (0u64, false);
             for x in crate_.iter_mut() {
                 let k = x.age_to_memo(now, temp_c(p), product, &mut memo[p], rng);
-                aged.spoiled += k as u64;
-                aged.spoiled_yuan += k as f64 * lots[x.lot as usize].unit_cost_yuan;
+                // Most steps spoil nothing (adding their 0 yuan would change no sum).
+                if k > 0 {
+                    aged.spoiled += k as u64;
+                    aged.spoiled_yuan += k as f64 * lots[x.lot as usize].unit_cost_yuan;
+                }
                 left += x.qty as u64;
                 emptied |= x.qty == 0;
             }
@@ -405,17 +435,12 @@ impl Leader {
                     let cur = &mut cursors[p];
                     let mut want = qty;
                     while want > 0 {
-                        if !cur.ready {
-                            if !cur.settle(crate_, lots, at_shop, &mut t) {
-                                s.missing += want;
-                                per_product[p].units_stockout += want as u64;
-                                break;
-                            }
-                            let x = &crate_[cur.idx];
-                            let product = &products[p];
-                            let wilt = x.spoil_prob_to(x.age_h + margin_share * product.shelf_mean_h, product, &mut memo[p]);
-                            cur.defect_p = 1.0 - (1.0 - lots[x.lot as usize].defect_rate) * (1.0 - wilt);
-                            cur.ready = true;
+                        // The next portion's chances (once a portion) and the stock-out are
+                        // out of line: the hand-out of most units needs neither.
+                        if !cur.ready && !cur.ready_next(crate_, p, lots, products, memo, margin_share, at_shop, &mut t) {
+                            s.missing += want;
+                            stockout(per_product, p, want);
+                            break;
                         }
                         // As many units as the portion has; how many are defective, one
                         // binomial draw (one uniform when none is, as nearly always).
@@ -433,7 +458,7 @@ impl Leader {
                             s.defect_yuan += prices[p] * defective as f64;
                         }
                         if x.qty == 0 {
-                            cur.book(crate_, p, lots, prices[p], products[p].price_yuan, &mut t, per_product, handed);
+                            cur.book(crate_, p, lots, prices[p], products, &mut t, per_product, handed);
                             cur.idx += 1;
                             cur.ready = false;
                         }
@@ -446,7 +471,7 @@ impl Leader {
             }
         }
         for (p, cur) in cursors.iter_mut().enumerate().take(self.crates.len()) {
-            cur.book(&self.crates[p], p, lots, prices[p], products[p].price_yuan, &mut t, per_product, handed);
+            cur.book(&self.crates[p], p, lots, prices[p], products, &mut t, per_product, handed);
         }
         let handed = t.units_sold + t.units_defective;
         if handed + t.units_missing > 0 {
