@@ -29,6 +29,61 @@ impl ResidentsMut<'_> {
         ChurnCause::Other
     }
 
+    /// Local resident `r` moves away: out of the market, a customer of no platform, with
+    /// the churn and the departure counted. (This, [`Self::churn`] and [`Self::gain`] are
+    /// out of line: most evenings of most residents need none of them.)
+    #[cold]
+    #[inline(never)]
+    fn move_away(&mut self, r: usize, np: usize, tally: &mut [ShopTally], census: &mut Census) {
+        self.next_day[r] = NEVER;
+        self.status[r] = MOVED;
+        census.in_market -= 1;
+        census.active -= u64::from(self.customer[r] != 0);
+        let mut last = None;
+        for (k, t) in tally.iter_mut().enumerate().take(np) {
+            census.offset_sum[k] -= self.trust_kp[r * np + k] as f64;
+            if self.customer[r] & (1 << k) != 0 {
+                t.churned[ChurnCause::Moved as usize] += 1;
+                census.customers[k] -= 1;
+                last = Some(k);
+            }
+        }
+        if let Some(k) = last {
+            tally[k].left_market[ChurnCause::Moved as usize] += 1;
+            self.flags[r] |= LEFT;
+        }
+        self.customer[r] = 0;
+    }
+
+    /// Local resident `r` has churned from platform `k` on `day`, after choosing `chose`
+    /// (a platform or [`NO_CHOICE`]): counted in `t` by its cause, and as a departure from
+    /// the market if it is now a customer of none and chose the outside option.
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn churn(&mut self, r: usize, k: usize, day: u64, chose: u8, offers: &[Offer], t: &mut ShopTally, census: &mut Census) {
+        let cause = self.churn_cause(r, k, day, chose, offers);
+        t.churned[cause as usize] += 1;
+        self.customer[r] &= !(1 << k);
+        census.customers[k] -= 1;
+        census.active -= u64::from(self.customer[r] == 0);
+        if self.customer[r] == 0 && chose == NO_CHOICE {
+            t.left_market[cause as usize] += 1;
+            self.flags[r] |= LEFT;
+        }
+    }
+
+    /// Local resident `r`, not a customer of platform `k`, becomes one (`t`: `k`'s tally).
+    #[cold]
+    #[inline(never)]
+    fn gain(&mut self, r: usize, k: usize, t: &mut ShopTally, census: &mut Census) {
+        census.active += u64::from(self.customer[r] == 0);
+        census.customers[k] += 1;
+        self.customer[r] |= 1 << k;
+        self.flags[r] |= EXPOSED;
+        t.gained += 1;
+    }
+
     /// One evening's shopping of the residents in `range` (one neighbourhood, global
     /// indices inside the view): those whose `next_day` is tonight move away or shop, and
     /// a shopper draws when it next acts (`due`: scratch space for their indices). Adds
@@ -114,24 +169,7 @@ impl ResidentsMut<'_> {
             let resident = (r + self.start) as u64;
             let mut rng = evening.agent(resident);
             if self.next_day[r] & 1 == 1 {
-                self.next_day[r] = NEVER;
-                self.status[r] = MOVED;
-                census.in_market -= 1;
-                census.active -= u64::from(self.customer[r] != 0);
-                let mut last = None;
-                for (k, t) in tally.iter_mut().enumerate().take(np) {
-                    census.offset_sum[k] -= self.trust_kp[r * np + k] as f64;
-                    if self.customer[r] & (1 << k) != 0 {
-                        t.churned[ChurnCause::Moved as usize] += 1;
-                        census.customers[k] -= 1;
-                        last = Some(k);
-                    }
-                }
-                if let Some(k) = last {
-                    tally[k].left_market[ChurnCause::Moved as usize] += 1;
-                    self.flags[r] |= LEFT;
-                }
-                self.customer[r] = 0;
+                self.move_away(r, np, tally, census);
                 continue;
             }
             // Tonight it shops; first, when it next acts (drawn before anything else, so
@@ -189,15 +227,7 @@ impl ResidentsMut<'_> {
                 let m = &mut self.missed_kp[r * np + k];
                 *m = m.saturating_add(1);
                 if *m >= churn_after {
-                    let cause = self.churn_cause(r, k, day, chose, offers);
-                    t.churned[cause as usize] += 1;
-                    self.customer[r] &= !(1 << k);
-                    census.customers[k] -= 1;
-                    census.active -= u64::from(self.customer[r] == 0);
-                    if self.customer[r] == 0 && chose == NO_CHOICE {
-                        t.left_market[cause as usize] += 1;
-                        self.flags[r] |= LEFT;
-                    }
+                    self.churn(r, k, day, chose, offers, t, census);
                 }
             }
             if chose == NO_CHOICE {
@@ -207,11 +237,7 @@ impl ResidentsMut<'_> {
             let k = chose as usize;
             self.missed_kp[r * np + k] = 0;
             if self.customer[r] & (1 << k) == 0 {
-                census.active += u64::from(self.customer[r] == 0);
-                census.customers[k] += 1;
-                self.customer[r] |= 1 << k;
-                self.flags[r] |= EXPOSED;
-                tally[k].gained += 1;
+                self.gain(r, k, &mut tally[k], census);
             }
             let q = self.qty[r] as u32;
             let n_products = baskets.n_products;
