@@ -601,6 +601,32 @@ mod tests {
     }
 
     #[test]
+    fn units_that_would_spoil_within_the_quality_margin_are_handed_over_defective() {
+        // 1 000 units of a sound lot at 95 h (the product's shelf life: 100 ± 20 h), handed
+        // over as they arrive: a unit is defective if it would spoil within the quality
+        // margin (`quality_margin_share` of the mean shelf life, 10 h), which is the chance
+        // of spoiling from 95 h to 105 h, about a third.
+        let g = pickup_visit(1000, 1, &[lot(1.0, 0.0, false)], &[(0, 1000)], 3, &[], Visit { age_h: 95.0, ..PROMPT });
+        let margin_h = ResidentsConfig::default().quality_margin_share * Product::plain(2.0).shelf_mean_h;
+        let p = Product::plain(2.0).spoil_prob(95.0, 95.0 + margin_h);
+        assert!((0.25..0.45).contains(&p), "the chance itself: {p}");
+        let (want, sd) = (1000.0 * p, (1000.0 * p * (1.0 - p)).sqrt());
+        let got = g.tally.units_defective as f64;
+        assert!((got - want).abs() < 5.0 * sd, "{got} defective, {want:.0} ± {sd:.0} expected");
+        assert_eq!((g.tally.units_sold + g.tally.units_defective, g.tally.units_missing), (1000, 0));
+        // Fresh units (0 h) are nowhere near it: none defective.
+        let fresh = pickup_visit(1000, 1, &[lot(1.0, 0.0, false)], &[(0, 1000)], 3, &[], PROMPT);
+        assert_eq!(fresh.tally.units_defective, 0);
+        // A lot with half its units defective besides: a unit is sound if it is neither,
+        // independently, `(1 − ½)(1 − p)`.
+        let g = pickup_visit(1000, 1, &[lot(1.0, 0.5, false)], &[(0, 1000)], 3, &[], Visit { age_h: 95.0, ..PROMPT });
+        let q = 1.0 - 0.5 * (1.0 - p);
+        let (want, sd) = (1000.0 * q, (1000.0 * q * (1.0 - q)).sqrt());
+        let got = g.tally.units_defective as f64;
+        assert!((got - want).abs() < 5.0 * sd, "{got} defective, {want:.0} ± {sd:.0} expected");
+    }
+
+    #[test]
     fn recalled_lots_are_written_off_and_each_portion_is_booked_at_its_own_cost() {
         // Crates: an empty portion, a recalled lot (3 units at 1.5 yuan), a lot whose every
         // unit is defective (3 at 2 yuan), a sound lot (5 at 3 yuan); 4 residents order 2
