@@ -513,6 +513,106 @@ mod tests {
     }
 
     #[test]
+    fn a_churn_a_gain_and_a_move_are_each_counted_once_where_they_belong() {
+        // Three residents on two platforms, each trusting each platform differently:
+        // 0 a customer of both, 1 of neither (never one), 2 of platform 1 only.
+        let mut res = Residents::new(&ResidentsConfig::default(), &[], 2);
+        let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
+        let draws = res.draws(&shares);
+        res.add(3, 3, 0, &draws, &mut RunSeed::new(1, 0).stream("t", 0, 0));
+        (res.customer[0], res.customer[1], res.customer[2], res.flags[1]) = (3, 0, 2, 0);
+        res.trust_kp.iter_mut().enumerate().for_each(|(i, t)| *t = 0.01 * (i as f32 + 1.0));
+        let offers = [Offer { serves: true, price_index: 0.9, ..Offer::default() }, Offer { serves: true, price_index: 1.0, ..Offer::default() }];
+        let mut census = res.all_mut().census();
+        let mut t = [ShopTally::default(); 2];
+        let (other, price, moved) = (ChurnCause::Other as usize, ChurnCause::Price as usize, ChurnCause::Moved as usize);
+        let mut v = res.all_mut();
+        // 0 leaves platform 0 for the outside option: still platform 1's, so not gone.
+        v.churn(0, 0, 5, NO_CHOICE, &offers, &mut t[0], &mut census);
+        assert_eq!((v.customer[0], t[0].churned[other], t[0].left_market, v.flags[0] & LEFT), (2, 1, [0; 8], 0));
+        // Then platform 1 too: a customer of none, gone to the outside option.
+        v.churn(0, 1, 5, NO_CHOICE, &offers, &mut t[1], &mut census);
+        assert_eq!((v.customer[0], t[1].churned[other], t[1].left_market[other], v.flags[0] & LEFT), (0, 1, 1, LEFT));
+        // 2 leaves platform 1 for the cheaper platform 0: churned for the price, not gone.
+        v.churn(2, 1, 5, 0, &offers, &mut t[1], &mut census);
+        assert_eq!((v.customer[2], t[1].churned[price], t[1].left_market.iter().sum::<u64>(), v.flags[2] & LEFT), (0, 1, 1, 0));
+        // 1 becomes platform 1's customer (and so one whom the churn figures count), 2 platform 0's.
+        v.gain(1, 1, &mut t[1], &mut census);
+        v.gain(2, 0, &mut t[0], &mut census);
+        assert_eq!((v.customer[1], v.flags[1], t[1].gained, v.customer[2], t[0].gained), (2, EXPOSED, 1, 1, 1));
+        same_census(&census, &v.census());
+        // 1 moves away: lost by platform 1, to the market; no longer counted at all.
+        v.move_away(1, 2, &mut t, &mut census);
+        assert_eq!((v.status[1], v.next_day[1], v.customer[1], v.flags[1]), (MOVED, NEVER, 0, EXPOSED | LEFT));
+        assert_eq!((t[1].churned[moved], t[1].left_market[moved], t[0].churned[moved], t[0].left_market[moved]), (1, 1, 0, 0));
+        // 0, a customer of none, moves away too: nobody's customer lost, no departure counted.
+        v.move_away(0, 2, &mut t, &mut census);
+        assert_eq!((t[0].churned[moved] + t[1].churned[moved], t[0].left_market[moved] + t[1].left_market[moved]), (1, 1));
+        same_census(&census, &v.census());
+        assert_eq!((census.in_market, census.active, census.customers[0], census.customers[1]), (1, 1, 1, 0));
+    }
+
+    #[test]
+    fn the_counts_kept_through_evenings_on_two_platforms_are_a_recount() {
+        // Two platforms trusted differently by each resident, residents moving away, churning
+        // and switching over ten evenings: the counts kept as they change (in the market,
+        // customers, the trust offsets summed per platform) are those counted afresh.
+        let c = ResidentsConfig { trust_concentration: 20.0, base_churn_prob_per_day: 0.05, churn_after_occasions: 2, ..ResidentsConfig::default() };
+        let mut res = Residents::new(&c, &[], 2);
+        let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
+        let draws = res.draws(&shares);
+        res.add(5_000, 5_000, 0, &draws, &mut RunSeed::new(1, 0).stream("t", 0, 0));
+        res.all_mut().schedule(0..5_000, 1, AgentStreams::new(RunSeed::new(3, 0).stream_key("s", 0, 1)));
+        for r in (0..5_000).step_by(3) {
+            res.customer[r] |= 2;
+        }
+        let start = res.all_mut().census();
+        let mut census = start;
+        let baskets = Baskets::new(&vec![vec![0.6, 0.3]; res.segments.len()]);
+        let offers = [Offer { serves: true, price_index: 1.05, availability: 0.9, coupon_utility: 0.0 }, Offer { serves: true, price_index: 0.95, availability: 0.8, coupon_utility: 0.0 }];
+        let evenings = |res: &mut Residents, census: &mut Census, outside: bool| {
+            let mut tallies = [ShopTally::default(); 2];
+            for day in 1..11 {
+                let evening = AgentStreams::new(RunSeed::new(2, 0).stream_key("t", 0, day));
+                let (mut units, mut orders, mut tally) = ([0u32; 4], Vec::new(), [ShopTally::default(); 2]);
+                res.all_mut().shop(0..5_000, day, &offers, outside, &baskets, &mut units, &mut orders, &mut tally, evening, &mut Vec::new(), census);
+                tallies.iter_mut().zip(&tally).for_each(|(a, b)| a.add(b));
+            }
+            tallies
+        };
+        let (mut quiet, mut quiet_census) = (res.clone(), start);
+        let tallies = evenings(&mut res, &mut census, true);
+        let moved = res.status.iter().filter(|&&s| s == MOVED).count();
+        let churned = |k: usize| tallies[k].churned.iter().sum::<u64>() - tallies[k].churned[ChurnCause::Moved as usize];
+        assert!(moved > 500 && churned(0) > 50 && churned(1) > 50 && tallies[0].gained > 50, "moved {moved}, churned {} and {}, gained {}", churned(0), churned(1), tallies[0].gained);
+        let recount = res.all_mut().census();
+        same_census(&census, &recount);
+        // Every customer gained or lost is counted, by its cause: each platform's customers
+        // at the start, plus those gained, less those lost, are its customers now.
+        for k in 0..2 {
+            let lost: u64 = tallies[k].churned.iter().sum();
+            assert_eq!(start.customers[k] + tallies[k].gained - lost, recount.customers[k], "platform {k}");
+        }
+        // Those who left the market without moving (a customer of none, gone to the outside
+        // option) are flagged, each once however often it left.
+        let left_in_market = res.status.iter().zip(&res.flags).filter(|&(&s, &f)| s == IN_MARKET && f & LEFT != 0).count() as u64;
+        let left_by_churn: u64 = tallies.iter().map(|t| t.left_market.iter().sum::<u64>() - t.left_market[ChurnCause::Moved as usize]).sum();
+        assert!(left_in_market > 0 && left_in_market <= left_by_churn, "{left_in_market} flagged, {left_by_churn} departures");
+        // No outside option and churn only after 255 occasions elsewhere: nobody churns, so
+        // everyone who moves away was a customer, lost to the market (flagged) once, by the
+        // platform it was a customer of last.
+        quiet.c.churn_after_occasions = 255;
+        let tallies = evenings(&mut quiet, &mut quiet_census, false);
+        let moved = quiet.status.iter().filter(|&&s| s == MOVED).count() as u64;
+        let left = |k: usize| tallies[k].left_market[ChurnCause::Moved as usize];
+        assert!(moved > 500 && left(0) > 0 && left(1) > 0, "moved {moved}, lost by platform 0 {}, by 1 {}", left(0), left(1));
+        assert_eq!(left(0) + left(1), moved);
+        assert_eq!(quiet.status.iter().zip(&quiet.flags).filter(|&(&s, &f)| s == MOVED && f & LEFT != 0).count() as u64, moved);
+        assert_eq!(tallies.iter().map(|t| t.churned.iter().sum::<u64>() - t.churned[ChurnCause::Moved as usize]).sum::<u64>(), 0);
+        same_census(&quiet_census, &quiet.all_mut().census());
+    }
+
+    #[test]
     fn utilities_beyond_the_close_range_choose_by_the_exact_weights() {
         // Both platforms' utilities far below the outside option's (out of the close
         // series' range), no outside option: the exact weights e^−100 and 3·e^−100 share
