@@ -65,8 +65,8 @@ impl Baskets {
     /// A basket of `segment` (bit `p` set: product `p` in the order), never empty unless
     /// the segment takes no product at all (then `0`: no order).
     ///
-    /// Inlined where it is called, the alias table's draw with it (a call each basket cost
-    /// the evening a fifth of the draw's instructions); the draw product by product is a call.
+    /// Inlined where it is called, the alias table's draw with it (the call cost the
+    /// evening about three instructions a basket); the draw product by product is a call.
     #[inline(always)]
     pub fn draw<R: Rng + ?Sized>(&self, segment: usize, rng: &mut R) -> u64 {
         match &self.tables[segment] {
