@@ -589,9 +589,9 @@ mod tests {
         same_census(&census, &recount);
         // Every customer gained or lost is counted, by its cause: each platform's customers
         // at the start, plus those gained, less those lost, are its customers now.
-        for k in 0..2 {
-            let lost: u64 = tallies[k].churned.iter().sum();
-            assert_eq!(start.customers[k] + tallies[k].gained - lost, recount.customers[k], "platform {k}");
+        for (k, t) in tallies.iter().enumerate() {
+            let lost: u64 = t.churned.iter().sum();
+            assert_eq!(start.customers[k] + t.gained - lost, recount.customers[k], "platform {k}");
         }
         // Those who left the market without moving (a customer of none, gone to the outside
         // option) are flagged, each once however often it left.
