@@ -631,8 +631,13 @@ pub(crate) mod tests {
     /// `n` residents, all in the market, drawn with `c` but trusting all but equally
     /// (`trust_concentration` 10⁶), every segment equally likely.
     pub(crate) fn population_of(c: &ResidentsConfig, n: usize, platforms: usize) -> Residents {
-        let c = ResidentsConfig { trust_concentration: 1e6, ..c.clone() };
-        let mut res = Residents::new(&c, &[], platforms);
+        drawn(&ResidentsConfig { trust_concentration: 1e6, ..c.clone() }, n, platforms)
+    }
+
+    /// `n` residents, all in the market, drawn with `c` as it is, every segment equally
+    /// likely.
+    pub(crate) fn drawn(c: &ResidentsConfig, n: usize, platforms: usize) -> Residents {
+        let mut res = Residents::new(c, &[], platforms);
         let mut rng = RunSeed::new(1, 0).stream("t", 0, 0);
         let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
         let draws = res.draws(&shares);

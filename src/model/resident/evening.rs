@@ -407,7 +407,7 @@ fn geometric_gap(rate: f64, e: f64) -> u64 {
 mod tests {
     use super::*;
     use crate::engine::RunSeed;
-    use crate::model::resident::tests::{population, same_census};
+    use crate::model::resident::tests::{drawn, population, same_census};
 
     #[test]
     fn those_due_tonight_are_found_in_order_whatever_the_length() {
@@ -467,10 +467,7 @@ mod tests {
         // after two occasions elsewhere, a remembered stock-out: fifteen evenings through the
         // copy compiled for one platform and through the general one, from the same state.
         let c = ResidentsConfig { trust_concentration: 20.0, base_churn_prob_per_day: 0.02, churn_after_occasions: 2, ..ResidentsConfig::default() };
-        let mut res = Residents::new(&c, &[], 1);
-        let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
-        let draws = res.draws(&shares);
-        res.add(20_000, 20_000, 0, &draws, &mut RunSeed::new(1, 0).stream("t", 0, 0));
+        let mut res = drawn(&c, 20_000, 1);
         res.all_mut().schedule(0..20_000, 1, AgentStreams::new(RunSeed::new(3, 0).stream_key("s", 0, 1)));
         for r in (0..20_000).step_by(7) {
             res.coupon[r] = 1;
@@ -516,10 +513,7 @@ mod tests {
     fn a_churn_a_gain_and_a_move_are_each_counted_once_where_they_belong() {
         // Three residents on two platforms, each trusting each platform differently:
         // 0 a customer of both, 1 of neither (never one), 2 of platform 1 only.
-        let mut res = Residents::new(&ResidentsConfig::default(), &[], 2);
-        let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
-        let draws = res.draws(&shares);
-        res.add(3, 3, 0, &draws, &mut RunSeed::new(1, 0).stream("t", 0, 0));
+        let mut res = drawn(&ResidentsConfig::default(), 3, 2);
         (res.customer[0], res.customer[1], res.customer[2], res.flags[1]) = (3, 0, 2, 0);
         res.trust_kp.iter_mut().enumerate().for_each(|(i, t)| *t = 0.01 * (i as f32 + 1.0));
         let offers = [Offer { serves: true, price_index: 0.9, ..Offer::default() }, Offer { serves: true, price_index: 1.0, ..Offer::default() }];
@@ -558,10 +552,7 @@ mod tests {
         // and switching over ten evenings: the counts kept as they change (in the market,
         // customers, the trust offsets summed per platform) are those counted afresh.
         let c = ResidentsConfig { trust_concentration: 20.0, base_churn_prob_per_day: 0.05, churn_after_occasions: 2, ..ResidentsConfig::default() };
-        let mut res = Residents::new(&c, &[], 2);
-        let shares: Vec<f64> = res.segments.iter().map(|_| 1.0).collect();
-        let draws = res.draws(&shares);
-        res.add(5_000, 5_000, 0, &draws, &mut RunSeed::new(1, 0).stream("t", 0, 0));
+        let mut res = drawn(&c, 5_000, 2);
         res.all_mut().schedule(0..5_000, 1, AgentStreams::new(RunSeed::new(3, 0).stream_key("s", 0, 1)));
         for r in (0..5_000).step_by(3) {
             res.customer[r] |= 2;
